@@ -1,0 +1,160 @@
+//! Bedrock's binary event stream (`application/vnd.amazon.eventstream`), sans-IO.
+//!
+//! Frame parsing and CRCs are `aws-smithy-eventstream`'s, the same code the AWS SDK for
+//! Rust uses. This module maps frames to typed [`StreamItem`]s and back:
+//!
+//! | `:message-type` | other headers                       | becomes                     |
+//! |-----------------|-------------------------------------|-----------------------------|
+//! | `event`         | `:event-type: contentBlockDelta`    | [`StreamEvent`] member      |
+//! | `exception`     | `:exception-type: throttlingException` | [`StreamEvent`] exception member |
+//! | `error`         | `:error-code`, `:error-message`     | [`StreamItem::Error`]       |
+
+use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder, write_message_to};
+use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
+use bytes::{Bytes, BytesMut};
+
+use crate::error::{BedrockError, Error, ErrorKind};
+use crate::types::StreamEvent;
+
+/// The content type of Bedrock's event stream.
+pub const CONTENT_TYPE: &str = "application/vnd.amazon.eventstream";
+
+/// One item of a ConverseStream: an event (exceptions included), or a protocol-level error.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamItem {
+    /// A member of `ConverseStreamOutput`.
+    Event(StreamEvent),
+    /// A `:message-type: error` frame (or a relay failure), with Bedrock's error name.
+    Error(BedrockError),
+}
+
+impl StreamItem {
+    /// The error this item reports, if it is an exception or an error.
+    pub fn error(&self) -> Option<BedrockError> {
+        match self {
+            Self::Event(e) => BedrockError::from_stream_event(e),
+            Self::Error(e) => Some(e.clone()),
+        }
+    }
+}
+
+/// Turns event-stream bytes, fed in chunks of any size, into [`StreamItem`]s.
+///
+/// ```
+/// # use converse_shared::eventstream::EventStreamDecoder;
+/// let mut decoder = EventStreamDecoder::new();
+/// decoder.push(&[]);
+/// assert!(decoder.next_item().unwrap().is_none());
+/// ```
+#[derive(Debug, Default)]
+pub struct EventStreamDecoder {
+    buffer: BytesMut,
+    frames: MessageFrameDecoder,
+}
+
+impl EventStreamDecoder {
+    /// A decoder at the start of a stream.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends bytes received from the transport.
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.buffer.extend_from_slice(chunk);
+    }
+
+    /// The next complete frame, or `None` until more bytes arrive.
+    pub fn next_frame(&mut self) -> Result<Option<Message>, Error> {
+        match self.frames.decode_frame(&mut self.buffer)? {
+            DecodedFrame::Complete(message) => Ok(Some(message)),
+            DecodedFrame::Incomplete => Ok(None),
+        }
+    }
+
+    /// The next complete item, or `None` until more bytes arrive.
+    pub fn next_item(&mut self) -> Result<Option<StreamItem>, Error> {
+        self.next_frame()?.map(|m| item_from_message(&m)).transpose()
+    }
+
+    /// Whether bytes of an unfinished frame are waiting (at end of input, a truncated stream).
+    pub fn has_partial_frame(&self) -> bool {
+        !self.buffer.is_empty()
+    }
+}
+
+fn header<'a>(message: &'a Message, name: &'static str) -> Option<&'a str> {
+    message
+        .headers()
+        .iter()
+        .find(|h| h.name().as_str() == name)
+        .and_then(|h| h.value().as_string().ok())
+        .map(|s| s.as_str())
+}
+
+/// Maps one decoded frame to a [`StreamItem`].
+pub fn item_from_message(message: &Message) -> Result<StreamItem, Error> {
+    let message_type = header(message, ":message-type").ok_or(Error::MissingHeader(":message-type"))?;
+    let member = match message_type {
+        "event" => header(message, ":event-type").ok_or(Error::MissingHeader(":event-type"))?,
+        "exception" => header(message, ":exception-type").ok_or(Error::MissingHeader(":exception-type"))?,
+        "error" => {
+            let code = header(message, ":error-code").unwrap_or("InternalServerException");
+            let text = header(message, ":error-message").unwrap_or_default();
+            return Ok(StreamItem::Error(BedrockError::new(ErrorKind::from_name(code), text)));
+        }
+        other => return Err(Error::UnknownMessageType(other.to_owned())),
+    };
+    let payload: &[u8] = message.payload();
+    let payload = if payload.is_empty() { b"{}".as_slice() } else { payload };
+    StreamEvent::from_member_json(member, payload)
+        .map(StreamItem::Event)
+        .map_err(|source| Error::Json { what: member.to_owned(), source })
+}
+
+/// Encodes a [`StreamItem`] as one frame exactly as Bedrock sends it, with `padding` as the
+/// payload's `"p"` field (Bedrock pads events to hide token sizes; pass `""` for none).
+pub fn encode_item(item: &StreamItem, padding: &str) -> Result<Bytes, Error> {
+    let message = match item {
+        StreamItem::Event(event) => {
+            let json = event.member_json().map_err(|source| Error::Json { what: event.member_name().to_owned(), source })?;
+            let payload = with_padding(json, padding);
+            let (kind_header, message_type) = if event.exception().is_some() {
+                (":exception-type", "exception")
+            } else {
+                (":event-type", "event")
+            };
+            Message::new(payload)
+                .add_header(string_header(kind_header, event.member_name()))
+                .add_header(string_header(":content-type", "application/json"))
+                .add_header(string_header(":message-type", message_type))
+        }
+        StreamItem::Error(e) => Message::new(Bytes::new())
+            .add_header(string_header(":error-code", e.kind.name()))
+            .add_header(string_header(":error-message", &e.message))
+            .add_header(string_header(":message-type", "error")),
+    };
+    let mut out = Vec::new();
+    write_message_to(&message, &mut out)?;
+    Ok(out.into())
+}
+
+fn string_header(name: &'static str, value: &str) -> Header {
+    Header::new(name, HeaderValue::String(value.to_owned().into()))
+}
+
+fn with_padding(mut json: String, padding: &str) -> String {
+    if padding.is_empty() || !json.ends_with('}') {
+        return json;
+    }
+    json.pop();
+    if json.len() > 1 {
+        json.push(',');
+    }
+    json.push_str("\"p\":");
+    json.push_str(&serde_json::Value::from(padding).to_string());
+    json.push('}');
+    json
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,32 @@
+//! The Bedrock Converse API on the wire, and the pure machinery around it.
+//!
+//! Everything here is sans-IO: no network, no storage, no clock. The same code runs in
+//! the edge worker (workerd), the page (wasm32 in the browser), the local Bedrock
+//! stand-in and the tests.
+//!
+//! - [`types`]: the Converse / ConverseStream wire model, spelled exactly as Bedrock's
+//!   JSON spells it. Members we do not know yet are kept, never dropped.
+//! - [`eventstream`]: Bedrock's binary `application/vnd.amazon.eventstream` frames to
+//!   typed [`StreamEvent`]s and back.
+//! - [`sse`]: typed events to Server-Sent Events and back.
+//! - [`accumulate`]: folds a stream of events into what `Converse` would have returned.
+//! - [`path`]: the `/model/{modelId}/converse[-stream]` paths, encoded as the SDKs encode them.
+//! - `sigv4` (feature `sigv4`): SigV4 signing for Bedrock, on `aws-sigv4`.
+//! - [`error`]: Bedrock's error vocabulary, shared by every component.
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
+
+#[macro_use]
+mod union;
+
+pub mod accumulate;
+pub mod error;
+pub mod eventstream;
+pub mod path;
+#[cfg(feature = "sigv4")]
+pub mod sigv4;
+pub mod sse;
+pub mod types;
+
+pub use accumulate::StreamAccumulator;
+pub use error::{BedrockError, Error, ErrorKind};
+pub use types::*;

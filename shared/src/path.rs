@@ -1,0 +1,94 @@
+//! The Bedrock Runtime paths: `/model/{modelId}/converse` and `/model/{modelId}/converse-stream`.
+//!
+//! The model id is one path segment. It is percent-encoded the way the AWS SDKs encode it
+//! (`:` → `%3A`, `/` → `%2F`), so inference profiles and ARNs work; a relay decodes what
+//! it receives and encodes it once again, so what it signs is what the SDK would have signed.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+/// Everything but RFC 3986's unreserved characters is encoded, as botocore does for labels.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// Which Converse operation a path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// `Converse`: one JSON reply.
+    Converse,
+    /// `ConverseStream`: an event stream.
+    ConverseStream,
+}
+
+impl Operation {
+    /// The path's last segment.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Self::Converse => "converse",
+            Self::ConverseStream => "converse-stream",
+        }
+    }
+}
+
+/// The path for `operation` on `model_id`, encoded as the AWS SDKs encode it.
+///
+/// ```
+/// # use converse_shared::path::{model_path, Operation};
+/// assert_eq!(
+///     model_path("anthropic.claude-3-haiku-20240307-v1:0", Operation::Converse),
+///     "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse"
+/// );
+/// ```
+pub fn model_path(model_id: &str, operation: Operation) -> String {
+    format!("/model/{}/{}", utf8_percent_encode(model_id, SEGMENT), operation.suffix())
+}
+
+/// Reads a request path (still percent-encoded) into the model id and operation.
+///
+/// Accepts the id encoded (as SDKs send it) or not (`:` raw, and even `/` raw for an ARN
+/// typed by hand). Returns `None` for any other path or an empty id.
+pub fn parse_model_path(path: &str) -> Option<(String, Operation)> {
+    let rest = path.strip_prefix("/model/")?;
+    let (id, operation) = if let Some(id) = rest.strip_suffix("/converse-stream") {
+        (id, Operation::ConverseStream)
+    } else {
+        (rest.strip_suffix("/converse")?, Operation::Converse)
+    };
+    let id = percent_decode_str(id).decode_utf8().ok()?;
+    (!id.is_empty()).then(|| (id.into_owned(), operation))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_with_colons_slashes_and_profiles_round_trip() {
+        for id in [
+            "anthropic.claude-3-haiku-20240307-v1:0",
+            "us.amazon.nova-lite-v1:0",
+            "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20240620-v1:0",
+        ] {
+            for op in [Operation::Converse, Operation::ConverseStream] {
+                assert_eq!(parse_model_path(&model_path(id, op)), Some((id.to_owned(), op)));
+            }
+        }
+        assert_eq!(
+            model_path("arn:aws:bedrock:us-east-1:1:inference-profile/x", Operation::ConverseStream),
+            "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Ainference-profile%2Fx/converse-stream"
+        );
+    }
+
+    #[test]
+    fn raw_ids_are_accepted_and_other_paths_are_not() {
+        assert_eq!(
+            parse_model_path("/model/us.amazon.nova-lite-v1:0/converse"),
+            Some(("us.amazon.nova-lite-v1:0".into(), Operation::Converse))
+        );
+        assert_eq!(
+            parse_model_path("/model/arn:aws:bedrock:us-east-1:1:inference-profile/x/converse-stream"),
+            Some(("arn:aws:bedrock:us-east-1:1:inference-profile/x".into(), Operation::ConverseStream))
+        );
+        for path in ["/model//converse", "/model/x/invoke", "/models/x/converse", "/"] {
+            assert_eq!(parse_model_path(path), None, "{path}");
+        }
+    }
+}

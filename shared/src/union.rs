@@ -1,0 +1,102 @@
+//! Bedrock's unions ("exactly one member set") as open Rust enums.
+//!
+//! A union member that this crate does not know yet (the API grows) is kept as
+//! [`UnknownMember`] and written back unchanged, so a relay or a stored conversation
+//! never silently loses it.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A union member this version of the wire model does not know: its name and raw JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnknownMember {
+    /// The member's name as it appeared on the wire (e.g. `"toolAddition"`).
+    pub name: String,
+    /// The member's value, untouched.
+    pub value: Value,
+}
+
+/// Defines an open union: a Rust enum with one variant per known member plus
+/// `Unknown(UnknownMember)`, serialised as a JSON object with exactly one key.
+macro_rules! open_union {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident($ty:ty) = $key:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant($ty), )*
+            /// A member this version does not know; kept so it survives a round trip.
+            Unknown($crate::union::UnknownMember),
+        }
+
+        impl $name {
+            /// The wire name of the member this value holds.
+            pub fn member_name(&self) -> &str {
+                match self {
+                    $( Self::$variant(_) => $key, )*
+                    Self::Unknown(u) => &u.name,
+                }
+            }
+
+            /// Builds the union from a member name and that member's JSON text.
+            pub fn from_member_json(name: &str, json: &[u8]) -> serde_json::Result<Self> {
+                Ok(match name {
+                    $( $key => Self::$variant(serde_json::from_slice(json)?), )*
+                    _ => Self::Unknown($crate::union::UnknownMember {
+                        name: name.to_owned(),
+                        value: serde_json::from_slice(json)?,
+                    }),
+                })
+            }
+
+            /// Builds the union from a member name and that member's JSON value.
+            pub fn from_member_value(name: &str, value: serde_json::Value) -> serde_json::Result<Self> {
+                Ok(match name {
+                    $( $key => Self::$variant(serde_json::from_value(value)?), )*
+                    _ => Self::Unknown($crate::union::UnknownMember { name: name.to_owned(), value }),
+                })
+            }
+
+            /// The JSON text of the member's value (without the member name around it).
+            pub fn member_json(&self) -> serde_json::Result<String> {
+                match self {
+                    $( Self::$variant(v) => serde_json::to_string(v), )*
+                    Self::Unknown(u) => serde_json::to_string(&u.value),
+                }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(Some(1))?;
+                match self {
+                    $( Self::$variant(v) => map.serialize_entry($key, v)?, )*
+                    Self::Unknown(u) => map.serialize_entry(&u.name, &u.value)?,
+                }
+                map.end()
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use serde::de::Error as _;
+                let map = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+                if map.len() != 1 {
+                    return Err(D::Error::custom(format_args!(
+                        "{} must have exactly one member set, found {}",
+                        stringify!($name),
+                        map.len()
+                    )));
+                }
+                let (name, value) = map.into_iter().next().expect("length checked above");
+                Self::from_member_value(&name, value).map_err(D::Error::custom)
+            }
+        }
+    };
+}
