@@ -1,0 +1,60 @@
+//! A local stand-in for Amazon Bedrock Runtime's Converse API.
+//!
+//! It is the default upstream of converse-edge, so the whole project runs and is tested with
+//! no AWS account, and it is what the tests trust — so it is faithful to the wire:
+//!
+//! - `POST /model/{modelId}/converse` answers JSON; `POST /model/{modelId}/converse-stream`
+//!   answers `application/vnd.amazon.eventstream` frames with Bedrock's headers and padding.
+//! - Every request must carry a valid SigV4 signature (signing name `bedrock`) for the
+//!   configured credentials, or a configured Bedrock API key (`Authorization: Bearer`).
+//! - Errors carry Bedrock's status, `x-amzn-ErrorType` header and `{"message"}` body.
+//! - The reply is derived from the request (it says what it received) and streamed as one
+//!   delta per word with a configurable delay, so incremental delivery is observable.
+//!
+//! Behaviour a test needs on demand is triggered by markers in the last user message; see
+//! [`reply::Fault`].
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
+
+pub mod auth;
+pub mod reply;
+mod routes;
+pub mod validate;
+
+use std::time::Duration;
+
+use converse_shared::sigv4::Credentials;
+
+pub use routes::router;
+
+/// How the stand-in is set up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The credentials SigV4 requests must be signed with.
+    pub credentials: Credentials,
+    /// The region requests must be scoped to.
+    pub region: String,
+    /// A Bedrock API key accepted as `Authorization: Bearer <key>`, if any.
+    pub api_key: Option<String>,
+    /// The pause before each streamed text delta.
+    pub delta_delay: Duration,
+}
+
+impl Config {
+    /// Reads the configuration from `BEDROCK_LOCAL_*` environment variables, with defaults
+    /// that match the project's `.dev.vars.example`.
+    pub fn from_env() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Self {
+            credentials: Credentials::new(
+                var("BEDROCK_LOCAL_ACCESS_KEY_ID").unwrap_or_else(|| "AKIALOCALSTANDIN0001".into()),
+                var("BEDROCK_LOCAL_SECRET_ACCESS_KEY").unwrap_or_else(|| "local-stand-in-secret-key".into()),
+                var("BEDROCK_LOCAL_SESSION_TOKEN"),
+            ),
+            region: var("BEDROCK_LOCAL_REGION").unwrap_or_else(|| "us-east-1".into()),
+            api_key: var("BEDROCK_LOCAL_API_KEY"),
+            delta_delay: Duration::from_millis(
+                var("BEDROCK_LOCAL_DELAY_MS").and_then(|v| v.parse().ok()).unwrap_or(25),
+            ),
+        }
+    }
+}
