@@ -70,10 +70,18 @@ impl StreamAccumulator {
         // The block being streamed is almost always the last one: look there first.
         let existing = self.blocks.iter_mut().rev().find(|b| b.index == index && b.kind.same_kind(delta));
         match (existing, delta) {
-            (Some(Block { kind: BlockKind::Text(text), .. }), ContentBlockDelta::Text(more)) => text.push_str(more),
-            (Some(Block { kind: BlockKind::Unknown(u), .. }), ContentBlockDelta::Unknown(d)) => u.value = d.value.clone(),
-            (None, ContentBlockDelta::Text(t)) => self.blocks.push(Block { index, kind: BlockKind::Text(t.clone()) }),
-            (None, ContentBlockDelta::Unknown(d)) => self.blocks.push(Block { index, kind: BlockKind::Unknown(d.clone()) }),
+            (Some(Block { kind: BlockKind::Text(text), .. }), ContentBlockDelta::Text(more)) => {
+                text.push_str(more)
+            }
+            (Some(Block { kind: BlockKind::Unknown(u), .. }), ContentBlockDelta::Unknown(d)) => {
+                u.value = d.value.clone()
+            }
+            (None, ContentBlockDelta::Text(t)) => {
+                self.blocks.push(Block { index, kind: BlockKind::Text(t.clone()) })
+            }
+            (None, ContentBlockDelta::Unknown(d)) => {
+                self.blocks.push(Block { index, kind: BlockKind::Unknown(d.clone()) })
+            }
             _ => {}
         }
     }

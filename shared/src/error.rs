@@ -42,6 +42,8 @@ pub enum ErrorKind {
     UnrecognizedClient,
     /// `SerializationException` (400): the body is not valid JSON of the right shape.
     Serialization,
+    /// `UnknownOperationException` (404): the path names no operation.
+    UnknownOperation,
     /// Any other name, kept as sent.
     Other(String),
 }
@@ -63,6 +65,7 @@ const KINDS: &[(ErrorKind, &str, u16)] = &[
     (ErrorKind::MissingAuthenticationToken, "MissingAuthenticationTokenException", 403),
     (ErrorKind::UnrecognizedClient, "UnrecognizedClientException", 403),
     (ErrorKind::Serialization, "SerializationException", 400),
+    (ErrorKind::UnknownOperation, "UnknownOperationException", 404),
 ];
 
 impl ErrorKind {
@@ -165,7 +168,11 @@ impl BedrockError {
         let message = parsed.and_then(|b| b.message).unwrap_or_else(|| {
             let text = String::from_utf8_lossy(body);
             let text = text.trim();
-            if text.is_empty() { format!("upstream answered HTTP {status}") } else { text.chars().take(500).collect() }
+            if text.is_empty() {
+                format!("upstream answered HTTP {status}")
+            } else {
+                text.chars().take(500).collect()
+            }
         });
         Self { kind, message }
     }
@@ -271,7 +278,8 @@ mod tests {
 
     #[test]
     fn response_without_header_takes_name_from_body_then_status() {
-        let e = BedrockError::from_response(400, None, br#"{"__type":"ValidationException","message":"bad"}"#);
+        let e =
+            BedrockError::from_response(400, None, br#"{"__type":"ValidationException","message":"bad"}"#);
         assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Validation, "bad"));
         let e = BedrockError::from_response(429, None, b"slow down");
         assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Throttling, "slow down"));

@@ -21,6 +21,8 @@ pub const CONTENT_TYPE: &str = "application/vnd.amazon.eventstream";
 
 /// One item of a ConverseStream: an event (exceptions included), or a protocol-level error.
 #[derive(Debug, Clone, PartialEq)]
+// Events are the common case (one per token); boxing them would allocate once more per token.
+#[allow(clippy::large_enum_variant)]
 pub enum StreamItem {
     /// A member of `ConverseStreamOutput`.
     Event(StreamEvent),
@@ -116,7 +118,9 @@ pub fn item_from_message(message: &Message) -> Result<StreamItem, Error> {
 pub fn encode_item(item: &StreamItem, padding: &str) -> Result<Bytes, Error> {
     let message = match item {
         StreamItem::Event(event) => {
-            let json = event.member_json().map_err(|source| Error::Json { what: event.member_name().to_owned(), source })?;
+            let json = event
+                .member_json()
+                .map_err(|source| Error::Json { what: event.member_name().to_owned(), source })?;
             let payload = with_padding(json, padding);
             let (kind_header, message_type) = if event.exception().is_some() {
                 (":exception-type", "exception")

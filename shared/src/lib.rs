@@ -12,6 +12,7 @@
 //! - [`accumulate`]: folds a stream of events into what `Converse` would have returned.
 //! - [`path`]: the `/model/{modelId}/converse[-stream]` paths, encoded as the SDKs encode them.
 //! - `sigv4` (feature `sigv4`): SigV4 signing for Bedrock, on `aws-sigv4`.
+//! - [`conversation`]: a stored chat to the `messages` Bedrock accepts.
 //! - [`error`]: Bedrock's error vocabulary, shared by every component.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
@@ -19,6 +20,7 @@
 mod union;
 
 pub mod accumulate;
+pub mod conversation;
 pub mod error;
 pub mod eventstream;
 pub mod path;

@@ -25,7 +25,11 @@ pub struct Credentials {
 
 impl Credentials {
     /// Credentials from their parts; an empty session token counts as none.
-    pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>, session_token: Option<String>) -> Self {
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: Option<String>,
+    ) -> Self {
         Self {
             access_key_id: access_key_id.into(),
             secret_access_key: secret_access_key.into(),
@@ -98,7 +102,8 @@ pub fn sign(
         .into();
     let request = SignableRequest::new(method, url, headers.iter().copied(), SignableBody::Bytes(body))
         .map_err(|e| SignError(e.to_string()))?;
-    let (instructions, _signature) = sigv4_sign(request, &params).map_err(|e| SignError(e.to_string()))?.into_parts();
+    let (instructions, _signature) =
+        sigv4_sign(request, &params).map_err(|e| SignError(e.to_string()))?.into_parts();
     let (added, _query) = instructions.into_parts();
     Ok(added.iter().map(|h| (h.name(), h.value().to_owned())).collect())
 }
@@ -142,7 +147,10 @@ impl Authorization {
         let signature = signature.ok_or_else(|| missing("Signature"))?;
         let scope: Vec<&str> = credential.split('/').collect();
         let [access_key_id, date, region, service, "aws4_request"] = scope[..] else {
-            return Err(format!("Credential should be scoped to a valid region, not '{}'", scope.get(2).unwrap_or(&"")));
+            return Err(format!(
+                "Credential should be scoped to a valid region, not '{}'",
+                scope.get(2).unwrap_or(&"")
+            ));
         };
         Ok(Self {
             access_key_id: access_key_id.to_owned(),
@@ -240,7 +248,10 @@ mod tests {
     #[test]
     fn malformed_authorization_headers_say_what_is_missing() {
         assert!(Authorization::parse("Bearer abc").is_err());
-        let e = Authorization::parse("AWS4-HMAC-SHA256 Credential=A/20240101/us-east-1/bedrock/aws4_request, Signature=ab").unwrap_err();
+        let e = Authorization::parse(
+            "AWS4-HMAC-SHA256 Credential=A/20240101/us-east-1/bedrock/aws4_request, Signature=ab",
+        )
+        .unwrap_err();
         assert!(e.contains("SignedHeaders"), "{e}");
     }
 }

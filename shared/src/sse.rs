@@ -35,12 +35,17 @@ pub fn encode(item: &StreamItem) -> Result<String, Error> {
     let (name, data) = match item {
         StreamItem::Event(event) => (
             event.member_name(),
-            event.member_json().map_err(|source| Error::Json { what: event.member_name().to_owned(), source })?,
+            event
+                .member_json()
+                .map_err(|source| Error::Json { what: event.member_name().to_owned(), source })?,
         ),
         StreamItem::Error(e) => (
             ERROR_EVENT,
-            serde_json::to_string(&ErrorData { type_name: e.kind.name().to_owned(), message: e.message.clone() })
-                .expect("two strings always serialise"),
+            serde_json::to_string(&ErrorData {
+                type_name: e.kind.name().to_owned(),
+                message: e.message.clone(),
+            })
+            .expect("two strings always serialise"),
         ),
     };
     let mut out = String::with_capacity(name.len() + data.len() + 16);
@@ -156,7 +161,10 @@ impl SseDecoder {
         if name == ERROR_EVENT {
             let e: ErrorData =
                 serde_json::from_str(&data).map_err(|source| Error::Json { what: name, source })?;
-            return Ok(Some(StreamItem::Error(BedrockError::new(ErrorKind::from_name(&e.type_name), e.message))));
+            return Ok(Some(StreamItem::Error(BedrockError::new(
+                ErrorKind::from_name(&e.type_name),
+                e.message,
+            ))));
         }
         StreamEvent::from_member_json(&name, data.as_bytes())
             .map(|e| Some(StreamItem::Event(e)))
@@ -176,7 +184,10 @@ mod tests {
             ("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":""}}"#),
             ("contentBlockStop", r#"{"contentBlockIndex":0}"#),
             ("messageStop", r#"{"stopReason":"max_tokens"}"#),
-            ("metadata", r#"{"usage":{"inputTokens":1,"outputTokens":2,"totalTokens":3},"metrics":{"latencyMs":9}}"#),
+            (
+                "metadata",
+                r#"{"usage":{"inputTokens":1,"outputTokens":2,"totalTokens":3},"metrics":{"latencyMs":9}}"#,
+            ),
             ("somethingNew", r#"{"x":[1,2]}"#),
         ];
         let mut items: Vec<StreamItem> = json
@@ -224,8 +235,12 @@ mod tests {
         for chunk in 1..=8 {
             let items = decode(text.as_bytes(), chunk);
             assert_eq!(items.len(), 2, "chunk size {chunk}");
-            assert!(matches!(&items[0], StreamItem::Event(StreamEvent::MessageStart(m)) if m.role == Role::Assistant));
-            assert!(matches!(&items[1], StreamItem::Event(StreamEvent::MessageStop(m)) if m.stop_reason == StopReason::EndTurn));
+            assert!(
+                matches!(&items[0], StreamItem::Event(StreamEvent::MessageStart(m)) if m.role == Role::Assistant)
+            );
+            assert!(
+                matches!(&items[1], StreamItem::Event(StreamEvent::MessageStop(m)) if m.stop_reason == StopReason::EndTurn)
+            );
         }
     }
 

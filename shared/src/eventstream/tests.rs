@@ -94,7 +94,9 @@ fn our_encoder_round_trips_in_every_chunk_size() {
         &encode_item(&StreamItem::Error(BedrockError::new(ErrorKind::InternalServer, "boom")), "").unwrap(),
     );
     let throttle = BedrockError::new(ErrorKind::Throttling, "Too many requests, please wait.");
-    bytes.extend_from_slice(&encode_item(&StreamItem::Event(throttle.to_stream_event().unwrap()), "pad").unwrap());
+    bytes.extend_from_slice(
+        &encode_item(&StreamItem::Event(throttle.to_stream_event().unwrap()), "pad").unwrap(),
+    );
     for chunk in 1..=64 {
         let items = decode_in_chunks(&bytes, chunk);
         assert_eq!(&items[..7], &whole[..], "chunk size {chunk}");
@@ -122,14 +124,20 @@ fn exception_frames_carry_bedrocks_headers() {
 fn unknown_event_types_and_members_survive() {
     let bytes = [
         bedrock_frame("futureEvent", r#"{"answer":42}"#),
-        bedrock_frame("contentBlockDelta", r#"{"contentBlockIndex":1,"delta":{"hologram":{"x":1}},"newField":true,"p":"ab"}"#),
+        bedrock_frame(
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":1,"delta":{"hologram":{"x":1}},"newField":true,"p":"ab"}"#,
+        ),
     ]
     .concat();
     let items = decode_in_chunks(&bytes, 3);
     let StreamItem::Event(StreamEvent::Unknown(u)) = &items[0] else { panic!("{items:?}") };
     assert_eq!((u.name.as_str(), u.value["answer"].as_i64()), ("futureEvent", Some(42)));
     let StreamItem::Event(delta) = &items[1] else { panic!() };
-    assert_eq!(delta.member_json().unwrap(), r#"{"delta":{"hologram":{"x":1}},"contentBlockIndex":1,"newField":true}"#);
+    assert_eq!(
+        delta.member_json().unwrap(),
+        r#"{"delta":{"hologram":{"x":1}},"contentBlockIndex":1,"newField":true}"#
+    );
 }
 
 #[test]

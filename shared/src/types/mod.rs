@@ -16,8 +16,7 @@ pub use request::{ConverseRequest, InferenceConfiguration};
 pub use response::{ConverseMetrics, ConverseOutput, ConverseResponse, StopReason, TokenUsage};
 pub use stream::{
     ContentBlockDelta, ContentBlockDeltaEvent, ContentBlockStart, ContentBlockStartEvent,
-    ContentBlockStopEvent, ExceptionEvent, MessageStartEvent, MessageStopEvent, MetadataEvent,
-    StreamEvent,
+    ContentBlockStopEvent, ExceptionEvent, MessageStartEvent, MessageStopEvent, MetadataEvent, StreamEvent,
 };
 
 /// Fields of a structure that this version of the model does not name, kept verbatim.

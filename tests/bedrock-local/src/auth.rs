@@ -31,7 +31,10 @@ pub fn verify(
     if let Some(key) = auth.strip_prefix("Bearer ") {
         return match &config.api_key {
             Some(expected) if bool::from(expected.as_bytes().ct_eq(key.trim().as_bytes())) => Ok(()),
-            _ => Err(err(ErrorKind::UnrecognizedClient, "Invalid API Key format: Must start with pre-defined prefix or the API key is not valid.")),
+            _ => Err(err(
+                ErrorKind::UnrecognizedClient,
+                "Invalid API Key format: Must start with pre-defined prefix or the API key is not valid.",
+            )),
         };
     }
     let parsed = Authorization::parse(auth).map_err(|m| err(ErrorKind::IncompleteSignature, m))?;
@@ -48,26 +51,45 @@ pub fn verify(
         ));
     }
     if parsed.access_key_id != config.credentials.access_key_id {
-        return Err(err(ErrorKind::UnrecognizedClient, "The security token included in the request is invalid."));
+        return Err(err(
+            ErrorKind::UnrecognizedClient,
+            "The security token included in the request is invalid.",
+        ));
     }
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(expected) = config.credentials.session_token() {
         let given = header("x-amz-security-token").unwrap_or_default();
         if !bool::from(expected.as_bytes().ct_eq(given.as_bytes())) {
-            return Err(err(ErrorKind::UnrecognizedClient, "The security token included in the request is invalid."));
+            return Err(err(
+                ErrorKind::UnrecognizedClient,
+                "The security token included in the request is invalid.",
+            ));
         }
     }
     let amz_date = header("x-amz-date").ok_or_else(|| {
-        err(ErrorKind::IncompleteSignature, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+        err(
+            ErrorKind::IncompleteSignature,
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+        )
     })?;
-    let signed_at = sigv4::parse_amz_date(amz_date)
-        .ok_or_else(|| err(ErrorKind::IncompleteSignature, format!("Date must be in ISO-8601 'basic format'. Got '{amz_date}'.")))?;
+    let signed_at = sigv4::parse_amz_date(amz_date).ok_or_else(|| {
+        err(
+            ErrorKind::IncompleteSignature,
+            format!("Date must be in ISO-8601 'basic format'. Got '{amz_date}'."),
+        )
+    })?;
     let skew = now.duration_since(signed_at).or_else(|e| Ok::<_, ()>(e.duration())).unwrap_or_default();
     if skew > MAX_SKEW {
-        return Err(err(ErrorKind::InvalidSignature, format!("Signature expired: {amz_date} is now outside the allowed 5 minute window.")));
+        return Err(err(
+            ErrorKind::InvalidSignature,
+            format!("Signature expired: {amz_date} is now outside the allowed 5 minute window."),
+        ));
     }
     if !parsed.date.is_empty() && !amz_date.starts_with(&parsed.date) {
-        return Err(err(ErrorKind::InvalidSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP."));
+        return Err(err(
+            ErrorKind::InvalidSignature,
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.",
+        ));
     }
 
     // Sign the same request again over the headers the client said it signed.
@@ -76,14 +98,18 @@ pub fn verify(
         if matches!(name.as_str(), "x-amz-date" | "x-amz-security-token" | "authorization") {
             continue; // the signer adds the first two itself
         }
-        let values: Vec<&str> = headers.get_all(name.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();
+        let values: Vec<&str> =
+            headers.get_all(name.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();
         if values.is_empty() {
             return Err(mismatch());
         }
         signed.push((name.as_str(), values.join(",")));
     }
     if !parsed.signed_headers.iter().any(|h| h == "host") {
-        return Err(err(ErrorKind::InvalidSignature, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."));
+        return Err(err(
+            ErrorKind::InvalidSignature,
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+        ));
     }
     let host = header("host").unwrap_or("localhost");
     let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");

@@ -61,10 +61,15 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Plan {
             quote(&first)
         ));
     }
-    let system: Vec<&str> = request.system.iter().flatten().filter_map(|b| match b {
-        SystemContentBlock::Text(t) => Some(t.as_str()),
-        _ => None,
-    }).collect();
+    let system: Vec<&str> = request
+        .system
+        .iter()
+        .flatten()
+        .filter_map(|b| match b {
+            SystemContentBlock::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
     if !system.is_empty() {
         reply.push_str(&format!(" My system prompt is {}.", quote(&system.join(" "))));
     }
@@ -111,7 +116,12 @@ mod tests {
         let p = plan("m", &request(&["first question", "an answer", "second question"]));
         let text = p.deltas.concat();
         assert!(text.starts_with("You said: “second question”."), "{text}");
-        assert!(text.contains("I also received 2 earlier messages; the conversation began with “first question”."), "{text}");
+        assert!(
+            text.contains(
+                "I also received 2 earlier messages; the conversation began with “first question”."
+            ),
+            "{text}"
+        );
         assert_eq!((p.stop_reason, p.input_tokens), (StopReason::EndTurn, 6));
         assert!(p.deltas.len() > 10);
     }
@@ -126,7 +136,10 @@ mod tests {
         r.inference_config =
             Some(InferenceConfiguration { stop_sequences: Some(vec!["there".into()]), ..Default::default() });
         let p = plan("m", &r);
-        assert_eq!((p.deltas.concat().as_str(), p.stop_reason), ("You said: “hello ", StopReason::StopSequence));
+        assert_eq!(
+            (p.deltas.concat().as_str(), p.stop_reason),
+            ("You said: “hello ", StopReason::StopSequence)
+        );
     }
 
     #[test]

@@ -42,7 +42,13 @@ fn error_response(e: &BedrockError, request_id: &str) -> Response {
     response
 }
 
-async fn handle(State(state): State<Arc<AppState>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let n = state.requests.fetch_add(1, Ordering::Relaxed);
     let request_id = format!("00000000-0000-4000-8000-{n:012x}");
     let response = match answer(&state.config, &method, &uri, &headers, body).await {
@@ -55,15 +61,24 @@ async fn handle(State(state): State<Arc<AppState>>, method: Method, uri: Uri, he
     response
 }
 
-async fn answer(config: &Config, method: &Method, uri: &Uri, headers: &HeaderMap, body: Bytes) -> Result<Response, BedrockError> {
+async fn answer(
+    config: &Config,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Response, BedrockError> {
     let Some((model_id, operation)) = parse_model_path(uri.path()).filter(|_| method == Method::POST) else {
-        return Err(BedrockError::new(ErrorKind::Other("UnknownOperationException".into()), "Unknown operation"));
+        return Err(BedrockError::new(ErrorKind::UnknownOperation, "Unknown operation"));
     };
     auth::verify(config, method.as_str(), uri, headers, &body, SystemTime::now())?;
     let request = validate::parse_request(&body)?;
     let plan = plan(&model_id, &request);
     if plan.fault == Some(Fault::Throttle) {
-        return Err(BedrockError::new(ErrorKind::Throttling, "Too many requests, please wait before trying again."));
+        return Err(BedrockError::new(
+            ErrorKind::Throttling,
+            "Too many requests, please wait before trying again.",
+        ));
     }
     Ok(match operation {
         Operation::Converse => converse(plan),
@@ -107,12 +122,14 @@ fn converse_stream(config: &Config, plan: Plan) -> Response {
         let mut frame = 0;
         let mut send = |event: StreamEvent| {
             frame += 1;
-            let bytes = eventstream::encode_item(&StreamItem::Event(event), padding(frame)).expect("events encode");
+            let bytes =
+                eventstream::encode_item(&StreamItem::Event(event), padding(frame)).expect("events encode");
             let tx = tx.clone();
             async move { tx.send(Ok(bytes)).await.is_ok() }
         };
         let extra = Extra::new;
-        if !send(StreamEvent::MessageStart(MessageStartEvent { role: Role::Assistant, extra: extra() })).await {
+        if !send(StreamEvent::MessageStart(MessageStartEvent { role: Role::Assistant, extra: extra() })).await
+        {
             return;
         }
         for (i, text) in plan.deltas.iter().enumerate() {
@@ -120,7 +137,10 @@ fn converse_stream(config: &Config, plan: Plan) -> Response {
                 tokio::time::sleep(delay).await;
             }
             if plan.fault == Some(Fault::StreamThrottle) && i == 3 {
-                let e = BedrockError::new(ErrorKind::Throttling, "Too many tokens, please wait before trying again.");
+                let e = BedrockError::new(
+                    ErrorKind::Throttling,
+                    "Too many tokens, please wait before trying again.",
+                );
                 send(e.to_stream_event().expect("throttling is a stream member")).await;
                 return;
             }
@@ -134,8 +154,11 @@ fn converse_stream(config: &Config, plan: Plan) -> Response {
             }
         }
         let stop = ContentBlockStopEvent { content_block_index: 0, extra: extra() };
-        let message_stop =
-            MessageStopEvent { stop_reason: plan.stop_reason.clone(), additional_model_response_fields: None, extra: extra() };
+        let message_stop = MessageStopEvent {
+            stop_reason: plan.stop_reason.clone(),
+            additional_model_response_fields: None,
+            extra: extra(),
+        };
         let metadata = MetadataEvent {
             usage: usage(&plan, plan.deltas.len()),
             metrics: ConverseMetrics { latency_ms: started.elapsed().as_millis() as u64, extra: extra() },

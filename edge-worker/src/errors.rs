@@ -1,0 +1,63 @@
+//! The relay's errors, and the one place they become HTTP responses.
+
+use converse_shared::{BedrockError, ErrorKind};
+use worker::{Headers, Response, console_error};
+
+/// What can go wrong in the relay.
+#[derive(Debug)]
+pub(crate) enum RelayError {
+    /// Bedrock (or the relay's own check of the request) refused it; passed on as it is.
+    Bedrock(BedrockError),
+    /// The path is not a Bedrock Runtime operation the relay serves.
+    UnknownOperation,
+    /// The worker has no credentials for Bedrock.
+    NotConfigured,
+    /// Bedrock could not be reached. The detail is logged, not returned.
+    Unreachable(String),
+    /// Something inside the relay failed. The detail is logged, not returned.
+    Internal(String),
+}
+
+impl RelayError {
+    /// The client-facing error, in Bedrock's vocabulary.
+    pub(crate) fn to_bedrock(&self) -> BedrockError {
+        match self {
+            Self::Bedrock(e) => e.clone(),
+            Self::UnknownOperation => BedrockError::new(ErrorKind::UnknownOperation, "Unknown operation"),
+            Self::NotConfigured => BedrockError::new(
+                ErrorKind::InternalServer,
+                "The relay has no Bedrock credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \
+                 (or AWS_BEARER_TOKEN_BEDROCK) as worker secrets.",
+            ),
+            Self::Unreachable(detail) => {
+                console_error!("bedrock unreachable: {detail}");
+                BedrockError::new(
+                    ErrorKind::ServiceUnavailable,
+                    "The relay could not reach Bedrock. Try again.",
+                )
+            }
+            Self::Internal(detail) => {
+                console_error!("relay failure: {detail}");
+                BedrockError::new(ErrorKind::InternalServer, "The relay failed to handle the request.")
+            }
+        }
+    }
+
+    /// The HTTP response: Bedrock's status, `x-amzn-ErrorType` header and `{"message"}` body.
+    pub(crate) fn into_response(self) -> Response {
+        let e = self.to_bedrock();
+        let headers = Headers::new();
+        let _ = headers.set("content-type", "application/json");
+        let _ = headers.set("x-amzn-ErrorType", e.kind.name());
+        match Response::ok(e.body_json()) {
+            Ok(r) => r.with_status(e.status()).with_headers(headers),
+            Err(_) => Response::empty().expect("an empty response is always valid").with_status(500),
+        }
+    }
+}
+
+impl From<BedrockError> for RelayError {
+    fn from(e: BedrockError) -> Self {
+        Self::Bedrock(e)
+    }
+}

@@ -1,0 +1,66 @@
+//! The streamed call to the relay: `POST /model/{modelId}/converse-stream` as SSE.
+
+use converse_shared::eventstream::StreamItem;
+use converse_shared::path::{Operation, model_path};
+use converse_shared::sse::{self, SseDecoder};
+use converse_shared::{BedrockError, ConverseRequest, ErrorKind};
+use futures_util::StreamExt;
+use gloo_net::http::Request;
+use wasm_bindgen::JsCast;
+use web_sys::AbortSignal;
+
+/// Why a call ended without a complete reply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// Bedrock, or the relay, reported an error (in Bedrock's vocabulary).
+    Bedrock(BedrockError),
+    /// The user stopped it.
+    Aborted,
+}
+
+fn unreachable(detail: impl std::fmt::Display) -> Failure {
+    Failure::Bedrock(BedrockError::new(
+        ErrorKind::ServiceUnavailable,
+        format!("Could not reach the relay ({detail}). Check your connection and try again."),
+    ))
+}
+
+/// Calls ConverseStream through the relay on this page's origin and hands every streamed
+/// item to `on_item` as it arrives. Returns when the stream ends.
+pub async fn converse_stream(
+    model_id: &str,
+    request: &ConverseRequest,
+    signal: &AbortSignal,
+    mut on_item: impl FnMut(StreamItem),
+) -> Result<(), Failure> {
+    let aborted = || signal.aborted();
+    let response = Request::post(&model_path(model_id, Operation::ConverseStream))
+        .header("accept", sse::CONTENT_TYPE)
+        .abort_signal(Some(signal))
+        .json(request)
+        .map_err(unreachable)?
+        .send()
+        .await
+        .map_err(|e| if aborted() { Failure::Aborted } else { unreachable(e) })?;
+    if !response.ok() {
+        let error_type = response.headers().get("x-amzn-ErrorType");
+        let body = response.binary().await.unwrap_or_default();
+        return Err(Failure::Bedrock(BedrockError::from_response(
+            response.status(),
+            error_type.as_deref(),
+            &body,
+        )));
+    }
+    let Some(body) = response.body() else { return Err(unreachable("the reply had no body")) };
+    let mut chunks = wasm_streams::ReadableStream::from_raw(body.unchecked_into()).into_stream();
+    let mut decoder = SseDecoder::new();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk
+            .map_err(|_| if aborted() { Failure::Aborted } else { unreachable("the connection dropped") })?;
+        decoder.push(&js_sys::Uint8Array::new(&chunk).to_vec());
+        while let Some(item) = decoder.next_item().map_err(unreachable)? {
+            on_item(item);
+        }
+    }
+    if aborted() { Err(Failure::Aborted) } else { Ok(()) }
+}

@@ -1,0 +1,325 @@
+//! The conversation on screen, and sending a message.
+//!
+//! A streamed reply is appended straight to its message's DOM text node: the work per token
+//! is the size of the token, not of the reply (no list re-render, no re-parse).
+
+use converse_shared::conversation::request_messages;
+use converse_shared::eventstream::StreamItem;
+use converse_shared::{
+    ContentBlock, ContentBlockDelta, ConverseRequest, Message, Role, StreamAccumulator, StreamEvent,
+    TokenUsage,
+};
+use leptos::prelude::*;
+use web_sys::AbortController;
+
+use crate::api::{self, Failure};
+use crate::storage::{self, MessageStatus, StoredConversation, StoredMessage};
+
+/// The model used until the person picks another.
+pub const DEFAULT_MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
+const MODEL_KEY: &str = "converse-edge.model";
+const DRAFT_KEY: &str = "converse-edge.draft";
+
+/// One message on screen. Cheap to copy: every field is a handle into Leptos's arena.
+#[derive(Debug, Clone, Copy)]
+pub struct ChatMessage {
+    /// Unique within the conversation; the list's key.
+    pub id: u64,
+    /// Who wrote it (`Role` itself is not `Copy`).
+    pub from_user: bool,
+    /// Its text. Not reactive: streamed text goes to `sink` directly.
+    pub text: StoredValue<String>,
+    /// The element showing the text, once mounted.
+    pub sink: StoredValue<Option<web_sys::Element>, LocalStorage>,
+    /// How it stands.
+    pub status: RwSignal<MessageStatus>,
+    /// Why it failed.
+    pub error: RwSignal<Option<String>>,
+    /// Tokens used by this reply.
+    pub usage: RwSignal<Option<TokenUsage>>,
+}
+
+impl ChatMessage {
+    fn new(id: u64, role: Role, text: String, status: MessageStatus) -> Self {
+        Self {
+            id,
+            from_user: role == Role::User,
+            text: StoredValue::new(text),
+            sink: StoredValue::new_local(None),
+            status: RwSignal::new(status),
+            error: RwSignal::new(None),
+            usage: RwSignal::new(None),
+        }
+    }
+
+    fn from_stored(m: StoredMessage) -> Self {
+        let this = Self::new(m.id, m.message.role.clone(), m.message.joined_text(), m.status);
+        this.error.set(m.error);
+        this.usage.set(m.usage);
+        this
+    }
+
+    fn to_stored(self) -> StoredMessage {
+        let text = self.text.get_value();
+        let content = if text.is_empty() { vec![] } else { vec![ContentBlock::Text(text)] };
+        StoredMessage {
+            id: self.id,
+            message: Message { role: self.role(), content, extra: Default::default() },
+            status: self.status.get_untracked(),
+            error: self.error.get_untracked(),
+            usage: self.usage.get_untracked(),
+        }
+    }
+
+    /// Who wrote it.
+    pub fn role(&self) -> Role {
+        if self.from_user { Role::User } else { Role::Assistant }
+    }
+
+    /// Appends streamed text: to the stored text and, if shown, to the DOM.
+    fn append(&self, delta: &str) {
+        self.text.update_value(|t| t.push_str(delta));
+        self.sink.with_value(|el| {
+            if let Some(el) = el {
+                let _ = el.append_with_str_1(delta);
+            }
+        });
+    }
+}
+
+/// The chat's state, shared through context.
+#[derive(Debug, Clone, Copy)]
+pub struct Chat {
+    /// The messages, oldest first.
+    pub messages: RwSignal<Vec<ChatMessage>>,
+    /// The model to talk to.
+    pub model_id: RwSignal<String>,
+    /// What the composer holds.
+    pub draft: RwSignal<String>,
+    /// Whether a reply is arriving.
+    pub busy: RwSignal<bool>,
+    /// The last thing worth announcing to screen readers.
+    pub announcement: RwSignal<String>,
+    /// A storage problem to show.
+    pub storage_error: RwSignal<Option<String>>,
+    /// The element that scrolls the conversation.
+    pub scroller: StoredValue<Option<web_sys::Element>, LocalStorage>,
+    conversation_id: StoredValue<String>,
+    created_at: StoredValue<f64>,
+    abort: StoredValue<Option<AbortController>, LocalStorage>,
+}
+
+fn new_conversation_id() -> String {
+    format!("c-{:x}-{:x}", storage::now_ms() as u64, (js_sys::Math::random() * 1e12) as u64)
+}
+
+impl Chat {
+    /// An empty chat with the saved model and draft.
+    pub fn new() -> Self {
+        Self {
+            messages: RwSignal::new(Vec::new()),
+            model_id: RwSignal::new(
+                storage::preference(MODEL_KEY).unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
+            ),
+            draft: RwSignal::new(storage::preference(DRAFT_KEY).unwrap_or_default()),
+            busy: RwSignal::new(false),
+            announcement: RwSignal::new(String::new()),
+            storage_error: RwSignal::new(None),
+            scroller: StoredValue::new_local(None),
+            conversation_id: StoredValue::new(new_conversation_id()),
+            created_at: StoredValue::new(storage::now_ms()),
+            abort: StoredValue::new_local(None),
+        }
+    }
+
+    /// Loads the most recent conversation from browser storage.
+    pub async fn restore(self) {
+        match storage::latest().await {
+            Ok(Some(stored)) => {
+                self.conversation_id.set_value(stored.id);
+                self.created_at.set_value(stored.created_at);
+                let messages = stored
+                    .messages
+                    .into_iter()
+                    .map(|mut m| {
+                        // A reply that was arriving when the page closed is what had arrived.
+                        if m.status == MessageStatus::Streaming {
+                            m.status = MessageStatus::Stopped;
+                        }
+                        ChatMessage::from_stored(m)
+                    })
+                    .collect();
+                self.messages.set(messages);
+                self.scroll_to_end();
+            }
+            Ok(None) => {}
+            Err(e) => self.storage_error.set(Some(e.to_string())),
+        }
+    }
+
+    /// Remembers the model for next time.
+    pub fn set_model(self, model_id: String) {
+        storage::set_preference(MODEL_KEY, &model_id);
+        self.model_id.set(model_id);
+    }
+
+    /// Keeps the draft across reloads.
+    pub fn set_draft(self, text: String) {
+        storage::set_preference(DRAFT_KEY, &text);
+        self.draft.set(text);
+    }
+
+    /// Starts an empty conversation (the current one stays stored).
+    pub fn new_conversation(self) {
+        self.stop();
+        self.conversation_id.set_value(new_conversation_id());
+        self.created_at.set_value(storage::now_ms());
+        self.messages.set(Vec::new());
+    }
+
+    /// Stops the reply that is arriving, keeping what has arrived.
+    pub fn stop(self) {
+        self.abort.with_value(|a| {
+            if let Some(a) = a {
+                a.abort();
+            }
+        });
+    }
+
+    fn next_id(self) -> u64 {
+        self.messages.with_untracked(|m| m.last().map_or(1, |l| l.id + 1))
+    }
+
+    async fn persist(self) {
+        let messages: Vec<StoredMessage> =
+            self.messages.with_untracked(|m| m.iter().map(|m| m.to_stored()).collect());
+        let title = messages
+            .iter()
+            .find(|m| m.message.role == Role::User)
+            .map(|m| m.message.joined_text().chars().take(60).collect())
+            .unwrap_or_else(|| "New conversation".to_owned());
+        let conversation = StoredConversation {
+            schema_version: storage::SCHEMA_VERSION,
+            id: self.conversation_id.get_value(),
+            title,
+            model_id: self.model_id.get_untracked(),
+            created_at: self.created_at.get_value(),
+            updated_at: storage::now_ms(),
+            messages,
+        };
+        match storage::save(&conversation).await {
+            Ok(()) => self.storage_error.set(None),
+            Err(e) => self
+                .storage_error
+                .set(Some(format!("{e}. Your messages are still on screen; copy anything important."))),
+        }
+    }
+
+    fn scroll_to_end(self) {
+        self.scroller.with_value(|s| {
+            if let Some(s) = s {
+                s.set_scroll_top(s.scroll_height());
+            }
+        });
+    }
+
+    fn near_end(self) -> bool {
+        self.scroller.with_value(|s| {
+            s.as_ref().is_none_or(|s| s.scroll_top() + s.client_height() >= s.scroll_height() - 48)
+        })
+    }
+
+    /// Sends the draft and streams the reply.
+    pub fn send(self) {
+        let text = self.draft.get_untracked().trim().to_owned();
+        if text.is_empty() || self.busy.get_untracked() {
+            return;
+        }
+        let user = ChatMessage::new(self.next_id(), Role::User, text, MessageStatus::Complete);
+        let reply = ChatMessage::new(user.id + 1, Role::Assistant, String::new(), MessageStatus::Streaming);
+        self.messages.update(|m| m.extend([user, reply]));
+        self.set_draft(String::new());
+        self.busy.set(true);
+        self.announcement.set(String::new());
+        leptos::task::spawn_local(async move {
+            // What the person wrote is stored before anything can fail.
+            self.persist().await;
+            self.scroll_to_end();
+            self.stream_reply(reply).await;
+            self.busy.set(false);
+            self.persist().await;
+        });
+    }
+
+    async fn stream_reply(self, reply: ChatMessage) {
+        let history: Vec<Message> = self.messages.with_untracked(|all| {
+            all.iter()
+                .filter(|m| m.id != reply.id && m.status.get_untracked() != MessageStatus::Error)
+                .map(|m| m.to_stored().message)
+                .collect()
+        });
+        let request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
+        let Ok(controller) = AbortController::new() else { return };
+        let signal = controller.signal();
+        self.abort.set_value(Some(controller));
+        let mut accumulator = StreamAccumulator::new();
+        let mut stream_error = None;
+        let model_id = self.model_id.get_untracked();
+        let result = api::converse_stream(&model_id, &request, &signal, |item| match item {
+            StreamItem::Event(event) => {
+                if let Some(e) = converse_shared::BedrockError::from_stream_event(&event) {
+                    stream_error = Some(e);
+                    return;
+                }
+                if let StreamEvent::ContentBlockDelta(d) = &event
+                    && let ContentBlockDelta::Text(t) = &d.delta
+                {
+                    let follow = self.near_end();
+                    reply.append(t);
+                    if follow {
+                        self.scroll_to_end();
+                    }
+                }
+                if let StreamEvent::Metadata(meta) = &event {
+                    reply.usage.set(Some(meta.usage.clone()));
+                }
+                let _ = accumulator.push(&event);
+            }
+            StreamItem::Error(e) => stream_error = Some(e),
+        })
+        .await;
+        self.abort.set_value(None);
+        let failure = match (result, stream_error) {
+            (Err(f), _) => Some(f),
+            (Ok(()), Some(e)) => Some(Failure::Bedrock(e)),
+            (Ok(()), None) if accumulator.stop_reason().is_none() => {
+                Some(Failure::Bedrock(converse_shared::BedrockError::new(
+                    converse_shared::ErrorKind::ServiceUnavailable,
+                    "The reply ended before it was complete. Try again.",
+                )))
+            }
+            (Ok(()), None) => None,
+        };
+        match failure {
+            None => {
+                reply.status.set(MessageStatus::Complete);
+                self.announcement.set(format!("Reply complete: {}", reply.text.get_value()));
+            }
+            Some(Failure::Aborted) => {
+                reply.status.set(MessageStatus::Stopped);
+                self.announcement.set("Reply stopped.".into());
+            }
+            Some(Failure::Bedrock(e)) => {
+                reply.error.set(Some(e.to_string()));
+                reply.status.set(MessageStatus::Error);
+                self.announcement.set(format!("The reply failed: {e}"));
+            }
+        }
+    }
+}
+
+impl Default for Chat {
+    fn default() -> Self {
+        Self::new()
+    }
+}

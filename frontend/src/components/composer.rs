@@ -1,0 +1,39 @@
+use leptos::prelude::*;
+use web_sys::KeyboardEvent;
+
+use crate::chat::Chat;
+
+/// Where the person writes. Enter sends, Shift+Enter adds a line, Esc stops a reply.
+#[component]
+pub(crate) fn Composer() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "Enter" if !ev.shift_key() && !ev.is_composing() => {
+            ev.prevent_default();
+            chat.send();
+        }
+        "Escape" => chat.stop(),
+        _ => {}
+    };
+    view! {
+        <form class="composer" on:submit=move |ev| { ev.prevent_default(); chat.send(); }>
+            <label for="composer-input" class="sr-only">"Message"</label>
+            <textarea
+                id="composer-input"
+                rows="2"
+                placeholder="Write a message… (Enter to send, Shift+Enter for a new line)"
+                prop:value=move || chat.draft.get()
+                on:input=move |ev| chat.set_draft(event_target_value(&ev))
+                on:keydown=on_keydown
+            ></textarea>
+            <Show
+                when=move || chat.busy.get()
+                fallback=move || view! {
+                    <button type="submit" disabled=move || chat.draft.with(|d| d.trim().is_empty())>"Send"</button>
+                }
+            >
+                <button type="button" class="stop" on:click=move |_| chat.stop()>"Stop"</button>
+            </Show>
+        </form>
+    }
+}

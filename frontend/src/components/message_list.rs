@@ -1,0 +1,79 @@
+use leptos::html::{Div, Main};
+use leptos::prelude::*;
+
+use crate::chat::{Chat, ChatMessage};
+use crate::storage::MessageStatus;
+
+/// The conversation, one keyed entry per message.
+#[component]
+pub(crate) fn MessageList() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let scroller = NodeRef::<Main>::new();
+    Effect::new(move |_| {
+        if let Some(el) = scroller.get() {
+            chat.scroller.set_value(Some(el.into()));
+        }
+    });
+    view! {
+        <main class="messages" node_ref=scroller aria-label="Conversation">
+            <Show when=move || chat.messages.with(Vec::is_empty)>
+                <p class="empty">"Ask anything. Replies stream in as they are written."</p>
+            </Show>
+            <For each=move || chat.messages.get() key=|m| m.id let:message>
+                <MessageView message />
+            </For>
+            <Show when=move || chat.storage_error.get().is_some()>
+                <p class="storage-error" role="alert">{move || chat.storage_error.get()}</p>
+            </Show>
+            <div class="sr-only" aria-live="polite">{move || chat.announcement.get()}</div>
+        </main>
+    }
+}
+
+/// One message: who wrote it, its text (appended to in place while it streams), and how it
+/// ended.
+#[component]
+fn MessageView(
+    /// The message to show.
+    message: ChatMessage,
+) -> impl IntoView {
+    let text_ref = NodeRef::<Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = text_ref.get() {
+            // Text that arrived before the element was mounted is written once here.
+            let text = message.text.get_value();
+            if el.text_content().unwrap_or_default() != text {
+                el.set_text_content(Some(&text));
+            }
+            message.sink.set_value(Some(el.into()));
+        }
+    });
+    let (who, class) =
+        if message.from_user { ("You", "message user") } else { ("Assistant", "message assistant") };
+    let status = move || match message.status.get() {
+        MessageStatus::Complete => "complete",
+        MessageStatus::Streaming => "streaming",
+        MessageStatus::Stopped => "stopped",
+        MessageStatus::Error => "error",
+    };
+    view! {
+        <article class=class data-status=status aria-busy=move || (message.status.get() == MessageStatus::Streaming).to_string()>
+            <div class="who">{who}</div>
+            <div class="text" node_ref=text_ref>{message.text.get_value()}</div>
+            <Show when=move || message.status.get() == MessageStatus::Streaming>
+                <span class="typing" aria-hidden="true">"●"</span>
+            </Show>
+            <Show when=move || message.status.get() == MessageStatus::Stopped>
+                <p class="note">"Stopped."</p>
+            </Show>
+            <Show when=move || message.error.get().is_some()>
+                <p class="error" role="alert">{move || message.error.get()}</p>
+            </Show>
+            <Show when=move || message.usage.get().is_some()>
+                <p class="usage">
+                    {move || message.usage.get().map(|u| format!("{} in · {} out tokens", u.input_tokens, u.output_tokens))}
+                </p>
+            </Show>
+        </article>
+    }
+}

@@ -1,0 +1,5 @@
+//! The page's components, one per file.
+
+pub(crate) mod composer;
+pub(crate) mod header;
+pub(crate) mod message_list;

@@ -1,0 +1,31 @@
+//! The converse-edge chat page (Leptos, client-side rendered).
+//!
+//! Browser I/O lives in [`api`] (the streamed call to the relay) and [`storage`]
+//! (IndexedDB); [`chat`] holds the conversation state and the send logic; the components
+//! only show it.
+#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
+
+pub mod api;
+pub mod chat;
+mod components;
+pub mod storage;
+
+use leptos::prelude::*;
+
+use crate::chat::Chat;
+use crate::components::{composer::Composer, header::Header, message_list::MessageList};
+
+/// The whole page: header, conversation, composer.
+#[component]
+pub fn App() -> impl IntoView {
+    let chat = Chat::new();
+    provide_context(chat);
+    leptos::task::spawn_local(async move { chat.restore().await });
+    view! {
+        <div class="app">
+            <Header />
+            <MessageList />
+            <Composer />
+        </div>
+    }
+}
