@@ -3,18 +3,25 @@
 
 use converse_shared::{ContentBlock, ConverseRequest, Role, StopReason, SystemContentBlock};
 
-/// Markers in the last user message that make the stand-in misbehave on purpose.
+/// Markers in the last text block of the last user message that make the stand-in misbehave
+/// on purpose. (Only the last block: a client that merges a failed turn into the next one
+/// must not fail again because of it.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// `[stand-in:throttle]`: answer HTTP 429 `ThrottlingException` before any event.
     Throttle,
     /// `[stand-in:stream-throttle]`: stream a few deltas, then a `throttlingException` frame.
     StreamThrottle,
+    /// `[stand-in:long]`: a reply 200 words longer, for tests that act while it streams.
+    Long,
 }
 
 impl Fault {
-    const MARKERS: &[(&str, Fault)] =
-        &[("[stand-in:stream-throttle]", Fault::StreamThrottle), ("[stand-in:throttle]", Fault::Throttle)];
+    const MARKERS: &[(&str, Fault)] = &[
+        ("[stand-in:stream-throttle]", Fault::StreamThrottle),
+        ("[stand-in:throttle]", Fault::Throttle),
+        ("[stand-in:long]", Fault::Long),
+    ];
 
     fn find(text: &str) -> Option<Self> {
         Self::MARKERS.iter().find(|(m, _)| text.contains(m)).map(|(_, f)| *f)
@@ -73,6 +80,16 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Plan {
     if !system.is_empty() {
         reply.push_str(&format!(" My system prompt is {}.", quote(&system.join(" "))));
     }
+    let fault = messages
+        .last()
+        .filter(|m| m.role == Role::User)
+        .and_then(|m| m.content.iter().rev().find_map(ContentBlock::as_text))
+        .and_then(Fault::find);
+    if fault == Some(Fault::Long) {
+        for i in 1..=200 {
+            reply.push_str(&format!(" word{i}"));
+        }
+    }
     reply.push_str(&format!(" (Local Bedrock stand-in, model {model_id}.)"));
 
     let mut stop_reason = StopReason::EndTurn;
@@ -93,7 +110,6 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Plan {
     let words = |s: &str| s.split_whitespace().count() as u32;
     let input_tokens = messages.iter().map(|m| words(&text_of(&m.content))).sum::<u32>()
         + system.iter().map(|s| words(s)).sum::<u32>();
-    let fault = messages.last().filter(|m| m.role == Role::User).and_then(|_| Fault::find(&last));
     Plan { deltas, stop_reason, input_tokens, fault }
 }
 
@@ -147,5 +163,7 @@ mod tests {
         assert_eq!(plan("m", &request(&["x [stand-in:throttle]"])).fault, Some(Fault::Throttle));
         assert_eq!(plan("m", &request(&["x [stand-in:stream-throttle]"])).fault, Some(Fault::StreamThrottle));
         assert_eq!(plan("m", &request(&["x"])).fault, None);
+        let long = plan("m", &request(&["x [stand-in:long]"]));
+        assert_eq!((long.fault, long.deltas.len() > 200), (Some(Fault::Long), true));
     }
 }

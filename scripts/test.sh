@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, unit tests, then the end-to-end suites against a
+# freshly built stack (the stand-in, and the relay in workerd through wrangler dev):
+# the relay over HTTP (node:test), the chat page in headless Chromium (Playwright), and the
+# official AWS SDK for Python against both the stand-in and the relay (pytest).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+echo "==> rustfmt, clippy (native and wasm32)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
+cargo clippy -p frontend -p edge-worker --target wasm32-unknown-unknown --locked --quiet -- -D warnings
+
+echo "==> unit tests"
+cargo test --workspace --locked --quiet 2>&1 | grep -v '^$' | grep -v 'running 0 tests' | grep -v '0 passed; 0 failed'
+
+scripts/build.sh
+
+echo "==> starting the stack"
+source scripts/stack.sh
+trap stop_stack EXIT INT TERM
+logs=target/logs/test
+mkdir -p "$logs"
+export STANDIN_ACCESS_KEY_ID=AKIATESTSTANDIN00001
+export STANDIN_SECRET_ACCESS_KEY="test-secret-$RANDOM$RANDOM"
+export STANDIN_SESSION_TOKEN="test-session-token-$RANDOM$RANDOM"
+export STANDIN_API_KEY="test-api-key-$RANDOM$RANDOM"
+export STANDIN_DELAY_MS=40
+start_standin 127.0.0.1:0 "$logs/bedrock-local.log" \
+  BEDROCK_LOCAL_ACCESS_KEY_ID="$STANDIN_ACCESS_KEY_ID" \
+  BEDROCK_LOCAL_SECRET_ACCESS_KEY="$STANDIN_SECRET_ACCESS_KEY" \
+  BEDROCK_LOCAL_SESSION_TOKEN="$STANDIN_SESSION_TOKEN" \
+  BEDROCK_LOCAL_API_KEY="$STANDIN_API_KEY" \
+  BEDROCK_LOCAL_DELAY_MS="$STANDIN_DELAY_MS"
+env_file="$logs/relay.env"
+cat >"$env_file" <<VARS
+BEDROCK_ENDPOINT=$STANDIN_URL
+AWS_REGION=us-east-1
+AWS_ACCESS_KEY_ID=$STANDIN_ACCESS_KEY_ID
+AWS_SECRET_ACCESS_KEY=$STANDIN_SECRET_ACCESS_KEY
+AWS_SESSION_TOKEN=$STANDIN_SESSION_TOKEN
+VARS
+start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$env_file" --persist-to "$PWD/$logs/wrangler-state"
+export STANDIN_URL RELAY_URL
+echo "stand-in $STANDIN_URL, relay $RELAY_URL (logs in $logs)"
+
+echo "==> relay and browser suites (node:test, Playwright + Chromium)"
+node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
+
+echo "==> AWS SDK suite (boto3)"
+.venv/bin/pytest -q tests/sdk

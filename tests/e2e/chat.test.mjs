@@ -1,0 +1,89 @@
+// The chat page in real Chromium against the running stack: streaming, history, persistence.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { ChatPage, launch } from './page.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function freshChat() {
+  const context = await browser.newContext();
+  const chat = new ChatPage(await context.newPage());
+  await chat.open();
+  return chat;
+}
+
+test('a reply streams in token by token, continues with history, and survives a reload', async () => {
+  const chat = await freshChat();
+
+  await chat.send('What is the capital of France?');
+  const first = chat.reply(0);
+  // Partial text is on screen while the reply is still streaming.
+  await chat.page.waitForFunction(() => {
+    const reply = document.querySelector('article.assistant');
+    return reply?.dataset.status === 'streaming' && reply.querySelector('.text').textContent.length > 0;
+  }, null, { polling: 'raf', timeout: 15_000 });
+  const partial = await chat.replyText(0);
+  await chat.waitForStatus(first, 'complete');
+  const full = await chat.replyText(0);
+  assert.ok(full.startsWith(partial) && full.length > partial.length, `partial ${JSON.stringify(partial)} then ${JSON.stringify(full)}`);
+  assert.match(full, /^You said: “What is the capital of France\?”\./);
+  assert.match(await first.locator('.usage').textContent(), /\d+ in · \d+ out tokens/);
+
+  // The second turn carries the history: the stand-in quotes how the conversation began.
+  await chat.send('And of Italy?');
+  const second = chat.reply(1);
+  await chat.waitForStatus(second, 'complete');
+  assert.match(
+    await chat.replyText(1),
+    /^You said: “And of Italy\?”\. I also received 2 earlier messages; the conversation began with “What is the capital of France\?”\./,
+  );
+
+  // After a reload the conversation is still there, from IndexedDB.
+  await chat.page.reload();
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  assert.deepEqual(await chat.userMessages.locator('.text').allTextContents(), ['What is the capital of France?', 'And of Italy?']);
+  assert.equal(await chat.replyText(0), full);
+  await chat.page.context().close();
+});
+
+test('an upstream error is shown in the conversation and the message is kept', async () => {
+  const chat = await freshChat();
+  await chat.send('Please fail [stand-in:throttle]');
+  const reply = chat.reply(0);
+  await chat.waitForStatus(reply, 'error');
+  const alert = reply.getByRole('alert');
+  assert.match(await alert.textContent(), /^ThrottlingException: Too many requests/);
+  assert.equal(await chat.userMessages.locator('.text').textContent(), 'Please fail [stand-in:throttle]');
+
+  // The next message goes out fine: the failed turn does not break the conversation.
+  await chat.send('Second try');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  assert.match(await chat.replyText(1), /^You said: “Please fail \[stand-in:throttle\] Second try”\./);
+  await chat.page.context().close();
+});
+
+test('a throttling exception in the middle of a stream keeps the partial reply and shows the error', async () => {
+  const chat = await freshChat();
+  await chat.send('Stream then fail [stand-in:stream-throttle]');
+  const reply = chat.reply(0);
+  await chat.waitForStatus(reply, 'error');
+  assert.match(await reply.getByRole('alert').textContent(), /^ThrottlingException: /);
+  assert.ok((await chat.replyText(0)).startsWith('You said:'), 'the text that arrived stays on screen');
+  await chat.page.context().close();
+});
+
+test('Stop ends the reply and keeps what arrived', async () => {
+  const chat = await freshChat();
+  await chat.send('A long answer please [stand-in:long]');
+  const reply = chat.reply(0);
+  await chat.page.waitForFunction(() => document.querySelector('article.assistant .text')?.textContent.length > 0,
+    null, { polling: 'raf' });
+  await chat.page.getByRole('button', { name: 'Stop' }).click();
+  await chat.waitForStatus(reply, 'stopped');
+  const kept = await chat.replyText(0);
+  assert.ok(kept.length > 0 && !kept.includes('(Local Bedrock stand-in'), `kept ${JSON.stringify(kept)}`);
+  await chat.page.context().close();
+});

@@ -1,0 +1,159 @@
+// The relay in workerd (wrangler dev) in front of the stand-in, called as any HTTP client would.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { MODEL, RELAY_URL, SECRETS, STANDIN_DELAY_MS } from './env.mjs';
+
+const path = (model, op) => `${RELAY_URL}/model/${encodeURIComponent(model)}/${op}`;
+const body = (text, extra = {}) => JSON.stringify({ messages: [{ role: 'user', content: [{ text }] }], ...extra });
+
+function post(model, op, payload, headers = {}) {
+  return fetch(path(model, op), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
+}
+
+/** Reads an SSE response, noting when each event arrived. */
+async function readSse(response) {
+  const events = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let reads = 0;
+  for await (const chunk of response.body) {
+    reads += 1;
+    const at = performance.now();
+    buffer += decoder.decode(chunk, { stream: true });
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      events.push({ event, data: JSON.parse(data), at });
+    }
+  }
+  return { events, reads };
+}
+
+test('converse through the relay returns Bedrock\'s JSON', async () => {
+  const response = await post(MODEL, 'converse', body('hello relay', { inferenceConfig: { maxTokens: 200 } }));
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type'), /^application\/json/);
+  const reply = await response.json();
+  assert.equal(reply.output.message.role, 'assistant');
+  assert.match(reply.output.message.content[0].text, /^You said: “hello relay”\./);
+  assert.equal(reply.stopReason, 'end_turn');
+  assert.equal(reply.usage.inputTokens, 2);
+  assert.equal(reply.usage.totalTokens, reply.usage.inputTokens + reply.usage.outputTokens);
+  assert.equal(typeof reply.metrics.latencyMs, 'number');
+});
+
+test('converse-stream arrives as SSE, event by event, before the upstream has finished', async () => {
+  const started = performance.now();
+  const response = await post(MODEL, 'converse-stream', body('stream this to me'), { accept: 'text/event-stream' });
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('content-type'), 'text/event-stream');
+  const { events, reads } = await readSse(response);
+
+  const names = events.map((e) => e.event);
+  assert.equal(names[0], 'messageStart');
+  assert.deepEqual(names.slice(-3), ['contentBlockStop', 'messageStop', 'metadata']);
+  const deltas = events.filter((e) => e.event === 'contentBlockDelta');
+  assert.ok(deltas.length >= 8, `${deltas.length} deltas`);
+  for (const e of events) assert.ok(!('p' in e.data), `padding leaked in ${e.event}`);
+
+  // The stand-in pauses STANDIN_DELAY_MS before each delta. Had the relay buffered the reply,
+  // everything would arrive at once; streamed, the first delta comes long before the end.
+  const firstDelta = deltas[0].at;
+  const stop = events.find((e) => e.event === 'messageStop').at;
+  const upstreamSpan = (deltas.length - 1) * STANDIN_DELAY_MS;
+  assert.ok(stop - firstDelta >= upstreamSpan * 0.8,
+    `first delta ${Math.round(firstDelta - started)} ms, messageStop ${Math.round(stop - started)} ms, upstream needs ≥ ${upstreamSpan} ms between them`);
+  assert.ok(reads >= deltas.length / 2, `${reads} reads for ${deltas.length} deltas`);
+
+  // Streamed and unstreamed replies agree.
+  const text = deltas.map((e) => e.data.delta.text).join('');
+  const converse = await (await post(MODEL, 'converse', body('stream this to me'))).json();
+  assert.equal(text, converse.output.message.content[0].text);
+  const meta = events.at(-1).data;
+  assert.deepEqual(meta.usage, converse.usage);
+  assert.equal(events.at(-2).data.stopReason, 'end_turn');
+});
+
+test('without Accept: text/event-stream the relay passes Bedrock\'s binary frames through', async () => {
+  const response = await post(MODEL, 'converse-stream', body('binary please'));
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('content-type'), 'application/vnd.amazon.eventstream');
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  // Walk the frames by their prelude (total length, big-endian) and read each :event-type.
+  const view = new DataView(bytes.buffer);
+  const types = [];
+  for (let at = 0; at < bytes.length;) {
+    const total = view.getUint32(at);
+    const frame = new TextDecoder().decode(bytes.subarray(at, at + total));
+    types.push(/:event-type\x07..([a-zA-Z]+)/s.exec(frame)?.[1]);
+    assert.match(frame, /"p":"[a-zA-Z0-9]+"/, 'Bedrock\'s padding is passed through untouched');
+    at += total;
+  }
+  assert.equal(types[0], 'messageStart');
+  assert.deepEqual(types.slice(-3), ['contentBlockStop', 'messageStop', 'metadata']);
+});
+
+test('model ids with ":" and "/" (inference profiles, ARNs) reach the model', async () => {
+  for (const model of ['us.amazon.nova-lite-v1:0', 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-lite-v1:0']) {
+    const reply = await (await post(model, 'converse', body('which model?'))).json();
+    assert.ok(reply.output.message.content[0].text.includes(`model ${model}.)`), JSON.stringify(reply));
+  }
+});
+
+test('Bedrock\'s errors keep their name, status and message', async () => {
+  let response = await post(MODEL, 'converse', JSON.stringify({ messages: [{ role: 'assistant', content: [{ text: 'hi' }] }] }));
+  assert.equal(response.status, 400);
+  assert.equal(response.headers.get('x-amzn-errortype'), 'ValidationException');
+  assert.match((await response.json()).message, /^A conversation must start with a user message/);
+
+  response = await post(MODEL, 'converse-stream', body('x [stand-in:throttle]'), { accept: 'text/event-stream' });
+  assert.equal(response.status, 429);
+  assert.equal(response.headers.get('x-amzn-errortype'), 'ThrottlingException');
+  assert.match((await response.json()).message, /Too many requests/);
+
+  response = await post(MODEL, 'converse', '{"messages": [');
+  assert.equal(response.status, 400);
+  assert.equal(response.headers.get('x-amzn-errortype'), 'ValidationException');
+  assert.match((await response.json()).message, /^Malformed input request/);
+
+  response = await fetch(`${RELAY_URL}/model/${MODEL}/invoke`, { method: 'POST', body: '{}' });
+  assert.equal(response.status, 404);
+  assert.equal(response.headers.get('x-amzn-errortype'), 'UnknownOperationException');
+});
+
+test('an exception in the middle of a stream arrives as its own SSE event', async () => {
+  const response = await post(MODEL, 'converse-stream', body('x [stand-in:stream-throttle]'), { accept: 'text/event-stream' });
+  assert.equal(response.status, 200);
+  const { events } = await readSse(response);
+  assert.ok(events.some((e) => e.event === 'contentBlockDelta'));
+  const last = events.at(-1);
+  assert.equal(last.event, 'throttlingException');
+  assert.match(last.data.message, /Too many tokens/);
+});
+
+test('fields the wire model does not know yet reach Bedrock unchanged', async () => {
+  // The stand-in rejects unknown top-level fields by name: so the relay forwarded it as sent.
+  const response = await post(MODEL, 'converse', body('hi', { futureField: { x: 1 } }));
+  assert.equal(response.status, 400);
+  assert.match((await response.json()).message, /extraneous key \[futureField\]/);
+});
+
+test('the page and the API share one origin, and no secret reaches a client', async () => {
+  const page = await fetch(`${RELAY_URL}/`);
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.match(html, /<title>converse-edge<\/title>/);
+  const texts = [html];
+  for (const payload of [body('hi'), body('x [stand-in:throttle]'), '{']) {
+    texts.push(await (await post(MODEL, 'converse', payload)).text());
+    const r = await post(MODEL, 'converse-stream', payload, { accept: 'text/event-stream' });
+    texts.push(JSON.stringify([...r.headers]), await r.text());
+  }
+  for (const secret of SECRETS) {
+    for (const text of texts) assert.ok(!text.includes(secret), 'a secret appeared in a response');
+  }
+});

@@ -1,0 +1,126 @@
+"""The official AWS SDK for Python, unchanged, against the stand-in and through the relay.
+
+If boto3 parses our responses, events and errors, so will every SDK generated from the same
+service model.
+"""
+
+import os
+
+import boto3
+import botocore
+import pytest
+from botocore.config import Config
+
+STANDIN_URL = os.environ["STANDIN_URL"]
+RELAY_URL = os.environ["RELAY_URL"]
+MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
+ARN = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-lite-v1:0"
+NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
+
+
+def client(endpoint, secret=None, token=None, **kwargs):
+    return boto3.client(
+        "bedrock-runtime",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=os.environ["STANDIN_ACCESS_KEY_ID"],
+        aws_secret_access_key=secret or os.environ["STANDIN_SECRET_ACCESS_KEY"],
+        aws_session_token=token or os.environ["STANDIN_SESSION_TOKEN"],
+        config=NO_RETRIES,
+        **kwargs,
+    )
+
+
+def user(text):
+    return [{"role": "user", "content": [{"text": text}]}]
+
+
+@pytest.fixture(params=["stand-in", "relay"])
+def bedrock(request):
+    """The same checks against the stand-in directly and through the relay."""
+    return client(STANDIN_URL if request.param == "stand-in" else RELAY_URL)
+
+
+def test_converse_is_parsed(bedrock):
+    reply = bedrock.converse(
+        modelId=MODEL,
+        messages=user("hello sdk"),
+        system=[{"text": "Be brief."}],
+        inferenceConfig={"maxTokens": 4, "temperature": 0.2},
+    )
+    assert reply["output"]["message"]["content"][0]["text"] == "You said: “hello sdk”. "
+    assert reply["stopReason"] == "max_tokens"
+    assert reply["usage"] == {"inputTokens": 4, "outputTokens": 4, "totalTokens": 8}
+    assert reply["metrics"]["latencyMs"] >= 0
+
+
+def test_converse_stream_events_are_parsed(bedrock):
+    stream = bedrock.converse_stream(
+        modelId=ARN, messages=user("stream please"), inferenceConfig={"stopSequences": ["stand-in"]}
+    )["stream"]
+    events = list(stream)
+    names = [next(iter(e)) for e in events]
+    assert names[0] == "messageStart" and names[-3:] == ["contentBlockStop", "messageStop", "metadata"]
+    text = "".join(e["contentBlockDelta"]["delta"]["text"] for e in events if "contentBlockDelta" in e)
+    assert text == "You said: “stream please”. (Local Bedrock "
+    assert events[-2]["messageStop"]["stopReason"] == "stop_sequence"
+    assert events[-1]["metadata"]["usage"]["outputTokens"] == names.count("contentBlockDelta")
+
+
+def test_validation_errors_are_parsed(bedrock):
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        bedrock.converse(modelId=MODEL, messages=user("a") + user("b"))
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert "alternate between user and assistant" in e.value.response["Error"]["Message"]
+
+
+def test_throttling_in_the_stream_is_raised(bedrock):
+    stream = bedrock.converse_stream(modelId=MODEL, messages=user("x [stand-in:stream-throttle]"))["stream"]
+    with pytest.raises(botocore.exceptions.EventStreamError) as e:
+        list(stream)
+    assert e.value.response["Error"]["Code"] == "throttlingException"
+
+
+def test_throttling_before_the_stream_is_a_429(bedrock):
+    with pytest.raises(bedrock.exceptions.ThrottlingException) as e:
+        bedrock.converse_stream(modelId=MODEL, messages=user("x [stand-in:throttle]"))
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+
+
+def test_stand_in_rejects_a_wrong_secret():
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        client(STANDIN_URL, secret="not-the-secret").converse(modelId=MODEL, messages=user("hi"))
+    assert e.value.response["Error"]["Code"] == "InvalidSignatureException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_stand_in_rejects_a_wrong_session_token():
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        client(STANDIN_URL, token="not-the-token").converse(modelId=MODEL, messages=user("hi"))
+    assert e.value.response["Error"]["Code"] == "UnrecognizedClientException"
+
+
+def test_stand_in_rejects_unsigned_requests():
+    unsigned = boto3.client(
+        "bedrock-runtime",
+        endpoint_url=STANDIN_URL,
+        region_name="us-east-1",
+        config=Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1}),
+    )
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        unsigned.converse(modelId=MODEL, messages=user("hi"))
+    assert e.value.response["Error"]["Code"] == "MissingAuthenticationTokenException"
+
+
+def test_stand_in_accepts_a_bedrock_api_key(monkeypatch):
+    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", os.environ["STANDIN_API_KEY"])
+    keyed = boto3.client("bedrock-runtime", endpoint_url=STANDIN_URL, region_name="us-east-1", config=NO_RETRIES)
+    reply = keyed.converse(modelId=MODEL, messages=user("with a key"))
+    assert reply["output"]["message"]["content"][0]["text"].startswith("You said: “with a key”.")
+
+    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", "wrong-key")
+    wrong = boto3.client("bedrock-runtime", endpoint_url=STANDIN_URL, region_name="us-east-1", config=NO_RETRIES)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        wrong.converse(modelId=MODEL, messages=user("hi"))
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
