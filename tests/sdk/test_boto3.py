@@ -4,7 +4,11 @@ If boto3 parses our responses, events and errors, so will every SDK generated fr
 service model.
 """
 
+import json
 import os
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import boto3
 import botocore
@@ -113,14 +117,27 @@ def test_stand_in_rejects_unsigned_requests():
     assert e.value.response["Error"]["Code"] == "MissingAuthenticationTokenException"
 
 
-def test_stand_in_accepts_a_bedrock_api_key(monkeypatch):
-    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", os.environ["STANDIN_API_KEY"])
-    keyed = boto3.client("bedrock-runtime", endpoint_url=STANDIN_URL, region_name="us-east-1", config=NO_RETRIES)
-    reply = keyed.converse(modelId=MODEL, messages=user("with a key"))
+def post_with_key(key):
+    # boto3 sends a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK) only over https, so this one
+    # request is made by hand, exactly as boto3 makes it over TLS.
+    request = urllib.request.Request(
+        f"{STANDIN_URL}/model/{urllib.parse.quote(MODEL, safe='')}/converse",
+        data=json.dumps({"messages": user("with a key")}).encode(),
+        headers={"content-type": "application/json", "authorization": f"Bearer {key}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.headers, json.load(response)
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, json.load(e)
+
+
+def test_stand_in_accepts_a_bedrock_api_key():
+    status, _, reply = post_with_key(os.environ["STANDIN_API_KEY"])
+    assert status == 200
     assert reply["output"]["message"]["content"][0]["text"].startswith("You said: “with a key”.")
 
-    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", "wrong-key")
-    wrong = boto3.client("bedrock-runtime", endpoint_url=STANDIN_URL, region_name="us-east-1", config=NO_RETRIES)
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        wrong.converse(modelId=MODEL, messages=user("hi"))
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    status, headers, body = post_with_key("wrong-key")
+    assert (status, headers["x-amzn-ErrorType"].split(":")[0]) == (403, "UnrecognizedClientException")
+    assert body["message"]
