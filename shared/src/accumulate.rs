@@ -1,10 +1,12 @@
-//! Folds ConverseStream events into what `Converse` would have returned.
+//! Folds ConverseStream events into what `Converse` would have returned, and the reverse
+//! ([`disassemble`]), which the stand-in streams with and the property tests check against.
+
+use serde_json::Value;
 
 use crate::error::Error;
 use crate::types::*;
 
-/// One content block being assembled, keyed by its index *and* kind: some models reuse a
-/// `contentBlockIndex` for blocks of different kinds.
+/// One content block being assembled.
 #[derive(Debug)]
 struct Block {
     index: u32,
@@ -14,25 +16,85 @@ struct Block {
 #[derive(Debug)]
 enum BlockKind {
     Text(String),
+    ToolUse {
+        start: ToolUseBlockStart,
+        json: String,
+        input: Option<Value>,
+    },
+    ToolResult {
+        start: ToolResultBlockStart,
+        content: Vec<ToolResultContentBlock>,
+    },
+    Reasoning {
+        text: String,
+        signature: Option<String>,
+        redacted: Option<Blob>,
+    },
+    Citations {
+        text: String,
+        citations: Vec<Citation>,
+    },
+    Image {
+        format: ImageFormat,
+        source: Option<ImageSource>,
+        error: Option<ErrorBlock>,
+    },
     /// A member this version does not know; the last value seen for it is kept.
     Unknown(UnknownMember),
 }
 
+/// Which kind of block a delta belongs to. Text and citations share a block: a cited
+/// passage streams as text deltas and citation deltas under one index.
+#[derive(Debug, PartialEq)]
+enum Kind<'a> {
+    Text,
+    ToolUse,
+    ToolResult,
+    Reasoning,
+    Image,
+    Unknown(&'a str),
+}
+
 impl BlockKind {
-    fn same_kind(&self, delta: &ContentBlockDelta) -> bool {
-        match (self, delta) {
-            (Self::Text(_), ContentBlockDelta::Text(_)) => true,
-            (Self::Unknown(u), ContentBlockDelta::Unknown(d)) => u.name == d.name,
-            _ => false,
+    fn kind(&self) -> Kind<'_> {
+        match self {
+            Self::Text(_) | Self::Citations { .. } => Kind::Text,
+            Self::ToolUse { .. } => Kind::ToolUse,
+            Self::ToolResult { .. } => Kind::ToolResult,
+            Self::Reasoning { .. } => Kind::Reasoning,
+            Self::Image { .. } => Kind::Image,
+            Self::Unknown(u) => Kind::Unknown(&u.name),
         }
     }
+}
+
+fn delta_kind(delta: &ContentBlockDelta) -> Kind<'_> {
+    match delta {
+        ContentBlockDelta::Text(_) | ContentBlockDelta::Citation(_) => Kind::Text,
+        ContentBlockDelta::ToolUse(_) => Kind::ToolUse,
+        ContentBlockDelta::ToolResult(_) => Kind::ToolResult,
+        ContentBlockDelta::ReasoningContent(_) => Kind::Reasoning,
+        ContentBlockDelta::Image(_) => Kind::Image,
+        ContentBlockDelta::Unknown(u) => Kind::Unknown(&u.name),
+    }
+}
+
+fn parse_tool_input(json: &str, index: u32, name: &str) -> Result<Value, Error> {
+    if json.trim().is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    serde_json::from_str(json).map_err(|source| Error::ToolInput { index, name: name.to_owned(), source })
 }
 
 /// Folds a ConverseStream into the final [`ConverseResponse`].
 ///
 /// Feed every event with [`push`](Self::push); read the reply so far at any time with
 /// [`message`](Self::message) (e.g. to keep a partial reply when the user stops it); call
-/// [`finish`](Self::finish) at the end. Work per event is constant: deltas append in place.
+/// [`finish`](Self::finish) at the end. Work per event is constant: deltas append in place,
+/// and a tool call's input is parsed once, at its `contentBlockStop`.
+///
+/// Blocks are keyed by index *and* kind: some models reuse a `contentBlockIndex` for blocks
+/// of different kinds.
 #[derive(Debug)]
 pub struct StreamAccumulator {
     role: Role,
@@ -55,10 +117,14 @@ impl StreamAccumulator {
 
     /// Folds in one event. Exceptions are not the accumulator's business: the caller
     /// reports them (see [`crate::BedrockError::from_stream_event`]).
+    ///
+    /// Fails when a tool call's input, complete at its `contentBlockStop`, is not JSON.
     pub fn push(&mut self, event: &StreamEvent) -> Result<(), Error> {
         match event {
             StreamEvent::MessageStart(start) => self.role = start.role.clone(),
+            StreamEvent::ContentBlockStart(s) => self.push_start(s.content_block_index, &s.start),
             StreamEvent::ContentBlockDelta(d) => self.push_delta(d.content_block_index, &d.delta),
+            StreamEvent::ContentBlockStop(s) => return self.push_stop(s.content_block_index),
             StreamEvent::MessageStop(stop) => self.stop = Some(stop.clone()),
             StreamEvent::Metadata(meta) => self.metadata = Some(meta.clone()),
             _ => {}
@@ -66,24 +132,131 @@ impl StreamAccumulator {
         Ok(())
     }
 
-    fn push_delta(&mut self, index: u32, delta: &ContentBlockDelta) {
+    fn find(&mut self, index: u32, kind: Kind<'_>) -> Option<&mut BlockKind> {
         // The block being streamed is almost always the last one: look there first.
-        let existing = self.blocks.iter_mut().rev().find(|b| b.index == index && b.kind.same_kind(delta));
-        match (existing, delta) {
-            (Some(Block { kind: BlockKind::Text(text), .. }), ContentBlockDelta::Text(more)) => {
-                text.push_str(more)
+        self.blocks.iter_mut().rev().find(|b| b.index == index && b.kind.kind() == kind).map(|b| &mut b.kind)
+    }
+
+    fn push_start(&mut self, index: u32, start: &ContentBlockStart) {
+        let kind = match start {
+            ContentBlockStart::ToolUse(s) => {
+                BlockKind::ToolUse { start: s.clone(), json: String::new(), input: None }
             }
-            (Some(Block { kind: BlockKind::Unknown(u), .. }), ContentBlockDelta::Unknown(d)) => {
-                u.value = d.value.clone()
+            ContentBlockStart::ToolResult(s) => {
+                BlockKind::ToolResult { start: s.clone(), content: Vec::new() }
             }
-            (None, ContentBlockDelta::Text(t)) => {
-                self.blocks.push(Block { index, kind: BlockKind::Text(t.clone()) })
+            ContentBlockStart::Image(s) => {
+                BlockKind::Image { format: s.format.clone(), source: None, error: None }
             }
-            (None, ContentBlockDelta::Unknown(d)) => {
-                self.blocks.push(Block { index, kind: BlockKind::Unknown(d.clone()) })
+            ContentBlockStart::Unknown(u) => BlockKind::Unknown(u.clone()),
+        };
+        self.blocks.push(Block { index, kind });
+    }
+
+    fn push_delta(&mut self, index: u32, delta: &ContentBlockDelta) {
+        if self.find(index, delta_kind(delta)).is_none() {
+            let kind = match delta {
+                ContentBlockDelta::Text(_) => BlockKind::Text(String::new()),
+                ContentBlockDelta::Citation(_) => {
+                    BlockKind::Citations { text: String::new(), citations: Vec::new() }
+                }
+                ContentBlockDelta::ReasoningContent(_) => {
+                    BlockKind::Reasoning { text: String::new(), signature: None, redacted: None }
+                }
+                ContentBlockDelta::Unknown(u) => BlockKind::Unknown(u.clone()),
+                // Tool use, tool results and images announce themselves with a start event;
+                // a delta without one still gets a block, with what can be known.
+                ContentBlockDelta::ToolUse(_) => BlockKind::ToolUse {
+                    start: ToolUseBlockStart {
+                        tool_use_id: String::new(),
+                        name: String::new(),
+                        r#type: None,
+                        extra: Extra::new(),
+                    },
+                    json: String::new(),
+                    input: None,
+                },
+                ContentBlockDelta::ToolResult(_) => BlockKind::ToolResult {
+                    start: ToolResultBlockStart {
+                        tool_use_id: String::new(),
+                        r#type: None,
+                        status: None,
+                        extra: Extra::new(),
+                    },
+                    content: Vec::new(),
+                },
+                ContentBlockDelta::Image(_) => {
+                    BlockKind::Image { format: ImageFormat::Png, source: None, error: None }
+                }
+            };
+            self.blocks.push(Block { index, kind });
+        }
+        let block = self.find(index, delta_kind(delta)).expect("created above");
+        match (block, delta) {
+            (BlockKind::Text(text), ContentBlockDelta::Text(more)) => text.push_str(more),
+            (BlockKind::Citations { text, .. }, ContentBlockDelta::Text(more)) => text.push_str(more),
+            (block @ BlockKind::Text(_), ContentBlockDelta::Citation(c)) => {
+                let BlockKind::Text(text) = std::mem::replace(block, BlockKind::Text(String::new())) else {
+                    unreachable!()
+                };
+                *block = BlockKind::Citations { text, citations: vec![citation(c)] };
             }
+            (BlockKind::Citations { citations, .. }, ContentBlockDelta::Citation(c)) => {
+                citations.push(citation(c))
+            }
+            (BlockKind::ToolUse { json, .. }, ContentBlockDelta::ToolUse(d)) => json.push_str(&d.input),
+            (BlockKind::ToolResult { content, .. }, ContentBlockDelta::ToolResult(pieces)) => {
+                for piece in pieces {
+                    match (content.last_mut(), piece) {
+                        (Some(ToolResultContentBlock::Text(t)), ToolResultBlockDelta::Text(more)) => {
+                            t.push_str(more)
+                        }
+                        (_, ToolResultBlockDelta::Text(t)) => {
+                            content.push(ToolResultContentBlock::Text(t.clone()))
+                        }
+                        (_, ToolResultBlockDelta::Json(j)) => {
+                            content.push(ToolResultContentBlock::Json(j.clone()))
+                        }
+                        (_, ToolResultBlockDelta::Unknown(u)) => {
+                            content.push(ToolResultContentBlock::Unknown(u.clone()))
+                        }
+                    }
+                }
+            }
+            (BlockKind::Reasoning { text, signature, redacted }, ContentBlockDelta::ReasoningContent(r)) => {
+                match r {
+                    ReasoningContentBlockDelta::Text(more) => text.push_str(more),
+                    ReasoningContentBlockDelta::Signature(s) => {
+                        signature.get_or_insert_with(String::new).push_str(s)
+                    }
+                    ReasoningContentBlockDelta::RedactedContent(b) => {
+                        redacted.get_or_insert_with(Blob::default).0.extend_from_slice(b.as_bytes())
+                    }
+                    ReasoningContentBlockDelta::Unknown(_) => {}
+                }
+            }
+            (BlockKind::Image { source, error, .. }, ContentBlockDelta::Image(d)) => {
+                if d.source.is_some() {
+                    source.clone_from(&d.source);
+                }
+                if d.error.is_some() {
+                    error.clone_from(&d.error);
+                }
+            }
+            (BlockKind::Unknown(u), ContentBlockDelta::Unknown(d)) => u.value = d.value.clone(),
             _ => {}
         }
+    }
+
+    fn push_stop(&mut self, index: u32) -> Result<(), Error> {
+        // Only a tool call has work to do at its stop: its input is complete and parsed once.
+        let found = self.blocks.iter_mut().rev().find(|b| b.index == index);
+        if let Some(Block { kind: BlockKind::ToolUse { start, json, input }, .. }) = found
+            && input.is_none()
+        {
+            *input = Some(parse_tool_input(json, index, &start.name)?);
+        }
+        Ok(())
     }
 
     /// The text streamed so far, all text blocks joined.
@@ -91,16 +264,10 @@ impl StreamAccumulator {
         self.message().joined_text()
     }
 
-    /// The reply so far, as a message.
+    /// The reply so far, as a message. A tool call whose input is not yet valid JSON is
+    /// left out: it could not be sent back to the model.
     pub fn message(&self) -> Message {
-        let content = self
-            .blocks
-            .iter()
-            .map(|b| match &b.kind {
-                BlockKind::Text(t) => ContentBlock::Text(t.clone()),
-                BlockKind::Unknown(u) => ContentBlock::Unknown(u.clone()),
-            })
-            .collect();
+        let content = self.blocks.iter().filter_map(|b| to_content(b).ok()).collect();
         Message { role: self.role.clone(), content, extra: Extra::new() }
     }
 
@@ -116,19 +283,212 @@ impl StreamAccumulator {
 
     /// The response `Converse` would have returned for the same call.
     pub fn finish(self) -> Result<ConverseResponse, Error> {
-        let message = self.message();
+        let content = self.blocks.iter().map(to_content).collect::<Result<Vec<_>, _>>()?;
         let stop = self.stop.ok_or(Error::Incomplete("the stream ended before messageStop"))?;
         let meta = self.metadata.ok_or(Error::Incomplete("the stream ended before metadata"))?;
-        let mut extra = meta.extra;
-        if let Some(fields) = stop.additional_model_response_fields {
-            extra.insert("additionalModelResponseFields".into(), fields);
-        }
+        let mut extra = stop.extra;
+        extra.extend(meta.extra.0);
         Ok(ConverseResponse {
-            output: ConverseOutput::Message(message),
+            output: ConverseOutput::Message(Message { role: self.role, content, extra: Extra::new() }),
             stop_reason: stop.stop_reason,
             usage: meta.usage,
             metrics: meta.metrics,
+            additional_model_response_fields: stop.additional_model_response_fields,
+            trace: meta.trace,
+            performance_config: meta.performance_config,
+            service_tier: meta.service_tier,
             extra,
         })
     }
 }
+
+fn citation(delta: &CitationsDelta) -> Citation {
+    Citation {
+        title: delta.title.clone(),
+        source: delta.source.clone(),
+        source_content: delta.source_content.as_ref().map(|parts| {
+            parts.iter().map(|p| CitationSourceContent::Text(p.text.clone().unwrap_or_default())).collect()
+        }),
+        location: delta.location.clone(),
+        extra: delta.extra.clone(),
+    }
+}
+
+fn to_content(block: &Block) -> Result<ContentBlock, Error> {
+    Ok(match &block.kind {
+        BlockKind::Text(t) => ContentBlock::Text(t.clone()),
+        BlockKind::ToolUse { start, json, input } => ContentBlock::ToolUse(ToolUseBlock {
+            tool_use_id: start.tool_use_id.clone(),
+            name: start.name.clone(),
+            input: match input {
+                Some(v) => v.clone(),
+                None => parse_tool_input(json, block.index, &start.name)?,
+            },
+            r#type: start.r#type.clone(),
+            extra: start.extra.clone(),
+        }),
+        BlockKind::ToolResult { start, content } => ContentBlock::ToolResult(ToolResultBlock {
+            tool_use_id: start.tool_use_id.clone(),
+            content: content.clone(),
+            status: start.status.clone(),
+            r#type: start.r#type.clone(),
+            extra: start.extra.clone(),
+        }),
+        BlockKind::Reasoning { text, signature, redacted } => {
+            ContentBlock::ReasoningContent(match redacted {
+                Some(bytes) if text.is_empty() => ReasoningContentBlock::RedactedContent(bytes.clone()),
+                _ => ReasoningContentBlock::ReasoningText(ReasoningTextBlock {
+                    text: text.clone(),
+                    signature: signature.clone(),
+                    extra: Extra::new(),
+                }),
+            })
+        }
+        BlockKind::Citations { text, citations } => ContentBlock::CitationsContent(CitationsContentBlock {
+            content: Some(vec![CitationGeneratedContent::Text(text.clone())]),
+            citations: Some(citations.clone()),
+            extra: Extra::new(),
+        }),
+        BlockKind::Image { format, source, error } => ContentBlock::Image(ImageBlock {
+            format: format.clone(),
+            source: source.clone().unwrap_or(ImageSource::Bytes(Blob::default())),
+            error: error.clone(),
+            extra: Extra::new(),
+        }),
+        BlockKind::Unknown(u) => ContentBlock::Unknown(u.clone()),
+    })
+}
+
+/// Splits a reply into the events Bedrock would stream for it: `messageStart`, per block a
+/// start (where one is due), deltas and a stop, then `messageStop` and `metadata`.
+///
+/// `piece` chooses how many bytes of text (or of a tool call's JSON input) each delta takes:
+/// it is given what is left and its answer is rounded up to a character boundary (and to at
+/// least one character). Blocks that do not stream in Converse (documents, images from the
+/// user, ...) are not expected in a reply and are skipped.
+pub fn disassemble(response: &ConverseResponse, mut piece: impl FnMut(&str) -> usize) -> Vec<StreamEvent> {
+    let message = response.output.message();
+    let mut events = vec![StreamEvent::MessageStart(MessageStartEvent {
+        role: message.map_or(Role::Assistant, |m| m.role.clone()),
+        extra: Extra::new(),
+    })];
+    let delta = |index: u32, delta| {
+        StreamEvent::ContentBlockDelta(ContentBlockDeltaEvent {
+            delta,
+            content_block_index: index,
+            extra: Extra::new(),
+        })
+    };
+    for (index, block) in message.map(|m| m.content.as_slice()).unwrap_or_default().iter().enumerate() {
+        let index = index as u32;
+        let mut split = |text: &str| -> Vec<String> {
+            let mut out = Vec::new();
+            let mut rest = text;
+            while !rest.is_empty() {
+                let mut at = piece(rest).clamp(1, rest.len());
+                while !rest.is_char_boundary(at) {
+                    at += 1;
+                }
+                out.push(rest[..at].to_owned());
+                rest = &rest[at..];
+            }
+            out
+        };
+        match block {
+            ContentBlock::Text(text) => {
+                events.extend(split(text).into_iter().map(|t| delta(index, ContentBlockDelta::Text(t))));
+            }
+            ContentBlock::ToolUse(tool) => {
+                events.push(StreamEvent::ContentBlockStart(ContentBlockStartEvent {
+                    start: ContentBlockStart::ToolUse(ToolUseBlockStart {
+                        tool_use_id: tool.tool_use_id.clone(),
+                        name: tool.name.clone(),
+                        r#type: tool.r#type.clone(),
+                        extra: Extra::new(),
+                    }),
+                    content_block_index: index,
+                    extra: Extra::new(),
+                }));
+                let json = tool.input.to_string();
+                events.extend(split(&json).into_iter().map(|input| {
+                    delta(index, ContentBlockDelta::ToolUse(ToolUseBlockDelta { input, extra: Extra::new() }))
+                }));
+            }
+            ContentBlock::ReasoningContent(ReasoningContentBlock::ReasoningText(r)) => {
+                events.extend(split(&r.text).into_iter().map(|t| {
+                    delta(index, ContentBlockDelta::ReasoningContent(ReasoningContentBlockDelta::Text(t)))
+                }));
+                if let Some(signature) = &r.signature {
+                    events.push(delta(
+                        index,
+                        ContentBlockDelta::ReasoningContent(ReasoningContentBlockDelta::Signature(
+                            signature.clone(),
+                        )),
+                    ));
+                }
+            }
+            ContentBlock::ReasoningContent(ReasoningContentBlock::RedactedContent(bytes)) => {
+                events.push(delta(
+                    index,
+                    ContentBlockDelta::ReasoningContent(ReasoningContentBlockDelta::RedactedContent(
+                        bytes.clone(),
+                    )),
+                ))
+            }
+            ContentBlock::CitationsContent(c) => {
+                for part in c.content.iter().flatten() {
+                    if let CitationGeneratedContent::Text(text) = part {
+                        events.extend(
+                            split(text).into_iter().map(|t| delta(index, ContentBlockDelta::Text(t))),
+                        );
+                    }
+                }
+                for cited in c.citations.iter().flatten() {
+                    events.push(delta(
+                        index,
+                        ContentBlockDelta::Citation(CitationsDelta {
+                            title: cited.title.clone(),
+                            source: cited.source.clone(),
+                            source_content: cited.source_content.as_ref().map(|parts| {
+                                parts
+                                    .iter()
+                                    .map(|p| CitationSourceContentDelta {
+                                        text: match p {
+                                            CitationSourceContent::Text(t) => Some(t.clone()),
+                                            _ => None,
+                                        },
+                                        extra: Extra::new(),
+                                    })
+                                    .collect()
+                            }),
+                            location: cited.location.clone(),
+                            extra: cited.extra.clone(),
+                        }),
+                    ));
+                }
+            }
+            _ => continue,
+        }
+        events.push(StreamEvent::ContentBlockStop(ContentBlockStopEvent {
+            content_block_index: index,
+            extra: Extra::new(),
+        }));
+    }
+    events.push(StreamEvent::MessageStop(MessageStopEvent {
+        stop_reason: response.stop_reason.clone(),
+        additional_model_response_fields: response.additional_model_response_fields.clone(),
+        extra: Extra::new(),
+    }));
+    events.push(StreamEvent::Metadata(MetadataEvent {
+        usage: response.usage.clone(),
+        metrics: response.metrics.clone(),
+        trace: response.trace.clone(),
+        performance_config: response.performance_config.clone(),
+        service_tier: response.service_tier.clone(),
+        extra: Extra::new(),
+    }));
+    events
+}
+
+#[cfg(test)]
+mod tests;

@@ -179,7 +179,7 @@ impl BedrockError {
 
     /// The stream event for this error when it is one of the stream's exception members.
     pub fn to_stream_event(&self) -> Option<StreamEvent> {
-        let payload = ExceptionEvent { message: Some(self.message.clone()), extra: Default::default() };
+        let payload = ExceptionEvent::new(self.message.clone());
         Some(match self.kind {
             ErrorKind::InternalServer => StreamEvent::InternalServerException(payload),
             ErrorKind::ModelStreamError => StreamEvent::ModelStreamErrorException(payload),
@@ -229,6 +229,15 @@ pub enum Error {
     Sse(String),
     /// The events did not make a complete reply.
     Incomplete(&'static str),
+    /// A tool call's input, complete, was not JSON.
+    ToolInput {
+        /// The block's `contentBlockIndex`.
+        index: u32,
+        /// The tool's name.
+        name: String,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
 }
 
 impl fmt::Display for Error {
@@ -240,6 +249,9 @@ impl fmt::Display for Error {
             Self::Json { what, .. } => write!(f, "invalid JSON in {what}"),
             Self::Sse(why) => write!(f, "malformed server-sent events: {why}"),
             Self::Incomplete(why) => write!(f, "incomplete stream: {why}"),
+            Self::ToolInput { index, name, .. } => {
+                write!(f, "the input of tool call {name:?} (content block {index}) is not valid JSON")
+            }
         }
     }
 }
@@ -248,7 +260,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Frame(e) => Some(e),
-            Self::Json { source, .. } => Some(source),
+            Self::Json { source, .. } | Self::ToolInput { source, .. } => Some(source),
             _ => None,
         }
     }

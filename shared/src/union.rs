@@ -28,6 +28,8 @@ macro_rules! open_union {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
+        // Unions mirror the wire model one to one; a member is moved, not copied, per event.
+        #[allow(clippy::large_enum_variant)]
         pub enum $name {
             $( $(#[$vmeta])* $variant($ty), )*
             /// A member this version does not know; kept so it survives a round trip.
@@ -47,10 +49,13 @@ macro_rules! open_union {
             pub fn from_member_json(name: &str, json: &[u8]) -> serde_json::Result<Self> {
                 Ok(match name {
                     $( $key => Self::$variant(serde_json::from_slice(json)?), )*
-                    _ => Self::Unknown($crate::union::UnknownMember {
-                        name: name.to_owned(),
-                        value: serde_json::from_slice(json)?,
-                    }),
+                    _ => {
+                        $crate::types::note_unrecognized(name);
+                        Self::Unknown($crate::union::UnknownMember {
+                            name: name.to_owned(),
+                            value: serde_json::from_slice(json)?,
+                        })
+                    }
                 })
             }
 
@@ -58,7 +63,10 @@ macro_rules! open_union {
             pub fn from_member_value(name: &str, value: serde_json::Value) -> serde_json::Result<Self> {
                 Ok(match name {
                     $( $key => Self::$variant(serde_json::from_value(value)?), )*
-                    _ => Self::Unknown($crate::union::UnknownMember { name: name.to_owned(), value }),
+                    _ => {
+                        $crate::types::note_unrecognized(name);
+                        Self::Unknown($crate::union::UnknownMember { name: name.to_owned(), value })
+                    }
                 })
             }
 
@@ -97,6 +105,35 @@ macro_rules! open_union {
                 let (name, value) = map.into_iter().next().expect("length checked above");
                 Self::from_member_value(&name, value).map_err(D::Error::custom)
             }
+        }
+    };
+}
+
+/// Defines a wire structure: Bedrock's camelCase JSON, required members first, then optional
+/// ones (absent when `None`), then `extra` for members this version does not know.
+macro_rules! wire_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$rmeta:meta])* $req:ident : $rty:ty, )*
+        }
+        $( optional {
+            $( $(#[$ometa:meta])* $opt:ident : $oty:ty, )*
+        } )?
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $( $(#[$rmeta])* pub $req: $rty, )*
+            $($(
+                $(#[$ometa])*
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub $opt: Option<$oty>,
+            )*)?
+            /// Members this version does not know, kept as they came.
+            #[serde(flatten)]
+            pub extra: $crate::types::Extra,
         }
     };
 }

@@ -1,7 +1,11 @@
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use super::Extra;
 use super::open_enum::open_enum;
+use super::{
+    AudioBlock, CachePointBlock, CitationsContentBlock, DocumentBlock, Extra, GuardrailConverseContentBlock,
+    ImageBlock, ReasoningContentBlock, SearchResultBlock, ToolAdditionBlock, ToolRemovalBlock,
+    ToolResultBlock, ToolUseBlock, VideoBlock,
+};
 
 open_enum! {
     /// Who wrote a message (`ConversationRole`).
@@ -15,17 +19,14 @@ open_enum! {
     }
 }
 
-/// One turn of the conversation (`Message`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Message {
-    /// Who wrote it.
-    pub role: Role,
-    /// Its content blocks, in order.
-    pub content: Vec<ContentBlock>,
-    /// Fields this version does not know.
-    #[serde(flatten)]
-    pub extra: Extra,
+wire_struct! {
+    /// One turn of the conversation (`Message`).
+    pub struct Message {
+        /// Who wrote it.
+        role: Role,
+        /// Its content blocks, in order.
+        content: Vec<ContentBlock>,
+    }
 }
 
 impl Message {
@@ -46,6 +47,32 @@ open_union! {
     pub enum ContentBlock {
         /// Plain text.
         Text(String) = "text",
+        /// An image (user messages; models that generate images return them too).
+        Image(ImageBlock) = "image",
+        /// A document (user messages).
+        Document(DocumentBlock) = "document",
+        /// A video.
+        Video(VideoBlock) = "video",
+        /// Audio.
+        Audio(AudioBlock) = "audio",
+        /// The model asks for a tool to run (assistant messages).
+        ToolUse(ToolUseBlock) = "toolUse",
+        /// A tool's answer (user messages, or server tools' results).
+        ToolResult(ToolResultBlock) = "toolResult",
+        /// Content a guardrail should evaluate.
+        GuardContent(GuardrailConverseContentBlock) = "guardContent",
+        /// A prompt-cache checkpoint.
+        CachePoint(CachePointBlock) = "cachePoint",
+        /// The model's reasoning.
+        ReasoningContent(ReasoningContentBlock) = "reasoningContent",
+        /// Generated text with citations of its sources.
+        CitationsContent(CitationsContentBlock) = "citationsContent",
+        /// A search result given to the model to cite.
+        SearchResult(SearchResultBlock) = "searchResult",
+        /// A tool added in the middle of a conversation.
+        ToolAddition(ToolAdditionBlock) = "toolAddition",
+        /// A tool removed in the middle of a conversation.
+        ToolRemoval(ToolRemovalBlock) = "toolRemoval",
     }
 }
 
@@ -64,5 +91,12 @@ open_union! {
     pub enum SystemContentBlock {
         /// Plain text.
         Text(String) = "text",
+        /// Content a guardrail should evaluate.
+        GuardContent(GuardrailConverseContentBlock) = "guardContent",
+        /// A prompt-cache checkpoint.
+        CachePoint(CachePointBlock) = "cachePoint",
     }
 }
+
+/// A free-form JSON document (Smithy `document`): tool input, model-specific fields.
+pub type Document = Value;

@@ -1,23 +1,32 @@
-//! The Converse and ConverseStream wire model.
+//! The Converse and ConverseStream wire model: everything reachable from `ConverseRequest`,
+//! `ConverseStreamRequest`, `ConverseResponse` and `ConverseStreamOutput` in the AWS service
+//! model, named as Bedrock names it.
 //!
-//! Field names and union member names are exactly Bedrock's (camelCase JSON). Every
-//! structure keeps the fields it does not know in `extra`, and every union keeps members it
-//! does not know as `Unknown`, so a newer API's additions survive the relay and the page.
+//! Every structure keeps members it does not know in `extra`, every union keeps members it
+//! does not know as `Unknown`, and every enum keeps values it does not know as `Other`, so a
+//! newer API's additions survive the relay and the page; [`take_unrecognized`] reports them.
 
+mod blob;
+mod content;
+mod extra;
+mod guardrail;
+mod media;
 mod message;
 mod open_enum;
 mod request;
 mod response;
 mod stream;
+mod tools;
 
 pub use crate::union::UnknownMember;
-pub use message::{ContentBlock, Message, Role, SystemContentBlock};
-pub use request::{ConverseRequest, InferenceConfiguration};
-pub use response::{ConverseMetrics, ConverseOutput, ConverseResponse, StopReason, TokenUsage};
-pub use stream::{
-    ContentBlockDelta, ContentBlockDeltaEvent, ContentBlockStart, ContentBlockStartEvent,
-    ContentBlockStopEvent, ExceptionEvent, MessageStartEvent, MessageStopEvent, MetadataEvent, StreamEvent,
-};
-
-/// Fields of a structure that this version of the model does not name, kept verbatim.
-pub type Extra = serde_json::Map<String, serde_json::Value>;
+pub use blob::Blob;
+pub use content::*;
+pub(crate) use extra::note_unrecognized;
+pub use extra::{Extra, take_unrecognized};
+pub use guardrail::*;
+pub use media::*;
+pub use message::*;
+pub use request::*;
+pub use response::*;
+pub use stream::*;
+pub use tools::*;

@@ -31,7 +31,10 @@ macro_rules! open_enum {
             fn from(s: &str) -> Self {
                 match s {
                     $( $wire => Self::$variant, )*
-                    other => Self::Other(other.to_owned()),
+                    other => {
+                        $crate::types::note_unrecognized(other);
+                        Self::Other(other.to_owned())
+                    }
                 }
             }
         }

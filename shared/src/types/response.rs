@@ -1,23 +1,30 @@
-use serde::{Deserialize, Serialize};
+//! The response of `Converse`, and the parts a stream's `metadata` shares with it.
 
 use super::open_enum::open_enum;
-use super::{Extra, Message};
+use super::{CacheTtl, Document, GuardrailTraceAssessment, Message, PerformanceConfiguration, ServiceTier};
 
-/// The body of a successful `Converse` response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConverseResponse {
-    /// The reply.
-    pub output: ConverseOutput,
-    /// Why the model stopped.
-    pub stop_reason: StopReason,
-    /// Tokens used.
-    pub usage: TokenUsage,
-    /// Timing.
-    pub metrics: ConverseMetrics,
-    /// Fields this version does not know.
-    #[serde(flatten)]
-    pub extra: Extra,
+wire_struct! {
+    /// The body of a successful `Converse` response.
+    pub struct ConverseResponse {
+        /// The reply.
+        output: ConverseOutput,
+        /// Why the model stopped.
+        stop_reason: StopReason,
+        /// Tokens used.
+        usage: TokenUsage,
+        /// Timing.
+        metrics: ConverseMetrics,
+    }
+    optional {
+        /// Model-specific fields asked for with `additionalModelResponseFieldPaths`.
+        additional_model_response_fields: Document,
+        /// Guardrail and prompt-router traces.
+        trace: ConverseTrace,
+        /// The latency profile used.
+        performance_config: PerformanceConfiguration,
+        /// The service tier used.
+        service_tier: ServiceTier,
+    }
 }
 
 open_union! {
@@ -25,6 +32,16 @@ open_union! {
     pub enum ConverseOutput {
         /// The model's reply message.
         Message(Message) = "message",
+    }
+}
+
+impl ConverseOutput {
+    /// The reply message, if the output is one.
+    pub fn message(&self) -> Option<&Message> {
+        match self {
+            Self::Message(m) => Some(m),
+            _ => None,
+        }
     }
 }
 
@@ -52,34 +69,62 @@ open_enum! {
     }
 }
 
-/// Token counts of one call (`TokenUsage`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TokenUsage {
-    /// Tokens in the request.
-    pub input_tokens: u32,
-    /// Tokens in the reply.
-    pub output_tokens: u32,
-    /// Their sum.
-    pub total_tokens: u32,
-    /// Tokens read from the prompt cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cache_read_input_tokens: Option<u32>,
-    /// Tokens written to the prompt cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cache_write_input_tokens: Option<u32>,
-    /// Fields this version does not know.
-    #[serde(flatten)]
-    pub extra: Extra,
+wire_struct! {
+    /// Token counts of one call (`TokenUsage`).
+    #[derive(Default)]
+    pub struct TokenUsage {
+        /// Tokens in the request.
+        input_tokens: u32,
+        /// Tokens in the reply.
+        output_tokens: u32,
+        /// Their sum.
+        total_tokens: u32,
+    }
+    optional {
+        /// Tokens read from the prompt cache.
+        cache_read_input_tokens: u32,
+        /// Tokens written to the prompt cache.
+        cache_write_input_tokens: u32,
+        /// Cache writes by time to live.
+        cache_details: Vec<CacheDetail>,
+    }
 }
 
-/// Timing of one call (`ConverseMetrics`, `ConverseStreamMetrics`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConverseMetrics {
-    /// Milliseconds the model took.
-    pub latency_ms: u64,
-    /// Fields this version does not know.
-    #[serde(flatten)]
-    pub extra: Extra,
+wire_struct! {
+    /// Cache writes of one time to live (`CacheDetail`).
+    pub struct CacheDetail {
+        /// The time to live.
+        ttl: CacheTtl,
+        /// Tokens written with it.
+        input_tokens: u32,
+    }
+}
+
+wire_struct! {
+    /// Timing of one call (`ConverseMetrics`, `ConverseStreamMetrics`).
+    #[derive(Default)]
+    pub struct ConverseMetrics {
+        /// Milliseconds the model took.
+        latency_ms: u64,
+    }
+}
+
+wire_struct! {
+    /// Traces of a call (`ConverseTrace`, `ConverseStreamTrace`).
+    pub struct ConverseTrace {}
+    optional {
+        /// What the guardrail assessed.
+        guardrail: GuardrailTraceAssessment,
+        /// Which model a prompt router chose.
+        prompt_router: PromptRouterTrace,
+    }
+}
+
+wire_struct! {
+    /// Which model a prompt router chose (`PromptRouterTrace`).
+    pub struct PromptRouterTrace {}
+    optional {
+        /// The model's id.
+        invoked_model_id: String,
+    }
 }

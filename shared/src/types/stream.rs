@@ -1,19 +1,12 @@
 //! The ConverseStream events (`ConverseStreamOutput` and its members).
 //!
 //! On the wire each event's payload carries a padding field `"p"` of varying length that
-//! hides token sizes. It is dropped when an event is read and never written back.
+//! hides token sizes. [`super::Extra`] drops it when an event is read; it is never written.
 
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
-
-use super::{ConverseMetrics, Extra, Role, StopReason, TokenUsage};
-
-/// Reads a flattened `extra` map, dropping Bedrock's padding field `"p"`.
-fn without_padding<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Extra, D::Error> {
-    let mut extra = Extra::deserialize(deserializer)?;
-    extra.remove("p");
-    Ok(extra)
-}
+use super::{
+    Blob, CitationLocation, ConverseMetrics, ConverseTrace, Document, ErrorBlock, ImageFormat, ImageSource,
+    PerformanceConfiguration, Role, ServiceTier, StopReason, TokenUsage, ToolResultStatus, ToolUseType,
+};
 
 open_union! {
     /// One event of a ConverseStream (`ConverseStreamOutput`), exceptions included.
@@ -57,46 +50,80 @@ impl StreamEvent {
     }
 }
 
-/// `messageStart`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageStartEvent {
-    /// The role of the reply (always `assistant` today).
-    pub role: Role,
-    /// Fields this version does not know.
-    #[serde(flatten, deserialize_with = "without_padding")]
-    pub extra: Extra,
+wire_struct! {
+    /// `messageStart`.
+    pub struct MessageStartEvent {
+        /// The role of the reply (always `assistant` today).
+        role: Role,
+    }
 }
 
-/// `contentBlockStart`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ContentBlockStartEvent {
-    /// What kind of block starts, with its fixed parts.
-    pub start: ContentBlockStart,
-    /// The block's index in the message.
-    pub content_block_index: u32,
-    /// Fields this version does not know.
-    #[serde(flatten, deserialize_with = "without_padding")]
-    pub extra: Extra,
+wire_struct! {
+    /// `contentBlockStart`.
+    pub struct ContentBlockStartEvent {
+        /// What kind of block starts, with its fixed parts.
+        start: ContentBlockStart,
+        /// The block's index in the message.
+        content_block_index: u32,
+    }
 }
 
 open_union! {
     /// The fixed parts of a block that starts (`ContentBlockStart`).
-    pub enum ContentBlockStart {}
+    pub enum ContentBlockStart {
+        /// A tool call: its id and name (the input follows in deltas).
+        ToolUse(ToolUseBlockStart) = "toolUse",
+        /// A server tool's result: its id (the content follows in deltas).
+        ToolResult(ToolResultBlockStart) = "toolResult",
+        /// A generated image: its format.
+        Image(ImageBlockStart) = "image",
+    }
 }
 
-/// `contentBlockDelta`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ContentBlockDeltaEvent {
-    /// The piece.
-    pub delta: ContentBlockDelta,
-    /// The block's index in the message.
-    pub content_block_index: u32,
-    /// Fields this version does not know.
-    #[serde(flatten, deserialize_with = "without_padding")]
-    pub extra: Extra,
+wire_struct! {
+    /// The start of a tool call (`ToolUseBlockStart`).
+    pub struct ToolUseBlockStart {
+        /// Names this call.
+        tool_use_id: String,
+        /// The tool.
+        name: String,
+    }
+    optional {
+        /// Set for calls the provider runs.
+        r#type: ToolUseType,
+    }
+}
+
+wire_struct! {
+    /// The start of a tool result (`ToolResultBlockStart`).
+    pub struct ToolResultBlockStart {
+        /// The call it answers.
+        tool_use_id: String,
+    }
+    optional {
+        /// The kind of result.
+        r#type: String,
+        /// Success or error.
+        status: ToolResultStatus,
+    }
+}
+
+wire_struct! {
+    /// The start of a generated image (`ImageBlockStart`).
+    pub struct ImageBlockStart {
+        /// Its format.
+        format: ImageFormat,
+    }
+}
+
+wire_struct! {
+    /// `contentBlockDelta`.
+    pub struct ContentBlockDeltaEvent {
+        /// The piece.
+        delta: ContentBlockDelta,
+        /// The block's index in the message.
+        content_block_index: u32,
+    }
 }
 
 open_union! {
@@ -104,55 +131,143 @@ open_union! {
     pub enum ContentBlockDelta {
         /// More text.
         Text(String) = "text",
+        /// More of a tool call's input (a piece of JSON text).
+        ToolUse(ToolUseBlockDelta) = "toolUse",
+        /// More of a tool result.
+        ToolResult(Vec<ToolResultBlockDelta>) = "toolResult",
+        /// More reasoning, its signature, or redacted reasoning.
+        ReasoningContent(ReasoningContentBlockDelta) = "reasoningContent",
+        /// A citation.
+        Citation(CitationsDelta) = "citation",
+        /// A generated image.
+        Image(ImageBlockDelta) = "image",
     }
 }
 
-/// `contentBlockStop`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ContentBlockStopEvent {
-    /// The block's index in the message.
-    pub content_block_index: u32,
-    /// Fields this version does not know.
-    #[serde(flatten, deserialize_with = "without_padding")]
-    pub extra: Extra,
+wire_struct! {
+    /// A piece of a tool call's input (`ToolUseBlockDelta`).
+    pub struct ToolUseBlockDelta {
+        /// JSON text; the pieces joined make the input.
+        input: String,
+    }
 }
 
-/// `messageStop`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageStopEvent {
-    /// Why the model stopped.
-    pub stop_reason: StopReason,
-    /// Model-specific fields asked for with `additionalModelResponseFieldPaths`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_model_response_fields: Option<Value>,
-    /// Fields this version does not know.
-    #[serde(flatten, deserialize_with = "without_padding")]
-    pub extra: Extra,
+open_union! {
+    /// A piece of a tool result (`ToolResultBlockDelta`).
+    pub enum ToolResultBlockDelta {
+        /// Text.
+        Text(String) = "text",
+        /// JSON.
+        Json(Document) = "json",
+    }
 }
 
-/// `metadata` (`ConverseStreamMetadataEvent`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MetadataEvent {
-    /// Tokens used.
-    pub usage: TokenUsage,
-    /// Timing.
-    pub metrics: ConverseMetrics,
-    /// Fields this version does not know.
-    #[serde(flatten, deserialize_with = "without_padding")]
-    pub extra: Extra,
+open_union! {
+    /// A piece of reasoning (`ReasoningContentBlockDelta`).
+    pub enum ReasoningContentBlockDelta {
+        /// More reasoning text.
+        Text(String) = "text",
+        /// Encrypted reasoning.
+        RedactedContent(Blob) = "redactedContent",
+        /// The signature of the reasoning so far.
+        Signature(String) = "signature",
+    }
 }
 
-/// The payload of an in-stream exception (`throttlingException`, ...).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExceptionEvent {
-    /// What went wrong.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// Fields this version does not know (e.g. `originalStatusCode`).
-    #[serde(flatten, deserialize_with = "without_padding")]
-    pub extra: Extra,
+wire_struct! {
+    /// A citation in a stream (`CitationsDelta`).
+    pub struct CitationsDelta {}
+    optional {
+        /// The source's title.
+        title: String,
+        /// The source.
+        source: String,
+        /// The cited passages.
+        source_content: Vec<CitationSourceContentDelta>,
+        /// Where in the source.
+        location: CitationLocation,
+    }
+}
+
+wire_struct! {
+    /// A cited passage in a stream (`CitationSourceContentDelta`).
+    pub struct CitationSourceContentDelta {}
+    optional {
+        /// Its text.
+        text: String,
+    }
+}
+
+wire_struct! {
+    /// A generated image in a stream (`ImageBlockDelta`).
+    pub struct ImageBlockDelta {}
+    optional {
+        /// Its bytes.
+        source: ImageSource,
+        /// Why it failed.
+        error: ErrorBlock,
+    }
+}
+
+wire_struct! {
+    /// `contentBlockStop`.
+    pub struct ContentBlockStopEvent {
+        /// The block's index in the message.
+        content_block_index: u32,
+    }
+}
+
+wire_struct! {
+    /// `messageStop`.
+    pub struct MessageStopEvent {
+        /// Why the model stopped.
+        stop_reason: StopReason,
+    }
+    optional {
+        /// Model-specific fields asked for with `additionalModelResponseFieldPaths`.
+        additional_model_response_fields: Document,
+    }
+}
+
+wire_struct! {
+    /// `metadata` (`ConverseStreamMetadataEvent`).
+    pub struct MetadataEvent {
+        /// Tokens used.
+        usage: TokenUsage,
+        /// Timing.
+        metrics: ConverseMetrics,
+    }
+    optional {
+        /// Guardrail and prompt-router traces.
+        trace: ConverseTrace,
+        /// The latency profile used.
+        performance_config: PerformanceConfiguration,
+        /// The service tier used.
+        service_tier: ServiceTier,
+    }
+}
+
+wire_struct! {
+    /// The payload of an in-stream exception (`throttlingException`, ...).
+    pub struct ExceptionEvent {}
+    optional {
+        /// What went wrong.
+        message: String,
+        /// `modelStreamErrorException`: the status the model returned.
+        original_status_code: u16,
+        /// `modelStreamErrorException`: the model's own message.
+        original_message: String,
+    }
+}
+
+impl ExceptionEvent {
+    /// An exception payload with `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: Some(message.into()),
+            original_status_code: None,
+            original_message: None,
+            extra: Default::default(),
+        }
+    }
 }

@@ -10,6 +10,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use converse_shared::accumulate::disassemble;
 use converse_shared::eventstream::{self, StreamItem};
 use converse_shared::path::{Operation, parse_model_path};
 use converse_shared::types::*;
@@ -86,25 +87,29 @@ async fn answer(
     })
 }
 
-fn usage(plan: &Plan, output_tokens: usize) -> TokenUsage {
-    let output_tokens = output_tokens as u32;
-    TokenUsage {
-        input_tokens: plan.input_tokens,
-        output_tokens,
-        total_tokens: plan.input_tokens + output_tokens,
-        ..Default::default()
+/// The reply `Converse` gives for `plan`; `ConverseStream` streams the same reply.
+fn response(plan: &Plan) -> ConverseResponse {
+    let output_tokens = plan.deltas.len() as u32;
+    ConverseResponse {
+        output: ConverseOutput::Message(Message::text(Role::Assistant, plan.deltas.concat())),
+        stop_reason: plan.stop_reason.clone(),
+        usage: TokenUsage {
+            input_tokens: plan.input_tokens,
+            output_tokens,
+            total_tokens: plan.input_tokens + output_tokens,
+            ..Default::default()
+        },
+        metrics: ConverseMetrics { latency_ms: 1, ..Default::default() },
+        additional_model_response_fields: None,
+        trace: None,
+        performance_config: None,
+        service_tier: None,
+        extra: Extra::new(),
     }
 }
 
 fn converse(plan: Plan) -> Response {
-    let response = ConverseResponse {
-        output: ConverseOutput::Message(Message::text(Role::Assistant, plan.deltas.concat())),
-        stop_reason: plan.stop_reason.clone(),
-        usage: usage(&plan, plan.deltas.len()),
-        metrics: ConverseMetrics { latency_ms: 1, ..Default::default() },
-        extra: Extra::new(),
-    };
-    let json = serde_json::to_string(&response).expect("the response always serialises");
+    let json = serde_json::to_string(&response(&plan)).expect("the response always serialises");
     ([("content-type", "application/json")], json).into_response()
 }
 
@@ -117,60 +122,33 @@ fn padding(frame: usize) -> &'static str {
 fn converse_stream(config: &Config, plan: Plan) -> Response {
     let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(4);
     let delay = config.delta_delay;
+    // One delta per word, as the plan counts tokens.
+    let events = disassemble(&response(&plan), |rest| rest.find(' ').map_or(rest.len(), |i| i + 1));
     tokio::spawn(async move {
         let started = Instant::now();
-        let mut frame = 0;
-        let mut send = |event: StreamEvent| {
-            frame += 1;
+        let mut deltas = 0;
+        for (frame, mut event) in events.into_iter().enumerate() {
+            if let StreamEvent::ContentBlockDelta(_) = event {
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                deltas += 1;
+                if plan.fault == Some(Fault::StreamThrottle) && deltas == 4 {
+                    let e = BedrockError::new(
+                        ErrorKind::Throttling,
+                        "Too many tokens, please wait before trying again.",
+                    );
+                    event = e.to_stream_event().expect("throttling is a stream member");
+                }
+            }
+            if let StreamEvent::Metadata(meta) = &mut event {
+                meta.metrics.latency_ms = started.elapsed().as_millis() as u64;
+            }
+            let end = event.exception().is_some();
             let bytes =
                 eventstream::encode_item(&StreamItem::Event(event), padding(frame)).expect("events encode");
-            let tx = tx.clone();
-            async move { tx.send(Ok(bytes)).await.is_ok() }
-        };
-        let extra = Extra::new;
-        if !send(StreamEvent::MessageStart(MessageStartEvent { role: Role::Assistant, extra: extra() })).await
-        {
-            return;
-        }
-        for (i, text) in plan.deltas.iter().enumerate() {
-            if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
-            }
-            if plan.fault == Some(Fault::StreamThrottle) && i == 3 {
-                let e = BedrockError::new(
-                    ErrorKind::Throttling,
-                    "Too many tokens, please wait before trying again.",
-                );
-                send(e.to_stream_event().expect("throttling is a stream member")).await;
-                return;
-            }
-            let delta = ContentBlockDeltaEvent {
-                delta: ContentBlockDelta::Text(text.clone()),
-                content_block_index: 0,
-                extra: extra(),
-            };
-            if !send(StreamEvent::ContentBlockDelta(delta)).await {
-                return; // the client went away
-            }
-        }
-        let stop = ContentBlockStopEvent { content_block_index: 0, extra: extra() };
-        let message_stop = MessageStopEvent {
-            stop_reason: plan.stop_reason.clone(),
-            additional_model_response_fields: None,
-            extra: extra(),
-        };
-        let metadata = MetadataEvent {
-            usage: usage(&plan, plan.deltas.len()),
-            metrics: ConverseMetrics { latency_ms: started.elapsed().as_millis() as u64, extra: extra() },
-            extra: extra(),
-        };
-        for event in [
-            StreamEvent::ContentBlockStop(stop),
-            StreamEvent::MessageStop(message_stop),
-            StreamEvent::Metadata(metadata),
-        ] {
-            if !send(event).await {
-                return;
+            if tx.send(Ok(bytes)).await.is_err() || end {
+                return; // the client went away, or the stream failed on purpose
             }
         }
     });
