@@ -10,7 +10,7 @@ wire_struct! {
     #[derive(Default)]
     pub struct ConverseRequest {
         /// The conversation so far; the last message is the one to answer.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         messages: Vec<Message>,
     }
     optional {
