@@ -13,6 +13,8 @@
 //! - [`path`]: the `/model/{modelId}/converse[-stream]` paths, encoded as the SDKs encode them.
 //! - `sigv4` (feature `sigv4`): SigV4 signing for Bedrock, on `aws-sigv4`.
 //! - [`conversation`]: a stored chat to the `messages` Bedrock accepts.
+//! - [`models`]: model rules as data, and [`models::prepare`] to fit a request to a model.
+//! - [`validate`]: Bedrock's rules for a request, checked before it is sent.
 //! - [`error`]: Bedrock's error vocabulary, shared by every component.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
@@ -23,11 +25,13 @@ pub mod accumulate;
 pub mod conversation;
 pub mod error;
 pub mod eventstream;
+pub mod models;
 pub mod path;
 #[cfg(feature = "sigv4")]
 pub mod sigv4;
 pub mod sse;
 pub mod types;
+pub mod validate;
 
 pub use accumulate::StreamAccumulator;
 pub use error::{BedrockError, Error, ErrorKind};

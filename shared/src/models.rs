@@ -1,0 +1,315 @@
+//! Model rules as data: what each model family takes, and one function, [`prepare`], that
+//! fits a request to a model.
+//!
+//! Converse is one API over many models, and they differ: some take no system prompt, some
+//! no tools, some reject `temperature` together with `topP`, some reject `stopSequences`.
+//! The table below says so once; the relay, the page and the stand-in all read it.
+
+use crate::error::{BedrockError, ErrorKind};
+use crate::types::*;
+
+/// What a model family accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelRules {
+    /// A human name for the family.
+    pub family: &'static str,
+    /// Whether the id was found in the table (unknown models get permissive defaults).
+    pub known: bool,
+    /// Takes `system`. Without it, a system prompt is folded into the first user turn.
+    pub system_prompt: bool,
+    /// Takes `toolConfig`.
+    pub tools: bool,
+    /// Streams tool use (otherwise tools work with `Converse` only).
+    pub streaming_tools: bool,
+    /// Takes images from the user.
+    pub images: bool,
+    /// Takes documents from the user.
+    pub documents: bool,
+    /// Takes video from the user.
+    pub video: bool,
+    /// Produces reasoning blocks.
+    pub reasoning: bool,
+    /// Its reasoning is signed and must be sent back with later turns (Claude); unsigned
+    /// reasoning (DeepSeek-R1, gpt-oss) must not be.
+    pub signed_reasoning: bool,
+    /// Rejects `temperature` and `topP` together (Claude 4.x).
+    pub temperature_xor_top_p: bool,
+    /// Takes `stopSequences`.
+    pub stop_sequences: bool,
+    /// Tokens of context.
+    pub context_window: u32,
+    /// The most output tokens it may be asked for.
+    pub max_output_tokens: u32,
+}
+
+const fn rules(family: &'static str, context_window: u32, max_output_tokens: u32) -> ModelRules {
+    ModelRules {
+        family,
+        known: true,
+        system_prompt: true,
+        tools: true,
+        streaming_tools: true,
+        images: false,
+        documents: true,
+        video: false,
+        reasoning: false,
+        signed_reasoning: false,
+        temperature_xor_top_p: false,
+        stop_sequences: true,
+        context_window,
+        max_output_tokens,
+    }
+}
+
+const fn claude(family: &'static str, max_output_tokens: u32) -> ModelRules {
+    ModelRules { images: true, ..rules(family, 200_000, max_output_tokens) }
+}
+
+const fn claude_reasoning(family: &'static str, max_output_tokens: u32, xor: bool) -> ModelRules {
+    ModelRules {
+        reasoning: true,
+        signed_reasoning: true,
+        temperature_xor_top_p: xor,
+        ..claude(family, max_output_tokens)
+    }
+}
+
+const fn text_only(family: &'static str, context_window: u32, max_output_tokens: u32) -> ModelRules {
+    ModelRules {
+        system_prompt: false,
+        tools: false,
+        streaming_tools: false,
+        documents: false,
+        ..rules(family, context_window, max_output_tokens)
+    }
+}
+
+/// The table: the first entry whose prefix starts the base model id wins (longest first).
+const TABLE: &[(&str, ModelRules)] = &[
+    ("anthropic.claude-3-5-haiku", ModelRules { images: false, ..claude("Claude 3.5 Haiku", 8_192) }),
+    ("anthropic.claude-3-5-sonnet", claude("Claude 3.5 Sonnet", 8_192)),
+    ("anthropic.claude-3-7-sonnet", claude_reasoning("Claude 3.7 Sonnet", 64_000, false)),
+    ("anthropic.claude-3-haiku", claude("Claude 3 Haiku", 4_096)),
+    ("anthropic.claude-3-sonnet", claude("Claude 3 Sonnet", 4_096)),
+    ("anthropic.claude-3-opus", claude("Claude 3 Opus", 4_096)),
+    ("anthropic.claude-sonnet-4", claude_reasoning("Claude Sonnet 4.x", 64_000, true)),
+    ("anthropic.claude-haiku-4", claude_reasoning("Claude Haiku 4.x", 64_000, true)),
+    ("anthropic.claude-opus-4", claude_reasoning("Claude Opus 4.x", 32_000, true)),
+    (
+        "anthropic.claude",
+        ModelRules { tools: false, streaming_tools: false, ..claude("Claude (legacy)", 4_096) },
+    ),
+    ("amazon.nova-micro", rules("Amazon Nova Micro", 128_000, 10_000)),
+    (
+        "amazon.nova-lite",
+        ModelRules { images: true, video: true, ..rules("Amazon Nova Lite", 300_000, 10_000) },
+    ),
+    (
+        "amazon.nova-pro",
+        ModelRules { images: true, video: true, ..rules("Amazon Nova Pro", 300_000, 10_000) },
+    ),
+    (
+        "amazon.nova-premier",
+        ModelRules { images: true, video: true, ..rules("Amazon Nova Premier", 1_000_000, 32_000) },
+    ),
+    ("amazon.nova", ModelRules { images: true, ..rules("Amazon Nova", 300_000, 10_000) }),
+    (
+        "amazon.titan-text-premier",
+        ModelRules { documents: true, ..text_only("Amazon Titan Text Premier", 32_000, 3_072) },
+    ),
+    (
+        "amazon.titan-text-express",
+        ModelRules { documents: true, ..text_only("Amazon Titan Text Express", 8_000, 8_192) },
+    ),
+    (
+        "amazon.titan-text-lite",
+        ModelRules { documents: true, ..text_only("Amazon Titan Text Lite", 4_000, 4_096) },
+    ),
+    ("amazon.titan", text_only("Amazon Titan Text", 8_000, 4_096)),
+    (
+        "meta.llama3-2-11b",
+        ModelRules { images: true, streaming_tools: false, ..rules("Llama 3.2 Vision", 128_000, 2_048) },
+    ),
+    (
+        "meta.llama3-2-90b",
+        ModelRules { images: true, streaming_tools: false, ..rules("Llama 3.2 Vision", 128_000, 2_048) },
+    ),
+    ("meta.llama3-1", ModelRules { streaming_tools: false, ..rules("Llama 3.1", 128_000, 2_048) }),
+    ("meta.llama3-2", ModelRules { streaming_tools: false, ..rules("Llama 3.2", 128_000, 2_048) }),
+    ("meta.llama3-3", ModelRules { streaming_tools: false, ..rules("Llama 3.3", 128_000, 2_048) }),
+    (
+        "meta.llama4",
+        ModelRules { images: true, streaming_tools: false, ..rules("Llama 4", 1_000_000, 8_192) },
+    ),
+    ("meta.llama3", ModelRules { tools: false, streaming_tools: false, ..rules("Llama 3", 8_000, 2_048) }),
+    ("meta.llama2", ModelRules { tools: false, streaming_tools: false, ..rules("Llama 2", 4_096, 2_048) }),
+    ("mistral.mistral-7b-instruct", text_only("Mistral 7B Instruct", 32_000, 8_192)),
+    ("mistral.mixtral-8x7b-instruct", text_only("Mixtral 8x7B Instruct", 32_000, 4_096)),
+    (
+        "mistral.mistral-large-2407",
+        ModelRules { streaming_tools: false, ..rules("Mistral Large 2", 128_000, 8_192) },
+    ),
+    ("mistral.mistral-large", ModelRules { streaming_tools: false, ..rules("Mistral Large", 32_000, 8_192) }),
+    ("mistral.mistral-small", ModelRules { streaming_tools: false, ..rules("Mistral Small", 32_000, 8_192) }),
+    (
+        "mistral.pixtral",
+        ModelRules { images: true, streaming_tools: false, ..rules("Pixtral Large", 128_000, 8_192) },
+    ),
+    ("mistral", ModelRules { streaming_tools: false, ..rules("Mistral", 32_000, 8_192) }),
+    ("cohere.command-r", ModelRules { streaming_tools: false, ..rules("Cohere Command R", 128_000, 4_096) }),
+    ("cohere.command", ModelRules { documents: true, ..text_only("Cohere Command (text)", 4_000, 4_096) }),
+    (
+        "deepseek.r1",
+        ModelRules {
+            tools: false,
+            streaming_tools: false,
+            reasoning: true,
+            ..rules("DeepSeek-R1", 128_000, 32_768)
+        },
+    ),
+    ("deepseek", rules("DeepSeek", 128_000, 8_192)),
+    (
+        "openai.gpt-oss",
+        ModelRules {
+            reasoning: true,
+            stop_sequences: false,
+            documents: false,
+            ..rules("gpt-oss", 128_000, 32_768)
+        },
+    ),
+    ("ai21.jamba", rules("AI21 Jamba", 256_000, 4_096)),
+    ("qwen.qwen3", rules("Qwen3", 128_000, 16_384)),
+    ("writer.palmyra", rules("Writer Palmyra", 128_000, 8_192)),
+];
+
+const UNKNOWN: ModelRules = ModelRules {
+    family: "unknown model",
+    known: false,
+    images: true,
+    video: true,
+    ..rules("unknown model", 128_000, u32::MAX)
+};
+
+/// The model id without an ARN around it or a cross-region inference profile prefix:
+/// `us.anthropic.claude-3-5-sonnet-20240620-v1:0` → `anthropic.claude-3-5-sonnet-20240620-v1:0`.
+pub fn base_model_id(model_id: &str) -> &str {
+    let id =
+        if model_id.starts_with("arn:") { model_id.rsplit('/').next().unwrap_or(model_id) } else { model_id };
+    match id.split_once('.') {
+        // A geography prefix (`us`, `eu`, `apac`, `global`, `us-gov`, ...) comes before a provider.
+        Some((prefix, rest))
+            if rest.contains('.') && !TABLE.iter().any(|(p, _)| p.split('.').next() == Some(prefix)) =>
+        {
+            rest
+        }
+        _ => id,
+    }
+}
+
+/// The rules for `model_id` (inference profiles and ARNs resolve to their family).
+pub fn rules_for(model_id: &str) -> ModelRules {
+    let base = base_model_id(model_id);
+    TABLE.iter().find(|(prefix, _)| base.starts_with(prefix)).map_or(UNKNOWN, |(_, rules)| *rules)
+}
+
+/// What [`prepare`] changed, for the person to see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Adjustment {
+    /// The model takes no system prompt: it was put at the start of the first user turn.
+    SystemPromptFolded,
+    /// The model rejects `temperature` with `topP`: `topP` was left out.
+    TopPDropped,
+    /// The model takes no `stopSequences`: they were left out.
+    StopSequencesDropped,
+    /// `maxTokens` was above the model's maximum and was lowered to it.
+    MaxTokensClamped(u32),
+    /// Reasoning the model must not be sent back was left out of the history.
+    ReasoningDropped(usize),
+}
+
+fn unsupported(model_id: &str, rules: &ModelRules, what: &str) -> BedrockError {
+    BedrockError::new(
+        ErrorKind::Validation,
+        format!("{model_id} ({}) does not support {what}. Remove it or choose another model.", rules.family),
+    )
+}
+
+/// Fits `request` to the model: applies the table's rules, and refuses what cannot be fitted
+/// (tools, images, documents or video a model does not take) with a `ValidationException`
+/// that says what to change. Returns what it changed.
+pub fn prepare(
+    model_id: &str,
+    request: &mut ConverseRequest,
+    streaming: bool,
+) -> Result<Vec<Adjustment>, BedrockError> {
+    let rules = rules_for(model_id);
+    let mut adjustments = Vec::new();
+
+    if request.tool_config.as_ref().is_some_and(|t| !t.tools.is_empty()) {
+        if !rules.tools {
+            return Err(unsupported(model_id, &rules, "tool use"));
+        }
+        if streaming && !rules.streaming_tools {
+            return Err(unsupported(model_id, &rules, "tool use while streaming (use Converse instead)"));
+        }
+    }
+    for (i, message) in request.messages.iter().enumerate() {
+        for (j, block) in message.content.iter().enumerate() {
+            let what = match block {
+                ContentBlock::Image(_) if !rules.images => "image input",
+                ContentBlock::Document(_) if !rules.documents => "document input",
+                ContentBlock::Video(_) if !rules.video => "video input",
+                _ => continue,
+            };
+            return Err(unsupported(model_id, &rules, &format!("{what} (messages[{i}].content[{j}])")));
+        }
+    }
+
+    if let Some(config) = request.inference_config.as_mut() {
+        if rules.temperature_xor_top_p && config.temperature.is_some() && config.top_p.take().is_some() {
+            adjustments.push(Adjustment::TopPDropped);
+        }
+        if !rules.stop_sequences && config.stop_sequences.take().is_some_and(|s| !s.is_empty()) {
+            adjustments.push(Adjustment::StopSequencesDropped);
+        }
+        if let Some(max) = config.max_tokens.filter(|m| *m > rules.max_output_tokens) {
+            config.max_tokens = Some(rules.max_output_tokens);
+            adjustments.push(Adjustment::MaxTokensClamped(max));
+        }
+    }
+
+    if !rules.system_prompt
+        && let Some(system) = request.system.take()
+    {
+        let text: Vec<&str> = system
+            .iter()
+            .filter_map(|b| match b {
+                SystemContentBlock::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        if let Some(first_user) = request.messages.iter_mut().find(|m| m.role == Role::User)
+            && !text.is_empty()
+        {
+            first_user.content.insert(0, ContentBlock::Text(text.join("\n\n")));
+            adjustments.push(Adjustment::SystemPromptFolded);
+        }
+    }
+
+    // Signed reasoning must be replayed as it came; unsigned reasoning must not be replayed.
+    if !rules.signed_reasoning {
+        let mut dropped = 0;
+        for message in request.messages.iter_mut().filter(|m| m.role == Role::Assistant) {
+            let before = message.content.len();
+            message.content.retain(|b| !matches!(b, ContentBlock::ReasoningContent(_)));
+            dropped += before - message.content.len();
+        }
+        if dropped > 0 {
+            adjustments.push(Adjustment::ReasoningDropped(dropped));
+        }
+    }
+    Ok(adjustments)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,106 @@
+use serde_json::json;
+
+use super::*;
+
+fn request(json: serde_json::Value) -> ConverseRequest {
+    serde_json::from_value(json).unwrap()
+}
+
+#[test]
+fn profiles_and_arns_resolve_to_their_family() {
+    for id in [
+        "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "us.anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "eu.anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "apac.anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "global.anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0",
+    ] {
+        assert_eq!(rules_for(id).family, "Claude 3.5 Sonnet", "{id}");
+    }
+    assert_eq!(rules_for("us.amazon.nova-lite-v1:0").family, "Amazon Nova Lite");
+    assert_eq!(rules_for("anthropic.claude-3-5-haiku-20241022-v1:0").family, "Claude 3.5 Haiku");
+    assert!(!rules_for("example.brand-new-model-v1:0").known);
+}
+
+#[test]
+fn a_system_prompt_is_folded_into_the_first_user_turn_where_there_is_none() {
+    let mut r = request(json!({"system": [{"text": "Be terse."}],
+        "messages": [{"role": "user", "content": [{"text": "hi"}]}]}));
+    let adjustments = prepare("mistral.mistral-7b-instruct-v0:2", &mut r, true).unwrap();
+    assert_eq!(adjustments, [Adjustment::SystemPromptFolded]);
+    assert!(r.system.is_none());
+    assert_eq!(r.messages[0].content[0], ContentBlock::Text("Be terse.".into()));
+    assert_eq!(r.messages[0].content[1], ContentBlock::Text("hi".into()));
+
+    let mut r = request(json!({"system": [{"text": "Be terse."}],
+        "messages": [{"role": "user", "content": [{"text": "hi"}]}]}));
+    assert!(prepare("anthropic.claude-3-haiku-20240307-v1:0", &mut r, true).unwrap().is_empty());
+    assert!(r.system.is_some());
+}
+
+#[test]
+fn tools_are_refused_where_unsupported_and_streaming_tools_where_only_converse_has_them() {
+    let with_tools = json!({"messages": [{"role": "user", "content": [{"text": "hi"}]}],
+        "toolConfig": {"tools": [{"toolSpec": {"name": "calc", "inputSchema": {"json": {}}}}]}});
+    let err = prepare("amazon.titan-text-express-v1", &mut request(with_tools.clone()), false).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Validation);
+    assert!(err.message.contains("does not support tool use"), "{}", err.message);
+    let err = prepare("meta.llama3-1-70b-instruct-v1:0", &mut request(with_tools.clone()), true).unwrap_err();
+    assert!(err.message.contains("tool use while streaming"), "{}", err.message);
+    assert!(prepare("meta.llama3-1-70b-instruct-v1:0", &mut request(with_tools.clone()), false).is_ok());
+    assert!(prepare("us.amazon.nova-pro-v1:0", &mut request(with_tools), true).is_ok());
+}
+
+#[test]
+fn attachments_a_model_cannot_read_are_refused_by_position() {
+    let mut r = request(json!({"messages": [{"role": "user", "content": [{"text": "see"},
+        {"image": {"format": "png", "source": {"bytes": "iVBO"}}}]}]}));
+    let err = prepare("anthropic.claude-3-5-haiku-20241022-v1:0", &mut r, true).unwrap_err();
+    assert!(err.message.contains("image input (messages[0].content[1])"), "{}", err.message);
+    let mut r = request(json!({"messages": [{"role": "user", "content": [{"text": "see"},
+        {"video": {"format": "mp4", "source": {"bytes": "AAAA"}}}]}]}));
+    assert!(prepare("anthropic.claude-3-5-sonnet-20240620-v1:0", &mut r, true).is_err());
+    assert!(prepare("amazon.nova-lite-v1:0", &mut r, true).is_ok());
+}
+
+#[test]
+fn claude_4_takes_temperature_or_top_p_not_both() {
+    let both = json!({"messages": [{"role": "user", "content": [{"text": "hi"}]}],
+        "inferenceConfig": {"temperature": 0.3, "topP": 0.9}});
+    let mut r = request(both.clone());
+    assert_eq!(
+        prepare("us.anthropic.claude-sonnet-4-5-20250929-v1:0", &mut r, true).unwrap(),
+        [Adjustment::TopPDropped]
+    );
+    let config = r.inference_config.unwrap();
+    assert_eq!((config.temperature, config.top_p), (Some(0.3), None));
+    let mut r = request(both);
+    assert!(prepare("anthropic.claude-3-5-sonnet-20240620-v1:0", &mut r, true).unwrap().is_empty());
+    assert_eq!(r.inference_config.unwrap().top_p, Some(0.9));
+}
+
+#[test]
+fn gpt_oss_takes_no_stop_sequences_and_max_tokens_are_clamped() {
+    let mut r = request(json!({"messages": [{"role": "user", "content": [{"text": "hi"}]}],
+        "inferenceConfig": {"stopSequences": ["END"], "maxTokens": 1000000}}));
+    let adjustments = prepare("openai.gpt-oss-120b-1:0", &mut r, true).unwrap();
+    assert_eq!(adjustments, [Adjustment::StopSequencesDropped, Adjustment::MaxTokensClamped(1_000_000)]);
+    let config = r.inference_config.unwrap();
+    assert_eq!((config.stop_sequences, config.max_tokens), (None, Some(32_768)));
+}
+
+#[test]
+fn unsigned_reasoning_is_not_replayed_and_signed_reasoning_is() {
+    let history = json!({"messages": [
+        {"role": "user", "content": [{"text": "q"}]},
+        {"role": "assistant", "content": [{"reasoningContent": {"reasoningText": {"text": "hmm"}}}, {"text": "a"}]},
+        {"role": "user", "content": [{"text": "q2"}]}]});
+    let mut r = request(history.clone());
+    assert_eq!(prepare("us.deepseek.r1-v1:0", &mut r, true).unwrap(), [Adjustment::ReasoningDropped(1)]);
+    assert_eq!(r.messages[1].content, [ContentBlock::Text("a".into())]);
+    let mut r = request(history);
+    assert!(prepare("us.anthropic.claude-3-7-sonnet-20250219-v1:0", &mut r, true).unwrap().is_empty());
+    assert_eq!(r.messages[1].content.len(), 2);
+}

@@ -1,0 +1,204 @@
+//! Bedrock's rules for a Converse request, checked before it is sent, each failure a
+//! `ValidationException` that names the message and block.
+
+use crate::error::{BedrockError, ErrorKind};
+use crate::types::*;
+
+/// At most this many images per request.
+pub const MAX_IMAGES: usize = 20;
+/// At most this many bytes per image (3.75 MB).
+pub const MAX_IMAGE_BYTES: usize = 3_750_000;
+/// At most this many pixels on either side of an image.
+pub const MAX_IMAGE_SIDE: usize = 8_000;
+/// At most this many documents per request.
+pub const MAX_DOCUMENTS: usize = 5;
+/// At most this many bytes per document (4.5 MB).
+pub const MAX_DOCUMENT_BYTES: usize = 4_500_000;
+
+fn invalid(at: &str, message: impl std::fmt::Display) -> BedrockError {
+    BedrockError::new(ErrorKind::Validation, format!("{at}: {message}"))
+}
+
+/// Why a document name is not one Bedrock takes, if it is not.
+///
+/// Bedrock allows letters, digits, single spaces, hyphens, parentheses and square brackets.
+pub fn document_name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() || name.chars().count() > 200 {
+        return Some("a document name must have 1 to 200 characters");
+    }
+    if !name.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '(' | ')' | '[' | ']')) {
+        return Some(
+            "a document name may only contain letters, digits, spaces, hyphens, parentheses and square brackets",
+        );
+    }
+    if name.contains("  ") {
+        return Some("a document name may not contain consecutive spaces");
+    }
+    None
+}
+
+/// Checks one image's bytes: size, real format, dimensions.
+pub fn check_image(format: &ImageFormat, bytes: &[u8]) -> Result<(), String> {
+    if matches!(format, ImageFormat::Other(_)) {
+        return Err(format!("image format {format} is not one of png, jpeg, gif, webp"));
+    }
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(format!("the image is {:.2} MB; the limit is 3.75 MB", bytes.len() as f64 / 1e6));
+    }
+    let detected = match imagesize::image_type(bytes) {
+        Ok(imagesize::ImageType::Png) => "png",
+        Ok(imagesize::ImageType::Jpeg) => "jpeg",
+        Ok(imagesize::ImageType::Gif) => "gif",
+        Ok(imagesize::ImageType::Webp) => "webp",
+        _ => return Err(format!("the bytes are not a {format} image")),
+    };
+    if detected != format.as_str() {
+        return Err(format!("the image is declared {format} but its bytes are {detected}"));
+    }
+    let size = imagesize::blob_size(bytes).map_err(|_| format!("the {format} image is damaged"))?;
+    if size.width > MAX_IMAGE_SIDE || size.height > MAX_IMAGE_SIDE {
+        return Err(format!(
+            "the image is {}×{} px; at most {MAX_IMAGE_SIDE}×{MAX_IMAGE_SIDE} px are allowed",
+            size.width, size.height
+        ));
+    }
+    Ok(())
+}
+
+/// Checks `request` against Bedrock's rules for any model; [`crate::models::prepare`] adds
+/// each model's own.
+pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
+    let messages = &request.messages;
+    match messages.first() {
+        None => return Err(invalid("messages", "a conversation needs at least one message")),
+        Some(first) if first.role != Role::User => {
+            return Err(invalid("messages[0]", "a conversation must start with a user message"));
+        }
+        _ => {}
+    }
+    let (mut images, mut documents) = (0, 0);
+    for (i, message) in messages.iter().enumerate() {
+        let at = format!("messages[{i}]");
+        if !matches!(message.role, Role::User | Role::Assistant) {
+            return Err(invalid(&at, format!("role {} is not user or assistant", message.role)));
+        }
+        if i > 0 && messages[i - 1].role == message.role {
+            return Err(invalid(&at, "roles must alternate between user and assistant"));
+        }
+        if message.content.is_empty() {
+            return Err(invalid(&at, "a message needs at least one content block"));
+        }
+        let from_user = message.role == Role::User;
+        let has_text =
+            message.content.iter().any(|b| matches!(b, ContentBlock::Text(t) if !t.trim().is_empty()));
+        for (j, block) in message.content.iter().enumerate() {
+            let at = format!("messages[{i}].content[{j}]");
+            match block {
+                ContentBlock::Text(t) if t.trim().is_empty() => {
+                    return Err(invalid(&at, "the text is blank"));
+                }
+                ContentBlock::Image(image) => {
+                    if !from_user {
+                        return Err(invalid(&at, "images are only allowed in user messages"));
+                    }
+                    images += 1;
+                    if let ImageSource::Bytes(bytes) = &image.source {
+                        check_image(&image.format, bytes.as_bytes()).map_err(|m| invalid(&at, m))?;
+                    }
+                }
+                ContentBlock::Document(doc) => {
+                    if !from_user {
+                        return Err(invalid(&at, "documents are only allowed in user messages"));
+                    }
+                    documents += 1;
+                    if let Some(problem) = document_name_problem(&doc.name) {
+                        return Err(invalid(&at, format!("{problem} (got {:?})", doc.name)));
+                    }
+                    if let DocumentSource::Bytes(bytes) = &doc.source
+                        && bytes.len() > MAX_DOCUMENT_BYTES
+                    {
+                        return Err(invalid(
+                            &at,
+                            format!(
+                                "the document is {:.2} MB; the limit is 4.5 MB",
+                                bytes.len() as f64 / 1e6
+                            ),
+                        ));
+                    }
+                    if !has_text {
+                        return Err(invalid(&at, "a message with a document also needs a text block"));
+                    }
+                }
+                ContentBlock::Video(_) if !from_user => {
+                    return Err(invalid(&at, "videos are only allowed in user messages"));
+                }
+                ContentBlock::ToolResult(result) => {
+                    if !from_user {
+                        return Err(invalid(&at, "tool results are only allowed in user messages"));
+                    }
+                    let asked = i.checked_sub(1).map(|p| tool_use_ids(&messages[p])).unwrap_or_default();
+                    if !asked.contains(&result.tool_use_id.as_str()) {
+                        return Err(invalid(
+                            &at,
+                            format!(
+                                "tool result {:?} answers no toolUse of the previous assistant message",
+                                result.tool_use_id
+                            ),
+                        ));
+                    }
+                    for c in &result.content {
+                        if let ToolResultContentBlock::Image(ImageBlock {
+                            format,
+                            source: ImageSource::Bytes(b),
+                            ..
+                        }) = c
+                        {
+                            images += 1;
+                            check_image(format, b.as_bytes()).map_err(|m| invalid(&at, m))?;
+                        }
+                    }
+                }
+                ContentBlock::ToolUse(_) if from_user => {
+                    return Err(invalid(&at, "tool use is only allowed in assistant messages"));
+                }
+                _ => {}
+            }
+        }
+        // Every tool call of an assistant turn is answered in the next user turn.
+        if from_user && let Some(previous) = i.checked_sub(1).map(|p| &messages[p]) {
+            for id in tool_use_ids(previous) {
+                let answered = message
+                    .content
+                    .iter()
+                    .any(|b| matches!(b, ContentBlock::ToolResult(r) if r.tool_use_id == id));
+                if !answered {
+                    return Err(invalid(&at, format!("expected a toolResult for toolUse {id:?}")));
+                }
+            }
+        }
+    }
+    if images > MAX_IMAGES {
+        return Err(invalid("messages", format!("{images} images; at most {MAX_IMAGES} are allowed")));
+    }
+    if documents > MAX_DOCUMENTS {
+        return Err(invalid(
+            "messages",
+            format!("{documents} documents; at most {MAX_DOCUMENTS} are allowed"),
+        ));
+    }
+    Ok(())
+}
+
+fn tool_use_ids(message: &Message) -> Vec<&str> {
+    message
+        .content
+        .iter()
+        .filter_map(|b| match b {
+            ContentBlock::ToolUse(t) => Some(t.tool_use_id.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,128 @@
+use serde_json::{Value, json};
+
+use super::*;
+
+const PNG_2X3: &str = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAADCAIAAAA2iEnWAAAAAElFTkSuQmCC";
+const PNG_9000X10: &str = "iVBORw0KGgoAAAANSUhEUgAAIygAAAAKCAIAAABWhmLRAAAAAElFTkSuQmCC";
+
+fn check(messages: Value) -> Result<(), String> {
+    let request: ConverseRequest = serde_json::from_value(json!({ "messages": messages })).unwrap();
+    validate(&request).map_err(|e| {
+        assert_eq!(e.kind, ErrorKind::Validation);
+        e.message
+    })
+}
+
+fn user(content: Value) -> Value {
+    json!({"role": "user", "content": content})
+}
+
+fn image(format: &str, b64: &str) -> Value {
+    json!({"image": {"format": format, "source": {"bytes": b64}}})
+}
+
+#[test]
+fn conversation_shape() {
+    assert_eq!(check(json!([])).unwrap_err(), "messages: a conversation needs at least one message");
+    assert_eq!(
+        check(json!([{"role": "assistant", "content": [{"text": "hi"}]}])).unwrap_err(),
+        "messages[0]: a conversation must start with a user message"
+    );
+    assert_eq!(
+        check(json!([user(json!([{"text": "a"}])), user(json!([{"text": "b"}]))])).unwrap_err(),
+        "messages[1]: roles must alternate between user and assistant"
+    );
+    assert_eq!(
+        check(json!([user(json!([{"text": " "}]))])).unwrap_err(),
+        "messages[0].content[0]: the text is blank"
+    );
+    assert_eq!(
+        check(json!([user(json!([]))])).unwrap_err(),
+        "messages[0]: a message needs at least one content block"
+    );
+    assert!(
+        check(json!([user(json!([{"text": "a"}])), {"role": "assistant", "content": [{"text": "b"}]}]))
+            .is_ok()
+    );
+}
+
+#[test]
+fn images_only_from_the_user_in_real_formats_sizes_and_numbers() {
+    assert!(check(json!([user(json!([{"text": "see"}, image("png", PNG_2X3)]))])).is_ok());
+    assert_eq!(
+        check(
+            json!([user(json!([{"text": "a"}])), {"role": "assistant", "content": [image("png", PNG_2X3)]}])
+        )
+        .unwrap_err(),
+        "messages[1].content[0]: images are only allowed in user messages"
+    );
+    assert_eq!(
+        check(json!([user(json!([image("jpeg", PNG_2X3)]))])).unwrap_err(),
+        "messages[0].content[0]: the image is declared jpeg but its bytes are png"
+    );
+    assert_eq!(
+        check(json!([user(json!([image("png", PNG_9000X10)]))])).unwrap_err(),
+        "messages[0].content[0]: the image is 9000×10 px; at most 8000×8000 px are allowed"
+    );
+    assert_eq!(
+        check(json!([user(json!([image("bmp", PNG_2X3)]))])).unwrap_err(),
+        "messages[0].content[0]: image format bmp is not one of png, jpeg, gif, webp"
+    );
+    assert!(
+        check(json!([user(json!([image("png", "AAAA")]))]))
+            .unwrap_err()
+            .ends_with("the bytes are not a png image")
+    );
+    let big =
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, vec![0u8; MAX_IMAGE_BYTES + 1]);
+    assert!(check(json!([user(json!([image("png", &big)]))])).unwrap_err().contains("the limit is 3.75 MB"));
+    let many: Vec<Value> = (0..21).map(|_| image("png", PNG_2X3)).collect();
+    assert_eq!(
+        check(json!([user(Value::Array(many))])).unwrap_err(),
+        "messages: 21 images; at most 20 are allowed"
+    );
+}
+
+fn document(name: &str) -> Value {
+    json!({"document": {"name": name, "format": "txt", "source": {"bytes": "aGVsbG8="}}})
+}
+
+#[test]
+fn documents_need_a_good_name_a_text_block_and_the_user() {
+    assert!(check(json!([user(json!([{"text": "read"}, document("Report (final) [v2]")]))])).is_ok());
+    assert_eq!(
+        check(json!([user(json!([document("notes")]))])).unwrap_err(),
+        "messages[0].content[0]: a message with a document also needs a text block"
+    );
+    assert!(
+        check(json!([user(json!([{"text": "read"}, document("report.pdf")]))]))
+            .unwrap_err()
+            .contains("may only contain")
+    );
+    assert!(
+        check(json!([user(json!([{"text": "read"}, document("two  spaces")]))]))
+            .unwrap_err()
+            .contains("consecutive")
+    );
+    let six: Vec<Value> =
+        std::iter::once(json!({"text": "read"})).chain((0..6).map(|i| document(&format!("d{i}")))).collect();
+    assert_eq!(
+        check(json!([user(Value::Array(six))])).unwrap_err(),
+        "messages: 6 documents; at most 5 are allowed"
+    );
+}
+
+#[test]
+fn tool_results_answer_the_previous_turns_tool_uses() {
+    let asked = json!({"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "calc", "input": {}}}]});
+    let answer = |id: &str| user(json!([{"toolResult": {"toolUseId": id, "content": [{"text": "4"}]}}]));
+    assert!(check(json!([user(json!([{"text": "2+2?"}])), asked, answer("t1")])).is_ok());
+    assert_eq!(
+        check(json!([user(json!([{"text": "2+2?"}])), asked, answer("t9")])).unwrap_err(),
+        "messages[2].content[0]: tool result \"t9\" answers no toolUse of the previous assistant message"
+    );
+    assert_eq!(
+        check(json!([user(json!([{"text": "2+2?"}])), asked, user(json!([{"text": "well?"}]))])).unwrap_err(),
+        "messages[2]: expected a toolResult for toolUse \"t1\""
+    );
+}
