@@ -1,44 +1,44 @@
 //! The stand-in's deterministic replies: derived from the request, so tests can check that
-//! what they sent (history, system prompt, parameters) arrived.
+//! what they sent (history, system prompt, parameters, tool results) arrived, and shaped by
+//! triggers so tests can ask for every response feature Bedrock has.
+//!
+//! Triggers are markers in the last text block of the last user message (only the last block:
+//! a client that merges a failed turn into the next one must not fail again because of it):
+//!
+//! | marker | effect |
+//! |---|---|
+//! | `[stand-in:http-NNN]` (400 403 404 408 424 429 500 503), `[stand-in:throttle]` (= 429) | that HTTP error, Bedrock's name and body |
+//! | `[stand-in:stream-<member>]` (e.g. `stream-throttlingException`), `[stand-in:stream-throttle]` | three deltas, then that in-stream exception |
+//! | `[stand-in:tool]`, `[stand-in:tools2]` | one / two `toolUse` blocks for the request's tools (input from their schemas) |
+//! | `[stand-in:malformed-tool]` | a `toolUse` whose streamed input is not JSON; `malformed_tool_use` |
+//! | `[stand-in:reasoning]`, `[stand-in:redacted]` | reasoning (signed where the model signs) / redacted reasoning, for reasoning models |
+//! | `[stand-in:guardrail]` | with `guardrailConfig`: `guardrail_intervened`, and a trace if asked for |
+//! | `[stand-in:context-window]` | `model_context_window_exceeded` |
+//! | `[stand-in:long]` | 200 more words |
+//!
+//! Without markers: documents with citations enabled are cited; tool results in the last
+//! user turn are quoted; input beyond the model's context window is refused as Bedrock does.
 
-use converse_shared::{ContentBlock, ConverseRequest, Role, StopReason, SystemContentBlock};
-
-/// Markers in the last text block of the last user message that make the stand-in misbehave
-/// on purpose. (Only the last block: a client that merges a failed turn into the next one
-/// must not fail again because of it.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    /// `[stand-in:throttle]`: answer HTTP 429 `ThrottlingException` before any event.
-    Throttle,
-    /// `[stand-in:stream-throttle]`: stream a few deltas, then a `throttlingException` frame.
-    StreamThrottle,
-    /// `[stand-in:long]`: a reply 200 words longer, for tests that act while it streams.
-    Long,
-}
-
-impl Fault {
-    const MARKERS: &[(&str, Fault)] = &[
-        ("[stand-in:stream-throttle]", Fault::StreamThrottle),
-        ("[stand-in:throttle]", Fault::Throttle),
-        ("[stand-in:long]", Fault::Long),
-    ];
-
-    fn find(text: &str) -> Option<Self> {
-        Self::MARKERS.iter().find(|(m, _)| text.contains(m)).map(|(_, f)| *f)
-    }
-}
+use converse_shared::models::{ModelRules, rules_for};
+use converse_shared::types::*;
+use converse_shared::{BedrockError, ErrorKind};
+use serde_json::{Value, json};
 
 /// What the stand-in will answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
-    /// The reply's text deltas (one per word, with its trailing space); joined, the reply.
-    pub deltas: Vec<String>,
-    /// Why the reply ends.
-    pub stop_reason: StopReason,
-    /// Tokens counted in the request (one per whitespace-separated word).
-    pub input_tokens: u32,
-    /// A failure asked for by a marker.
-    pub fault: Option<Fault>,
+    /// The reply `Converse` returns (and `ConverseStream` streams).
+    pub response: ConverseResponse,
+    /// An HTTP error to answer instead.
+    pub http_error: Option<BedrockError>,
+    /// An exception to end the stream with after three deltas.
+    pub stream_exception: Option<BedrockError>,
+    /// Stream the first tool call's input as text that is not JSON.
+    pub malformed_tool_input: bool,
+}
+
+fn marker(text: &str, name: &str) -> bool {
+    text.contains(&format!("[stand-in:{name}]"))
 }
 
 fn quote(text: &str) -> String {
@@ -54,20 +54,233 @@ fn text_of(blocks: &[ContentBlock]) -> String {
     blocks.iter().filter_map(ContentBlock::as_text).collect::<Vec<_>>().join(" ")
 }
 
+fn words(text: &str) -> u32 {
+    text.split_whitespace().count() as u32
+}
+
+/// A stable id from the request's content, so replies are deterministic.
+fn stable_id(seed: &str, n: usize) -> String {
+    let hash =
+        seed.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    format!("tooluse_{hash:016x}{n}")
+}
+
+fn http_error(status: u16) -> Option<BedrockError> {
+    let (kind, message) = match status {
+        400 => (ErrorKind::Validation, "The provided request is not valid (stand-in trigger)."),
+        403 => (ErrorKind::AccessDenied, "You don't have access to the model with the specified model ID."),
+        404 => (ErrorKind::ResourceNotFound, "The specified resource could not be found (stand-in trigger)."),
+        408 => {
+            (ErrorKind::ModelTimeout, "The model timed out while processing the request (stand-in trigger).")
+        }
+        424 => (ErrorKind::ModelError, "The model returned an error (stand-in trigger)."),
+        429 => (ErrorKind::Throttling, "Too many requests, please wait before trying again."),
+        500 => (ErrorKind::InternalServer, "The server encountered an internal error (stand-in trigger)."),
+        503 => (
+            ErrorKind::ServiceUnavailable,
+            "The service is temporarily unable to handle the request (stand-in trigger).",
+        ),
+        _ => return None,
+    };
+    Some(BedrockError::new(kind, message))
+}
+
+const STREAM_EXCEPTIONS: &[(&str, ErrorKind, &str)] = &[
+    (
+        "internalServerException",
+        ErrorKind::InternalServer,
+        "An internal server error occurred while streaming.",
+    ),
+    ("modelStreamErrorException", ErrorKind::ModelStreamError, "The model failed while streaming."),
+    ("validationException", ErrorKind::Validation, "The stream was not valid."),
+    ("throttlingException", ErrorKind::Throttling, "Too many tokens, please wait before trying again."),
+    ("serviceUnavailableException", ErrorKind::ServiceUnavailable, "The service is temporarily unavailable."),
+];
+
+/// A sample input for a tool from its JSON schema: each property gets a value of its type.
+fn sample_input(schema: &Value) -> Value {
+    let mut input = serde_json::Map::new();
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        let value = match property["type"].as_str() {
+            Some("number") | Some("integer") => json!(2),
+            Some("boolean") => json!(true),
+            Some("array") => json!([]),
+            Some("object") => json!({}),
+            _ => property["enum"].get(0).cloned().unwrap_or_else(|| json!("example")),
+        };
+        input.insert(name.clone(), value);
+    }
+    Value::Object(input)
+}
+
+fn tool_uses(request: &ConverseRequest, seed: &str, count: usize) -> Vec<ContentBlock> {
+    let specs: Vec<&ToolSpecification> = request
+        .tool_config
+        .iter()
+        .flat_map(|c| &c.tools)
+        .filter_map(|t| match t {
+            Tool::ToolSpec(spec) => Some(spec),
+            _ => None,
+        })
+        .collect();
+    let chosen = request.tool_config.as_ref().and_then(|c| match &c.tool_choice {
+        Some(ToolChoice::Tool(t)) => specs.iter().position(|s| s.name == t.name),
+        _ => None,
+    });
+    let picks: Vec<&ToolSpecification> = match chosen {
+        Some(i) => vec![specs[i]; count],
+        None => specs.iter().copied().cycle().take(if specs.is_empty() { 0 } else { count }).collect(),
+    };
+    picks
+        .into_iter()
+        .enumerate()
+        .map(|(n, spec)| {
+            let schema = match &spec.input_schema {
+                ToolInputSchema::Json(schema) => schema.clone(),
+                _ => json!({}),
+            };
+            ContentBlock::ToolUse(ToolUseBlock {
+                tool_use_id: stable_id(seed, n),
+                name: spec.name.clone(),
+                input: sample_input(&schema),
+                r#type: None,
+                extra: Extra::new(),
+            })
+        })
+        .collect()
+}
+
+/// Quotes the tool results of the last user turn, naming each tool from the call it answers.
+fn tool_results_text(request: &ConverseRequest) -> Option<String> {
+    let last = request.messages.last()?;
+    let calls: Vec<&ToolUseBlock> = request
+        .messages
+        .iter()
+        .rev()
+        .nth(1)
+        .into_iter()
+        .flat_map(|m| &m.content)
+        .filter_map(|b| match b {
+            ContentBlock::ToolUse(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let parts: Vec<String> = last
+        .content
+        .iter()
+        .filter_map(|b| match b {
+            ContentBlock::ToolResult(r) => Some(r),
+            _ => None,
+        })
+        .map(|r| {
+            let name =
+                calls.iter().find(|c| c.tool_use_id == r.tool_use_id).map_or("a tool", |c| c.name.as_str());
+            let content: Vec<String> = r
+                .content
+                .iter()
+                .map(|c| match c {
+                    ToolResultContentBlock::Text(t) => t.clone(),
+                    ToolResultContentBlock::Json(j) => j.to_string(),
+                    other => format!("[{}]", other.member_name()),
+                })
+                .collect();
+            let verb = if r.status == Some(ToolResultStatus::Error) { "failed with" } else { "returned" };
+            format!("{name} {verb} {}", quote(&content.join(" ")))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("The tool results: {}.", parts.join("; ")))
+}
+
+fn cited_documents(request: &ConverseRequest) -> Vec<ContentBlock> {
+    let Some(last) = request.messages.last() else { return Vec::new() };
+    last.content
+        .iter()
+        .filter_map(|b| match b {
+            ContentBlock::Document(d) if d.citations.as_ref().is_some_and(|c| c.enabled) => Some(d),
+            _ => None,
+        })
+        .enumerate()
+        .map(|(index, doc)| {
+            let text = match &doc.source {
+                DocumentSource::Text(t) => t.clone(),
+                DocumentSource::Bytes(b) => String::from_utf8_lossy(b.as_bytes()).into_owned(),
+                DocumentSource::Content(blocks) => blocks
+                    .iter()
+                    .filter_map(|c| match c {
+                        DocumentContentBlock::Text(t) => Some(t.as_str()),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                _ => String::new(),
+            };
+            let passage: String = text.chars().take(60).collect();
+            ContentBlock::CitationsContent(CitationsContentBlock {
+                content: Some(vec![CitationGeneratedContent::Text(format!(
+                    "{} says {}.",
+                    doc.name,
+                    quote(&passage)
+                ))]),
+                citations: Some(vec![Citation {
+                    title: Some(doc.name.clone()),
+                    source: None,
+                    source_content: Some(vec![CitationSourceContent::Text(passage.clone())]),
+                    location: Some(CitationLocation::DocumentChar(DocumentCharLocation {
+                        document_index: Some(index as u32),
+                        start: Some(0),
+                        end: Some(passage.chars().count() as u32),
+                        extra: Extra::new(),
+                    })),
+                    extra: Extra::new(),
+                }]),
+                extra: Extra::new(),
+            })
+        })
+        .collect()
+}
+
+fn guardrail_trace() -> ConverseTrace {
+    let assessment: GuardrailAssessment = serde_json::from_value(json!({
+        "topicPolicy": {"topics": [{"name": "Stand-in topic", "type": "DENY", "action": "BLOCKED", "detected": true}]}
+    }))
+    .expect("a valid assessment");
+    ConverseTrace {
+        guardrail: Some(GuardrailTraceAssessment {
+            model_output: None,
+            input_assessment: Some([("stand-in-guardrail".to_owned(), assessment)].into()),
+            output_assessments: None,
+            action_reason: Some("Guardrail blocked.".into()),
+            extra: Extra::new(),
+        }),
+        prompt_router: None,
+        extra: Extra::new(),
+    }
+}
+
+/// `/a/b` paths asked for with `additionalModelResponseFieldPaths`, answered with a marker.
+fn response_fields(paths: &[String]) -> Option<Value> {
+    let mut root = json!({});
+    for path in paths {
+        let mut node = &mut root;
+        for part in path.trim_start_matches('/').split('/').filter(|p| !p.is_empty()) {
+            node = node.as_object_mut()?.entry(part.to_owned()).or_insert_with(|| json!({}));
+        }
+        *node = json!("stand-in value");
+    }
+    (!paths.is_empty()).then_some(root)
+}
+
 /// Plans the reply to `request` on `model_id`.
-pub fn plan(model_id: &str, request: &ConverseRequest) -> Plan {
+pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockError> {
+    let rules: ModelRules = rules_for(model_id);
     let messages = &request.messages;
     let last = messages.last().map(|m| text_of(&m.content)).unwrap_or_default();
-    let mut reply = format!("You said: {}.", quote(&last));
-    let earlier = messages.len().saturating_sub(1);
-    if earlier > 0 {
-        let first = messages.first().map(|m| text_of(&m.content)).unwrap_or_default();
-        reply.push_str(&format!(
-            " I also received {earlier} earlier message{}; the conversation began with {}.",
-            if earlier == 1 { "" } else { "s" },
-            quote(&first)
-        ));
-    }
+    let trigger_text = messages
+        .last()
+        .filter(|m| m.role == Role::User)
+        .and_then(|m| m.content.iter().rev().find_map(ContentBlock::as_text))
+        .unwrap_or_default();
+    let on = |name: &str| marker(trigger_text, name);
     let system: Vec<&str> = request
         .system
         .iter()
@@ -77,22 +290,85 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Plan {
             _ => None,
         })
         .collect();
-    if !system.is_empty() {
-        reply.push_str(&format!(" My system prompt is {}.", quote(&system.join(" "))));
+    let input_tokens = messages.iter().map(|m| words(&text_of(&m.content))).sum::<u32>()
+        + system.iter().map(|s| words(s)).sum::<u32>();
+    if input_tokens > rules.context_window {
+        return Err(BedrockError::new(ErrorKind::Validation, "Input is too long for requested model."));
     }
-    let fault = messages
-        .last()
-        .filter(|m| m.role == Role::User)
-        .and_then(|m| m.content.iter().rev().find_map(ContentBlock::as_text))
-        .and_then(Fault::find);
-    if fault == Some(Fault::Long) {
+
+    let http_error = (100..600)
+        .find_map(|s| on(&format!("http-{s}")).then(|| http_error(s)).flatten())
+        .or_else(|| on("throttle").then(|| http_error(429)).flatten());
+    let stream_exception = STREAM_EXCEPTIONS
+        .iter()
+        .find(|(member, ..)| on(&format!("stream-{member}")))
+        .or_else(|| on("stream-throttle").then_some(&STREAM_EXCEPTIONS[3]))
+        .map(|(_, kind, message)| BedrockError::new(kind.clone(), *message));
+
+    let mut content = Vec::new();
+    let mut stop_reason = StopReason::EndTurn;
+    if rules.reasoning && on("reasoning") {
+        content.push(ContentBlock::ReasoningContent(ReasoningContentBlock::ReasoningText(
+            ReasoningTextBlock {
+                text: format!("The user wrote {} words. I will quote them back.", words(&last)),
+                signature: rules.signed_reasoning.then(|| "c3RhbmQtaW4tc2lnbmF0dXJl".to_owned()),
+                extra: Extra::new(),
+            },
+        )));
+    }
+    if rules.reasoning && on("redacted") {
+        content.push(ContentBlock::ReasoningContent(ReasoningContentBlock::RedactedContent(Blob(
+            b"stand-in redacted reasoning".to_vec(),
+        ))));
+    }
+
+    let mut reply = if let Some(results) = tool_results_text(request) {
+        results
+    } else {
+        let mut reply = format!("You said: {}.", quote(&last));
+        let earlier = messages.len().saturating_sub(1);
+        if earlier > 0 {
+            let first = messages.first().map(|m| text_of(&m.content)).unwrap_or_default();
+            reply.push_str(&format!(
+                " I also received {earlier} earlier message{}; the conversation began with {}.",
+                if earlier == 1 { "" } else { "s" },
+                quote(&first)
+            ));
+        }
+        if !system.is_empty() {
+            reply.push_str(&format!(" My system prompt is {}.", quote(&system.join(" "))));
+        }
+        reply
+    };
+    if on("long") {
         for i in 1..=200 {
             reply.push_str(&format!(" word{i}"));
         }
     }
     reply.push_str(&format!(" (Local Bedrock stand-in, model {model_id}.)"));
 
-    let mut stop_reason = StopReason::EndTurn;
+    let mut tools = Vec::new();
+    if on("guardrail") && request.guardrail_config.is_some() {
+        reply = "Sorry, the model cannot answer this question.".into();
+        stop_reason = StopReason::GuardrailIntervened;
+    } else if on("context-window") {
+        stop_reason = StopReason::ModelContextWindowExceeded;
+    } else if on("tools2") || on("tool") || on("malformed-tool") {
+        tools = tool_uses(request, trigger_text, if on("tools2") { 2 } else { 1 });
+        if !tools.is_empty() {
+            let names: Vec<&str> = tools
+                .iter()
+                .filter_map(|t| match t {
+                    ContentBlock::ToolUse(t) => Some(t.name.as_str()),
+                    _ => None,
+                })
+                .collect();
+            reply = format!("I will call {}.", names.join(" and "));
+            stop_reason =
+                if on("malformed-tool") { StopReason::MalformedToolUse } else { StopReason::ToolUse };
+        }
+    }
+
     let config = request.inference_config.as_ref();
     if let Some(stops) = config.and_then(|c| c.stop_sequences.as_ref())
         && let Some(at) = stops.iter().filter(|s| !s.is_empty()).filter_map(|s| reply.find(s.as_str())).min()
@@ -100,70 +376,54 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Plan {
         reply.truncate(at);
         stop_reason = StopReason::StopSequence;
     }
-    let mut deltas: Vec<String> = reply.split_inclusive(' ').map(str::to_owned).collect();
+    let mut pieces: Vec<&str> = reply.split_inclusive(' ').collect();
     if let Some(max) = config.and_then(|c| c.max_tokens).map(|m| m as usize)
-        && deltas.len() > max
+        && pieces.len() > max
     {
-        deltas.truncate(max);
+        pieces.truncate(max);
         stop_reason = StopReason::MaxTokens;
+        tools.clear();
     }
-    let words = |s: &str| s.split_whitespace().count() as u32;
-    let input_tokens = messages.iter().map(|m| words(&text_of(&m.content))).sum::<u32>()
-        + system.iter().map(|s| words(s)).sum::<u32>();
-    Plan { deltas, stop_reason, input_tokens, fault }
+    let reply = pieces.concat();
+    let output_tokens = pieces.len() as u32;
+    if !reply.is_empty() {
+        content.push(ContentBlock::Text(reply));
+    }
+    if stop_reason != StopReason::GuardrailIntervened {
+        content.extend(cited_documents(request));
+    }
+    content.extend(tools);
+
+    let cached = messages.iter().flat_map(|m| &m.content).any(|b| matches!(b, ContentBlock::CachePoint(_)));
+    let trace = (stop_reason == StopReason::GuardrailIntervened
+        && request
+            .guardrail_config
+            .as_ref()
+            .is_some_and(|g| g.trace.as_ref().is_some_and(|t| t.as_str() != "disabled")))
+    .then(guardrail_trace);
+    let response = ConverseResponse {
+        output: ConverseOutput::Message(Message { role: Role::Assistant, content, extra: Extra::new() }),
+        stop_reason,
+        usage: TokenUsage {
+            input_tokens,
+            output_tokens,
+            total_tokens: input_tokens + output_tokens,
+            cache_read_input_tokens: cached.then_some(0),
+            cache_write_input_tokens: cached.then_some(input_tokens),
+            ..Default::default()
+        },
+        metrics: ConverseMetrics { latency_ms: 1, ..Default::default() },
+        additional_model_response_fields: request
+            .additional_model_response_field_paths
+            .as_deref()
+            .and_then(response_fields),
+        trace,
+        performance_config: request.performance_config.clone(),
+        service_tier: request.service_tier.clone(),
+        extra: Extra::new(),
+    };
+    Ok(Plan { response, http_error, stream_exception, malformed_tool_input: on("malformed-tool") })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use converse_shared::{InferenceConfiguration, Message};
-
-    fn request(texts: &[&str]) -> ConverseRequest {
-        let messages = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Message::text(if i % 2 == 0 { Role::User } else { Role::Assistant }, *t))
-            .collect();
-        ConverseRequest { messages, ..Default::default() }
-    }
-
-    #[test]
-    fn reply_quotes_the_last_message_and_the_history() {
-        let p = plan("m", &request(&["first question", "an answer", "second question"]));
-        let text = p.deltas.concat();
-        assert!(text.starts_with("You said: “second question”."), "{text}");
-        assert!(
-            text.contains(
-                "I also received 2 earlier messages; the conversation began with “first question”."
-            ),
-            "{text}"
-        );
-        assert_eq!((p.stop_reason, p.input_tokens), (StopReason::EndTurn, 6));
-        assert!(p.deltas.len() > 10);
-    }
-
-    #[test]
-    fn max_tokens_and_stop_sequences_cut_the_reply() {
-        let mut r = request(&["hello there"]);
-        r.inference_config = Some(InferenceConfiguration { max_tokens: Some(3), ..Default::default() });
-        let p = plan("m", &r);
-        assert_eq!((p.deltas.concat().as_str(), p.stop_reason), ("You said: “hello ", StopReason::MaxTokens));
-
-        r.inference_config =
-            Some(InferenceConfiguration { stop_sequences: Some(vec!["there".into()]), ..Default::default() });
-        let p = plan("m", &r);
-        assert_eq!(
-            (p.deltas.concat().as_str(), p.stop_reason),
-            ("You said: “hello ", StopReason::StopSequence)
-        );
-    }
-
-    #[test]
-    fn markers_ask_for_faults() {
-        assert_eq!(plan("m", &request(&["x [stand-in:throttle]"])).fault, Some(Fault::Throttle));
-        assert_eq!(plan("m", &request(&["x [stand-in:stream-throttle]"])).fault, Some(Fault::StreamThrottle));
-        assert_eq!(plan("m", &request(&["x"])).fault, None);
-        let long = plan("m", &request(&["x [stand-in:long]"]));
-        assert_eq!((long.fault, long.deltas.len() > 200), (Some(Fault::Long), true));
-    }
-}
+mod tests;

@@ -1,8 +1,8 @@
 //! The HTTP surface: one handler that routes by Bedrock's paths.
 
 use std::convert::Infallible;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
 use axum::Router;
@@ -10,6 +10,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use converse_shared::accumulate::disassemble;
 use converse_shared::eventstream::{self, StreamItem};
 use converse_shared::path::{Operation, parse_model_path};
@@ -18,17 +19,21 @@ use converse_shared::{BedrockError, ErrorKind};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::reply::{Fault, Plan, plan};
+use crate::reply::{Plan, plan};
 use crate::{Config, auth, validate};
 
 struct AppState {
     config: Config,
     requests: AtomicU64,
+    /// The body of the last Converse request, for tests of what a relay forwards.
+    last_request: Mutex<Bytes>,
 }
 
 /// The stand-in's router.
 pub fn router(config: Config) -> Router {
-    Router::new().fallback(handle).with_state(Arc::new(AppState { config, requests: AtomicU64::new(0) }))
+    Router::new().route("/_stand-in/last-request", get(last_request)).fallback(handle).with_state(Arc::new(
+        AppState { config, requests: AtomicU64::new(0), last_request: Mutex::new(Bytes::new()) },
+    ))
 }
 
 /// An error response exactly as Bedrock shapes it.
@@ -43,6 +48,12 @@ fn error_response(e: &BedrockError, request_id: &str) -> Response {
     response
 }
 
+/// `GET /_stand-in/last-request`: the body of the last Converse request, as received.
+async fn last_request(State(state): State<Arc<AppState>>) -> Response {
+    let body = state.last_request.lock().expect("not poisoned").clone();
+    ([("content-type", "application/json")], body).into_response()
+}
+
 async fn handle(
     State(state): State<Arc<AppState>>,
     method: Method,
@@ -52,18 +63,17 @@ async fn handle(
 ) -> Response {
     let n = state.requests.fetch_add(1, Ordering::Relaxed);
     let request_id = format!("00000000-0000-4000-8000-{n:012x}");
-    let response = match answer(&state.config, &method, &uri, &headers, body).await {
+    let mut response = match answer(&state, &method, &uri, &headers, body).await {
         Ok(response) => response,
         Err(e) => error_response(&e, &request_id),
     };
     eprintln!("{method} {} -> {}", uri.path(), response.status().as_u16());
-    let mut response = response;
     response.headers_mut().insert("x-amzn-RequestId", HeaderValue::from_str(&request_id).expect("ascii"));
     response
 }
 
 async fn answer(
-    config: &Config,
+    state: &AppState,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
@@ -72,44 +82,20 @@ async fn answer(
     let Some((model_id, operation)) = parse_model_path(uri.path()).filter(|_| method == Method::POST) else {
         return Err(BedrockError::new(ErrorKind::UnknownOperation, "Unknown operation"));
     };
+    let config = &state.config;
     auth::verify(config, method.as_str(), uri, headers, &body, SystemTime::now())?;
-    let request = validate::parse_request(&body)?;
-    let plan = plan(&model_id, &request);
-    if plan.fault == Some(Fault::Throttle) {
-        return Err(BedrockError::new(
-            ErrorKind::Throttling,
-            "Too many requests, please wait before trying again.",
-        ));
+    *state.last_request.lock().expect("not poisoned") = body.clone();
+    let streaming = operation == Operation::ConverseStream;
+    let request = validate::parse_request(&model_id, &body, streaming)?;
+    let plan = plan(&model_id, &request)?;
+    if let Some(e) = plan.http_error {
+        return Err(e);
     }
-    Ok(match operation {
-        Operation::Converse => converse(plan),
-        Operation::ConverseStream => converse_stream(config, plan),
-    })
-}
-
-/// The reply `Converse` gives for `plan`; `ConverseStream` streams the same reply.
-fn response(plan: &Plan) -> ConverseResponse {
-    let output_tokens = plan.deltas.len() as u32;
-    ConverseResponse {
-        output: ConverseOutput::Message(Message::text(Role::Assistant, plan.deltas.concat())),
-        stop_reason: plan.stop_reason.clone(),
-        usage: TokenUsage {
-            input_tokens: plan.input_tokens,
-            output_tokens,
-            total_tokens: plan.input_tokens + output_tokens,
-            ..Default::default()
-        },
-        metrics: ConverseMetrics { latency_ms: 1, ..Default::default() },
-        additional_model_response_fields: None,
-        trace: None,
-        performance_config: None,
-        service_tier: None,
-        extra: Extra::new(),
-    }
+    Ok(if streaming { converse_stream(config, plan) } else { converse(plan) })
 }
 
 fn converse(plan: Plan) -> Response {
-    let json = serde_json::to_string(&response(&plan)).expect("the response always serialises");
+    let json = serde_json::to_string(&plan.response).expect("the response always serialises");
     ([("content-type", "application/json")], json).into_response()
 }
 
@@ -123,7 +109,10 @@ fn converse_stream(config: &Config, plan: Plan) -> Response {
     let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(4);
     let delay = config.delta_delay;
     // One delta per word, as the plan counts tokens.
-    let events = disassemble(&response(&plan), |rest| rest.find(' ').map_or(rest.len(), |i| i + 1));
+    let mut events = disassemble(&plan.response, |rest| rest.find(' ').map_or(rest.len(), |i| i + 1));
+    if plan.malformed_tool_input {
+        break_first_tool_input(&mut events);
+    }
     tokio::spawn(async move {
         let started = Instant::now();
         let mut deltas = 0;
@@ -133,12 +122,14 @@ fn converse_stream(config: &Config, plan: Plan) -> Response {
                     tokio::time::sleep(delay).await;
                 }
                 deltas += 1;
-                if plan.fault == Some(Fault::StreamThrottle) && deltas == 4 {
-                    let e = BedrockError::new(
-                        ErrorKind::Throttling,
-                        "Too many tokens, please wait before trying again.",
-                    );
-                    event = e.to_stream_event().expect("throttling is a stream member");
+            }
+            if deltas == 4
+                && let Some(e) = &plan.stream_exception
+            {
+                event = e.to_stream_event().expect("stream exceptions are stream members");
+                if let StreamEvent::ModelStreamErrorException(body) = &mut event {
+                    body.original_status_code = Some(500);
+                    body.original_message = Some("The model's server failed.".into());
                 }
             }
             if let StreamEvent::Metadata(meta) = &mut event {
@@ -155,4 +146,26 @@ fn converse_stream(config: &Config, plan: Plan) -> Response {
     let mut response = Body::from_stream(ReceiverStream::new(rx)).into_response();
     response.headers_mut().insert("content-type", HeaderValue::from_static(eventstream::CONTENT_TYPE));
     response
+}
+
+/// Replaces the first tool call's streamed input with text that is not JSON.
+fn break_first_tool_input(events: &mut Vec<StreamEvent>) {
+    let Some(index) = events.iter().find_map(|e| match e {
+        StreamEvent::ContentBlockStart(s) if matches!(s.start, ContentBlockStart::ToolUse(_)) => {
+            Some(s.content_block_index)
+        }
+        _ => None,
+    }) else {
+        return;
+    };
+    let mut first = true;
+    events.retain_mut(|e| match e {
+        StreamEvent::ContentBlockDelta(d) if d.content_block_index == index => {
+            if let ContentBlockDelta::ToolUse(t) = &mut d.delta {
+                t.input = "{\"expr\": \"2 +".into();
+            }
+            std::mem::replace(&mut first, false)
+        }
+        _ => true,
+    });
 }

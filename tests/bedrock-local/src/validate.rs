@@ -1,63 +1,34 @@
-//! Request validation with Bedrock's rules and messages (`ValidationException`, 400).
+//! Request validation as Bedrock does it (`ValidationException`, 400): unknown members, the
+//! conversation's shape (in Bedrock's own words), attachments and tool results (the shared
+//! rules), and what the model accepts (the shared model table, refused rather than fitted).
 
-use converse_shared::{BedrockError, ContentBlock, ConverseRequest, ErrorKind, Role, SystemContentBlock};
-
-/// Content block members Bedrock knows; the stand-in accepts them without modelling them.
-const CONTENT_MEMBERS: &[&str] = &[
-    "text",
-    "image",
-    "document",
-    "video",
-    "audio",
-    "toolUse",
-    "toolResult",
-    "guardContent",
-    "cachePoint",
-    "reasoningContent",
-    "citationsContent",
-    "searchResult",
-    "toolAddition",
-    "toolRemoval",
-];
-
-/// Request members Bedrock knows besides the ones the wire model names.
-const REQUEST_MEMBERS: &[&str] = &[
-    "toolConfig",
-    "guardrailConfig",
-    "promptVariables",
-    "additionalModelResponseFieldPaths",
-    "requestMetadata",
-    "performanceConfig",
-    "serviceTier",
-    "outputConfig",
-];
+use converse_shared::models::{Adjustment, prepare, rules_for};
+use converse_shared::types::take_unrecognized;
+use converse_shared::validate::validate;
+use converse_shared::{BedrockError, ConverseRequest, ErrorKind, Role};
 
 fn invalid(message: impl Into<String>) -> BedrockError {
     BedrockError::new(ErrorKind::Validation, message)
 }
 
-/// Reads and checks a request body as Bedrock would.
-pub fn parse_request(body: &[u8]) -> Result<ConverseRequest, BedrockError> {
+/// Reads and checks a request body for `model_id` as Bedrock would.
+pub fn parse_request(model_id: &str, body: &[u8], streaming: bool) -> Result<ConverseRequest, BedrockError> {
+    take_unrecognized();
     let request: ConverseRequest = serde_json::from_slice(body).map_err(|e| {
         invalid(format!("Malformed input request: {e}, please reformat your input and try again."))
     })?;
-    check(&request)?;
+    if let Some(name) = take_unrecognized().first() {
+        return Err(invalid(format!(
+            "Malformed input request: extraneous key [{name}] is not permitted, please reformat your input and try again."
+        )));
+    }
+    check(model_id, &request, streaming)?;
     Ok(request)
 }
 
 /// Bedrock's checks on a parsed request.
-pub fn check(request: &ConverseRequest) -> Result<(), BedrockError> {
-    if let Some(field) = request.extra.keys().find(|k| !REQUEST_MEMBERS.contains(&k.as_str())) {
-        return Err(invalid(format!(
-            "Malformed input request: extraneous key [{field}] is not permitted, please reformat your input and try again."
-        )));
-    }
+pub fn check(model_id: &str, request: &ConverseRequest, streaming: bool) -> Result<(), BedrockError> {
     if let Some(config) = &request.inference_config {
-        if let Some(field) = config.extra.keys().next() {
-            return Err(invalid(format!(
-                "Malformed input request: extraneous key [inferenceConfig.{field}] is not permitted, please reformat your input and try again."
-            )));
-        }
         if let Some(t) = config.temperature.filter(|t| !(0.0..=1.0).contains(t)) {
             return Err(invalid(format!(
                 "1 validation error detected: Value '{t}' at 'inferenceConfig.temperature' failed to satisfy constraint: Member must have value less than or equal to 1"
@@ -69,108 +40,109 @@ pub fn check(request: &ConverseRequest) -> Result<(), BedrockError> {
             ));
         }
     }
-    if let Some(system) = &request.system {
-        for (i, block) in system.iter().enumerate() {
-            if let SystemContentBlock::Unknown(u) = block
-                && !["guardContent", "cachePoint"].contains(&u.name.as_str())
-            {
-                return Err(invalid(format!(
-                    "Malformed input request: unknown member [system.{i}.{}], please reformat your input and try again.",
-                    u.name
-                )));
-            }
-        }
-    }
-    let first = request.messages.first().ok_or_else(|| {
-        invalid("A conversation must start with a user message. Try again with a conversation that starts with a user message.")
-    })?;
-    if first.role != Role::User {
+    // Bedrock's own words for the mistakes clients make most.
+    let messages = &request.messages;
+    if messages.first().is_none_or(|m| m.role != Role::User) {
         return Err(invalid(
             "A conversation must start with a user message. Try again with a conversation that starts with a user message.",
         ));
     }
-    for (i, message) in request.messages.iter().enumerate() {
-        if !matches!(message.role, Role::User | Role::Assistant) {
-            return Err(invalid(format!(
-                "1 validation error detected: Value '{}' at 'messages.{}.member.role' failed to satisfy constraint: Member must satisfy enum value set: [user, assistant]",
-                message.role,
-                i + 1
-            )));
-        }
-        if let Some(field) = message.extra.keys().next() {
-            return Err(invalid(format!(
-                "Malformed input request: extraneous key [messages.{i}.{field}] is not permitted, please reformat your input and try again."
-            )));
-        }
-        if i > 0 && request.messages[i - 1].role == message.role {
-            return Err(invalid(
-                "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.",
-            ));
-        }
-        if message.content.is_empty() {
-            return Err(invalid(format!(
-                "The content field in the Message object at messages.{i} is empty. Add a ContentBlock object to the content field and try again."
-            )));
-        }
-        for (j, block) in message.content.iter().enumerate() {
-            match block {
-                ContentBlock::Text(t) if t.trim().is_empty() => {
-                    return Err(invalid(format!(
-                        "The text field in the ContentBlock object at messages.{i}.content.{j} is blank. Add text to the text field, and try again."
-                    )));
-                }
-                ContentBlock::Unknown(u) if !CONTENT_MEMBERS.contains(&u.name.as_str()) => {
-                    return Err(invalid(format!(
-                        "Malformed input request: unknown member [messages.{i}.content.{j}.{}], please reformat your input and try again.",
-                        u.name
-                    )));
-                }
-                _ => {}
-            }
-        }
+    if messages.windows(2).any(|w| w[0].role == w[1].role) {
+        return Err(invalid(
+            "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.",
+        ));
     }
-    Ok(())
+    validate(request)?;
+
+    // What the page fits to a model, Bedrock refuses.
+    let rules = rules_for(model_id);
+    let mut copy = request.clone();
+    let adjustments = prepare(model_id, &mut copy, streaming)?;
+    match adjustments.first() {
+        None => Ok(()),
+        Some(Adjustment::SystemPromptFolded) => Err(invalid(format!(
+            "The model {model_id} doesn't support system messages. Remove the system prompt and try again."
+        ))),
+        Some(Adjustment::TopPDropped) => Err(invalid(
+            "`temperature` and `top_p` cannot both be specified for this model. Please use only one.",
+        )),
+        Some(Adjustment::StopSequencesDropped) => Err(invalid(format!(
+            "The model {model_id} doesn't support the stopSequences field. Remove stopSequences and try again."
+        ))),
+        Some(Adjustment::MaxTokensClamped(asked)) => Err(invalid(format!(
+            "The maximum tokens you requested ({asked}) exceeds the model limit of {}. Try again with a maximum tokens value that is lower than {}.",
+            rules.max_output_tokens, rules.max_output_tokens
+        ))),
+        Some(Adjustment::ReasoningDropped(_)) => Err(invalid(format!(
+            "The model {model_id} doesn't support reasoningContent in previous messages. Remove it and try again."
+        ))),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn message_of(body: &str) -> String {
-        parse_request(body.as_bytes()).unwrap_err().message
+    const HAIKU: &str = "anthropic.claude-3-haiku-20240307-v1:0";
+
+    fn message_of(model: &str, body: &str) -> String {
+        parse_request(model, body.as_bytes(), true).unwrap_err().message
     }
 
     #[test]
     fn rejects_what_bedrock_rejects() {
         assert!(
-            message_of(r#"{"messages":[]}"#).starts_with("A conversation must start with a user message")
+            message_of(HAIKU, r#"{"messages":[]}"#)
+                .starts_with("A conversation must start with a user message")
         );
         assert!(
-            message_of(r#"{"messages":[{"role":"assistant","content":[{"text":"hi"}]}]}"#)
+            message_of(HAIKU, r#"{"messages":[{"role":"assistant","content":[{"text":"hi"}]}]}"#)
                 .starts_with("A conversation must start with a user message")
         );
         assert!(message_of(
+            HAIKU,
             r#"{"messages":[{"role":"user","content":[{"text":"a"}]},{"role":"user","content":[{"text":"b"}]}]}"#
         )
         .starts_with("A conversation must alternate"));
         assert!(
-            message_of(r#"{"messages":[{"role":"user","content":[{"text":"a"}]}],"temprature":1}"#)
+            message_of(HAIKU, r#"{"messages":[{"role":"user","content":[{"text":"a"}]}],"temprature":1}"#)
                 .contains("extraneous key [temprature]")
         );
         assert!(
-            message_of(r#"{"messages":[{"role":"user","content":[{"text":"  "}]}]}"#).contains("is blank")
+            message_of(HAIKU, r#"{"messages":[{"role":"user","content":[{"hologram":{}}]}]}"#)
+                .contains("extraneous key [hologram]")
         );
         assert!(
-            message_of(r#"{"messages":[{"role":"user","content":[{"hologram":{}}]}]}"#)
-                .contains("unknown member [messages.0.content.0.hologram]")
+            message_of(HAIKU, r#"{"messages":[{"role":"user","content":[{"text":"  "}]}]}"#)
+                .contains("is blank")
         );
-        assert!(message_of("{not json").starts_with("Malformed input request"));
+        assert!(message_of(HAIKU, "{not json").starts_with("Malformed input request"));
     }
 
     #[test]
-    fn accepts_known_members_it_does_not_model() {
+    fn model_rules_are_enforced_not_fitted() {
+        let system =
+            r#"{"system":[{"text":"be brief"}],"messages":[{"role":"user","content":[{"text":"a"}]}]}"#;
+        assert!(
+            message_of("mistral.mistral-7b-instruct-v0:2", system)
+                .contains("doesn't support system messages")
+        );
+        assert!(parse_request(HAIKU, system.as_bytes(), true).is_ok());
+        let both = r#"{"inferenceConfig":{"temperature":0.5,"topP":0.5},"messages":[{"role":"user","content":[{"text":"a"}]}]}"#;
+        assert!(
+            message_of("us.anthropic.claude-sonnet-4-20250514-v1:0", both)
+                .contains("cannot both be specified")
+        );
+        let many =
+            r#"{"inferenceConfig":{"maxTokens":5000},"messages":[{"role":"user","content":[{"text":"a"}]}]}"#;
+        assert!(message_of(HAIKU, many).contains("exceeds the model limit of 4096"));
+    }
+
+    #[test]
+    fn accepts_every_member_bedrock_knows() {
         let body = r#"{"messages":[{"role":"user","content":[{"text":"a"},{"cachePoint":{"type":"default"}}]}],
-                       "toolConfig":{"tools":[]},"inferenceConfig":{"maxTokens":5,"temperature":0.5}}"#;
-        assert!(parse_request(body.as_bytes()).is_ok());
+                       "toolConfig":{"tools":[]},"inferenceConfig":{"maxTokens":5,"temperature":0.5},
+                       "requestMetadata":{"k":"v"},"serviceTier":{"type":"flex"}}"#;
+        assert!(parse_request(HAIKU, body.as_bytes(), true).is_ok());
     }
 }

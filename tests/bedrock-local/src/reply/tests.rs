@@ -1,0 +1,156 @@
+use serde_json::json;
+
+use super::*;
+
+fn request(value: Value) -> ConverseRequest {
+    serde_json::from_value(value).unwrap()
+}
+
+fn conversation(texts: &[&str]) -> ConverseRequest {
+    let messages: Vec<Value> = texts
+        .iter()
+        .enumerate()
+        .map(
+            |(i, t)| json!({"role": if i % 2 == 0 { "user" } else { "assistant" }, "content": [{"text": t}]}),
+        )
+        .collect();
+    request(json!({ "messages": messages }))
+}
+
+fn text(plan: &Plan) -> String {
+    plan.response.output.message().unwrap().joined_text()
+}
+
+const CALC: &str = r#"{"toolSpec": {"name": "calc", "inputSchema": {"json": {"type": "object", "properties": {"expr": {"type": "string"}, "digits": {"type": "integer"}}}}}}"#;
+
+#[test]
+fn reply_quotes_the_last_message_and_the_history() {
+    let p = plan("m", &conversation(&["first question", "an answer", "second question"])).unwrap();
+    let text = text(&p);
+    assert!(text.starts_with("You said: “second question”."), "{text}");
+    assert!(
+        text.contains("I also received 2 earlier messages; the conversation began with “first question”."),
+        "{text}"
+    );
+    assert_eq!((&p.response.stop_reason, p.response.usage.input_tokens), (&StopReason::EndTurn, 6));
+}
+
+#[test]
+fn max_tokens_and_stop_sequences_cut_the_reply() {
+    let mut r = conversation(&["hello there"]);
+    r.inference_config = Some(InferenceConfiguration { max_tokens: Some(3), ..Default::default() });
+    let p = plan("m", &r).unwrap();
+    assert_eq!((text(&p).as_str(), &p.response.stop_reason), ("You said: “hello ", &StopReason::MaxTokens));
+    r.inference_config =
+        Some(InferenceConfiguration { stop_sequences: Some(vec!["there".into()]), ..Default::default() });
+    let p = plan("m", &r).unwrap();
+    assert_eq!(
+        (text(&p).as_str(), &p.response.stop_reason),
+        ("You said: “hello ", &StopReason::StopSequence)
+    );
+}
+
+#[test]
+fn errors_on_demand() {
+    for status in [400, 403, 404, 408, 424, 429, 500, 503] {
+        let e =
+            plan("m", &conversation(&[&format!("x [stand-in:http-{status}]")])).unwrap().http_error.unwrap();
+        assert_eq!(e.status(), status);
+    }
+    for member in [
+        "internalServerException",
+        "modelStreamErrorException",
+        "validationException",
+        "throttlingException",
+        "serviceUnavailableException",
+    ] {
+        let e = plan("m", &conversation(&[&format!("x [stand-in:stream-{member}]")]))
+            .unwrap()
+            .stream_exception
+            .unwrap();
+        assert_eq!(e.to_stream_event().unwrap().member_name(), member);
+    }
+    assert!(plan("m", &conversation(&["x"])).unwrap().http_error.is_none());
+}
+
+#[test]
+fn tool_calls_come_from_the_request_s_tools() {
+    let r = request(json!({"messages": [{"role": "user", "content": [{"text": "add [stand-in:tools2]"}]}],
+        "toolConfig": {"tools": [serde_json::from_str::<Value>(CALC).unwrap()]}}));
+    let p = plan("m", &r).unwrap();
+    assert_eq!(p.response.stop_reason, StopReason::ToolUse);
+    let calls: Vec<&ToolUseBlock> = p
+        .response
+        .output
+        .message()
+        .unwrap()
+        .content
+        .iter()
+        .filter_map(|b| match b {
+            ContentBlock::ToolUse(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].input, json!({"expr": "example", "digits": 2}));
+    assert_ne!(calls[0].tool_use_id, calls[1].tool_use_id);
+}
+
+#[test]
+fn tool_results_are_quoted_by_tool_name() {
+    let r = request(json!({"messages": [
+        {"role": "user", "content": [{"text": "add"}]},
+        {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "calc", "input": {}}}]},
+        {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [{"text": "4"}]}}]}]}));
+    assert!(text(&plan("m", &r).unwrap()).starts_with("The tool results: calc returned “4”."));
+}
+
+#[test]
+fn reasoning_only_for_reasoning_models_signed_where_they_sign() {
+    let r = conversation(&["think [stand-in:reasoning]"]);
+    let claude = plan("us.anthropic.claude-3-7-sonnet-20250219-v1:0", &r).unwrap();
+    let first = &claude.response.output.message().unwrap().content[0];
+    assert!(
+        matches!(first, ContentBlock::ReasoningContent(ReasoningContentBlock::ReasoningText(t)) if t.signature.is_some())
+    );
+    let deepseek = plan("us.deepseek.r1-v1:0", &r).unwrap();
+    let first = &deepseek.response.output.message().unwrap().content[0];
+    assert!(
+        matches!(first, ContentBlock::ReasoningContent(ReasoningContentBlock::ReasoningText(t)) if t.signature.is_none())
+    );
+    let haiku = plan("anthropic.claude-3-haiku-20240307-v1:0", &r).unwrap();
+    assert!(matches!(haiku.response.output.message().unwrap().content[0], ContentBlock::Text(_)));
+}
+
+#[test]
+fn documents_with_citations_are_cited() {
+    let r = request(json!({"messages": [{"role": "user", "content": [{"text": "summarise"},
+        {"document": {"name": "Atlas", "format": "txt", "source": {"text": "Paris is the capital of France."}, "citations": {"enabled": true}}}]}]}));
+    let p = plan("m", &r).unwrap();
+    let cited = p.response.output.message().unwrap().content.iter().find_map(|b| match b {
+        ContentBlock::CitationsContent(c) => Some(c),
+        _ => None,
+    });
+    let cited = serde_json::to_value(cited.unwrap()).unwrap();
+    assert_eq!(cited["citations"][0]["title"], "Atlas");
+    assert_eq!(cited["citations"][0]["location"]["documentChar"]["end"], 31);
+}
+
+#[test]
+fn guardrails_intervene_with_a_trace_when_asked() {
+    let r =
+        request(json!({"messages": [{"role": "user", "content": [{"text": "bad [stand-in:guardrail]"}]}],
+        "guardrailConfig": {"guardrailIdentifier": "g", "guardrailVersion": "1", "trace": "enabled"}}));
+    let p = plan("m", &r).unwrap();
+    assert_eq!(p.response.stop_reason, StopReason::GuardrailIntervened);
+    assert!(p.response.trace.unwrap().guardrail.is_some());
+}
+
+#[test]
+fn context_window_limits() {
+    let p = plan("m", &conversation(&["x [stand-in:context-window]"])).unwrap();
+    assert_eq!(p.response.stop_reason, StopReason::ModelContextWindowExceeded);
+    let huge = "word ".repeat(4_001);
+    let e = plan("amazon.titan-text-lite-v1", &conversation(&[&huge])).unwrap_err();
+    assert_eq!(e.message, "Input is too long for requested model.");
+}
