@@ -363,10 +363,13 @@ fn to_content(block: &Block) -> Result<ContentBlock, Error> {
 /// start (where one is due), deltas and a stop, then `messageStop` and `metadata`.
 ///
 /// `piece` chooses how many bytes of text (or of a tool call's JSON input) each delta takes:
-/// it is given what is left and its answer is rounded up to a character boundary (and to at
-/// least one character). Blocks that do not stream in Converse (documents, images from the
+/// it is given the block and what is left of its text, and its answer is rounded up to a
+/// character boundary (and to at least one character). Blocks that do not stream in Converse (documents, images from the
 /// user, ...) are not expected in a reply and are skipped.
-pub fn disassemble(response: &ConverseResponse, mut piece: impl FnMut(&str) -> usize) -> Vec<StreamEvent> {
+pub fn disassemble(
+    response: &ConverseResponse,
+    mut piece: impl FnMut(&ContentBlock, &str) -> usize,
+) -> Vec<StreamEvent> {
     let message = response.output.message();
     let mut events = vec![StreamEvent::MessageStart(MessageStartEvent {
         role: message.map_or(Role::Assistant, |m| m.role.clone()),
@@ -385,7 +388,7 @@ pub fn disassemble(response: &ConverseResponse, mut piece: impl FnMut(&str) -> u
             let mut out = Vec::new();
             let mut rest = text;
             while !rest.is_empty() {
-                let mut at = piece(rest).clamp(1, rest.len());
+                let mut at = piece(block, rest).clamp(1, rest.len());
                 while !rest.is_char_boundary(at) {
                     at += 1;
                 }

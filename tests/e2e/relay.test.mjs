@@ -3,35 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { MODEL, RELAY_URL, SECRETS, STANDIN_DELAY_MS } from './env.mjs';
-
-const path = (model, op) => `${RELAY_URL}/model/${encodeURIComponent(model)}/${op}`;
-const body = (text, extra = {}) => JSON.stringify({ messages: [{ role: 'user', content: [{ text }] }], ...extra });
-
-function post(model, op, payload, headers = {}) {
-  return fetch(path(model, op), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
-}
-
-/** Reads an SSE response, noting when each event arrived. */
-async function readSse(response) {
-  const events = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  let reads = 0;
-  for await (const chunk of response.body) {
-    reads += 1;
-    const at = performance.now();
-    buffer += decoder.decode(chunk, { stream: true });
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-      events.push({ event, data: JSON.parse(data), at });
-    }
-  }
-  return { events, reads };
-}
+import { body, post, readSse } from './http.mjs';
 
 test('converse through the relay returns Bedrock\'s JSON', async () => {
   const response = await post(MODEL, 'converse', body('hello relay', { inferenceConfig: { maxTokens: 200 } }));

@@ -280,7 +280,7 @@ proptest! {
     ) {
         let original = response(content, stop);
         let mut i = 0;
-        let events = disassemble(&original, |_| { i += 1; sizes[i % sizes.len()] });
+        let events = disassemble(&original, |_, _| { i += 1; sizes[i % sizes.len()] });
         prop_assert!(events.len() >= 3);
         prop_assert_eq!(accumulate(&events).unwrap(), original);
     }

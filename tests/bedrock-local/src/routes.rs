@@ -108,8 +108,11 @@ fn padding(frame: usize) -> &'static str {
 fn converse_stream(config: &Config, plan: Plan) -> Response {
     let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(4);
     let delay = config.delta_delay;
-    // One delta per word, as the plan counts tokens.
-    let mut events = disassemble(&plan.response, |rest| rest.find(' ').map_or(rest.len(), |i| i + 1));
+    // Text: one delta per word, as the plan counts tokens. Tool input: pieces of 6 bytes.
+    let mut events = disassemble(&plan.response, |block, rest| match block {
+        ContentBlock::ToolUse(_) => 6,
+        _ => rest.find(' ').map_or(rest.len(), |i| i + 1),
+    });
     if plan.malformed_tool_input {
         break_first_tool_input(&mut events);
     }

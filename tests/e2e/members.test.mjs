@@ -1,0 +1,57 @@
+// The relay forwards every member of the API untouched, in both directions, streaming or not.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { post, stream } from './http.mjs';
+
+const MODEL = 'us.anthropic.claude-3-5-sonnet-20240620-v1:0';
+const STANDIN_URL = process.env.STANDIN_URL;
+
+/** A request using every member of ConverseRequest / ConverseStreamRequest. */
+const EVERYTHING = {
+  messages: [
+    { role: 'user', content: [{ text: 'first' }, { cachePoint: { type: 'default' } }] },
+    { role: 'assistant', content: [{ text: 'ok' }] },
+    { role: 'user', content: [{ text: 'again' }, { guardContent: { text: { text: 'guard me', qualifiers: ['guard_content'] } } }] },
+  ],
+  system: [{ text: 'Be exact.' }, { cachePoint: { type: 'default', ttl: '5m' } }],
+  inferenceConfig: { maxTokens: 300, temperature: 0.25, topP: 0.5, stopSequences: ['STOP HERE'] },
+  toolConfig: {
+    tools: [{ toolSpec: { name: 'calc', description: 'Adds.', strict: true, inputSchema: { json: { type: 'object' } } } }],
+    toolChoice: { auto: {} },
+  },
+  guardrailConfig: { guardrailIdentifier: 'gr-1', guardrailVersion: 'DRAFT', trace: 'enabled_full', streamProcessingMode: 'async' },
+  additionalModelRequestFields: { top_k: 5, nested: { list: [1, 'two', null] } },
+  promptVariables: { topic: { text: 'rivers' } },
+  additionalModelResponseFieldPaths: ['/stop_sequence', '/usage/detail'],
+  requestMetadata: { tenant: 'acme', purpose: 'test' },
+  performanceConfig: { latency: 'optimized' },
+  serviceTier: { type: 'priority' },
+  outputConfig: { textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: '{"type":"object"}', name: 'out' } } }, effort: 'high' },
+};
+
+async function lastRequestAtStandIn() {
+  return (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
+}
+
+test('every request member reaches Bedrock as it was sent, and response members come back', async () => {
+  const response = await post(MODEL, 'converse', JSON.stringify(EVERYTHING));
+  assert.equal(response.status, 200, await response.clone().text());
+  assert.deepEqual(await lastRequestAtStandIn(), EVERYTHING);
+  const reply = await response.json();
+  assert.deepEqual(reply.performanceConfig, EVERYTHING.performanceConfig);
+  assert.deepEqual(reply.serviceTier, EVERYTHING.serviceTier);
+  assert.deepEqual(reply.additionalModelResponseFields, { stop_sequence: 'stand-in value', usage: { detail: 'stand-in value' } });
+  assert.equal(typeof reply.usage.cacheWriteInputTokens, 'number');
+});
+
+test('streamed: every request member arrives, and stop and metadata members come back through SSE', async () => {
+  const events = await stream(MODEL, JSON.stringify(EVERYTHING));
+  assert.deepEqual(await lastRequestAtStandIn(), EVERYTHING);
+  const stop = events.find((e) => e.event === 'messageStop').data;
+  assert.deepEqual(stop.additionalModelResponseFields, { stop_sequence: 'stand-in value', usage: { detail: 'stand-in value' } });
+  const meta = events.find((e) => e.event === 'metadata').data;
+  assert.deepEqual(meta.performanceConfig, EVERYTHING.performanceConfig);
+  assert.deepEqual(meta.serviceTier, EVERYTHING.serviceTier);
+  assert.equal(meta.usage.cacheReadInputTokens, 0);
+});
