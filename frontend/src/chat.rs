@@ -5,6 +5,8 @@
 
 use converse_shared::conversation::request_messages;
 use converse_shared::eventstream::StreamItem;
+use converse_shared::models::prepare;
+use converse_shared::validate::validate;
 use converse_shared::{
     ContentBlock, ContentBlockDelta, ConverseRequest, Message, Role, StreamAccumulator, StreamEvent,
     TokenUsage,
@@ -258,13 +260,20 @@ impl Chat {
                 .map(|m| m.to_stored().message)
                 .collect()
         });
-        let request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
+        let model_id = self.model_id.get_untracked();
+        let mut request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
+        // Fit the request to the model and check Bedrock's rules before spending a call.
+        if let Err(e) = prepare(&model_id, &mut request, true).and_then(|_| validate(&request)) {
+            reply.error.set(Some(e.to_string()));
+            reply.status.set(MessageStatus::Error);
+            self.announcement.set(format!("The message was not sent: {e}"));
+            return;
+        }
         let Ok(controller) = AbortController::new() else { return };
         let signal = controller.signal();
         self.abort.set_value(Some(controller));
         let mut accumulator = StreamAccumulator::new();
         let mut stream_error = None;
-        let model_id = self.model_id.get_untracked();
         let result = api::converse_stream(&model_id, &request, &signal, |item| match item {
             StreamItem::Event(event) => {
                 if let Some(e) = converse_shared::BedrockError::from_stream_event(&event) {
