@@ -1,8 +1,8 @@
 //! AWS Signature Version 4 for Bedrock Runtime, on `aws-sigv4` (the AWS SDK for Rust's signer).
 //!
 //! Pure: the time is an argument (there is no usable clock on wasm32). The relay signs with
-//! [`sign`]; the local stand-in verifies by reading the `Authorization` header with
-//! [`Authorization::parse`] and signing the same request again.
+//! [`sign`]; [`verify`] checks a signed request by signing it again (the stand-in checks the
+//! relay's requests with it, and the relay checks its own clients').
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -10,6 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign as sigv4_sign};
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
+
+use crate::error::{BedrockError, ErrorKind};
 
 /// The SigV4 signing name of Bedrock Runtime (not `bedrock-runtime`, the endpoint prefix).
 pub const SIGNING_NAME: &str = "bedrock";
@@ -184,6 +186,142 @@ pub fn parse_amz_date(value: &str) -> Option<SystemTime> {
     let days = era * 146_097 + doe - 719_468;
     let secs = u64::try_from(days * 86_400 + hh * 3600 + mm * 60 + ss).ok()?;
     Some(UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+/// A request as received, for [`verify`].
+#[derive(Debug, Clone, Copy)]
+pub struct Received<'a> {
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The `Host` header's value.
+    pub host: &'a str,
+    /// The path (still percent-encoded, as sent) and query.
+    pub path_and_query: &'a str,
+    /// The headers, names in lowercase; a name may appear more than once.
+    pub headers: &'a [(String, String)],
+    /// The body.
+    pub body: &'a [u8],
+}
+
+impl Received<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// How far a request's `x-amz-date` may be from the verifier's clock, as on AWS.
+pub const MAX_SKEW: Duration = Duration::from_secs(5 * 60);
+
+fn refuse(kind: ErrorKind, message: impl Into<String>) -> BedrockError {
+    BedrockError::new(kind, message)
+}
+
+fn mismatch() -> BedrockError {
+    refuse(
+        ErrorKind::InvalidSignature,
+        "The request signature we calculated does not match the signature you provided. \
+         Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+    )
+}
+
+/// Checks a SigV4-signed request the way AWS does, and returns the access key id it was
+/// signed with. `credentials` finds the credentials of an access key id; `now` is the
+/// verifier's clock. Errors are AWS's own (`InvalidSignatureException`,
+/// `UnrecognizedClientException`, `IncompleteSignatureException`,
+/// `MissingAuthenticationTokenException`) and never contain a secret.
+pub fn verify(
+    request: &Received<'_>,
+    region: &str,
+    now: SystemTime,
+    credentials: impl Fn(&str) -> Option<Credentials>,
+) -> Result<String, BedrockError> {
+    use subtle::ConstantTimeEq;
+
+    let Some(auth) = request.header("authorization") else {
+        return Err(refuse(ErrorKind::MissingAuthenticationToken, "Missing Authentication Token"));
+    };
+    let parsed = Authorization::parse(auth).map_err(|m| refuse(ErrorKind::IncompleteSignature, m))?;
+    if parsed.service != SIGNING_NAME {
+        return Err(refuse(
+            ErrorKind::InvalidSignature,
+            format!("Credential should be scoped to correct service: '{SIGNING_NAME}'. "),
+        ));
+    }
+    if parsed.region != region {
+        return Err(refuse(
+            ErrorKind::InvalidSignature,
+            format!("Credential should be scoped to a valid region, not '{}'. ", parsed.region),
+        ));
+    }
+    let unrecognized =
+        || refuse(ErrorKind::UnrecognizedClient, "The security token included in the request is invalid.");
+    let creds = credentials(&parsed.access_key_id).ok_or_else(unrecognized)?;
+    if let Some(expected) = creds.session_token() {
+        let given = request.header("x-amz-security-token").unwrap_or_default();
+        if !bool::from(expected.as_bytes().ct_eq(given.as_bytes())) {
+            return Err(unrecognized());
+        }
+    }
+    let amz_date = request.header("x-amz-date").ok_or_else(|| {
+        refuse(
+            ErrorKind::IncompleteSignature,
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+        )
+    })?;
+    let signed_at = parse_amz_date(amz_date).ok_or_else(|| {
+        refuse(
+            ErrorKind::IncompleteSignature,
+            format!("Date must be in ISO-8601 'basic format'. Got '{amz_date}'."),
+        )
+    })?;
+    let skew = now.duration_since(signed_at).unwrap_or_else(|e| e.duration());
+    if skew > MAX_SKEW {
+        return Err(refuse(
+            ErrorKind::InvalidSignature,
+            format!("Signature expired: {amz_date} is now outside the allowed 5 minute window."),
+        ));
+    }
+    if !amz_date.starts_with(&parsed.date) {
+        return Err(refuse(
+            ErrorKind::InvalidSignature,
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.",
+        ));
+    }
+    if !parsed.signed_headers.iter().any(|h| h == "host") {
+        return Err(refuse(
+            ErrorKind::InvalidSignature,
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+        ));
+    }
+
+    // Sign the same request again over the headers the client said it signed.
+    let mut signed: Vec<(&str, String)> = Vec::new();
+    for name in &parsed.signed_headers {
+        if matches!(name.as_str(), "x-amz-date" | "x-amz-security-token" | "authorization") {
+            continue; // the signer adds the first two itself
+        }
+        let values: Vec<&str> =
+            request.headers.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect();
+        if values.is_empty() {
+            return Err(mismatch());
+        }
+        signed.push((name.as_str(), values.join(",")));
+    }
+    let url = format!("http://{}{}", request.host, request.path_and_query);
+    let pairs: Vec<(&str, &str)> = signed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let added = sign(&creds, region, signed_at, request.method, &url, &pairs, request.body)
+        .map_err(|e| refuse(ErrorKind::InternalServer, e.to_string()))?;
+    let expected = added
+        .iter()
+        .find(|(k, _)| *k == "authorization")
+        .and_then(|(_, v)| Authorization::parse(v).ok())
+        .ok_or_else(mismatch)?;
+    if expected.signed_headers != parsed.signed_headers
+        || !bool::from(expected.signature.as_bytes().ct_eq(parsed.signature.as_bytes()))
+    {
+        return Err(mismatch());
+    }
+    Ok(parsed.access_key_id)
 }
 
 #[cfg(test)]
