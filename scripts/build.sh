@@ -13,6 +13,22 @@ export ESBUILD_BIN="$root/node_modules/@esbuild/linux-x64/bin/esbuild"
 
 echo "==> page (trunk build --release)"
 trunk build --release --quiet
+# Security headers for the page (Workers static assets read dist/_headers). The page's one
+# inline script (Trunk's loader) is allowed by its hash, so the policy needs no 'unsafe-inline'.
+python3 - "${FRAME_ANCESTORS:-'self'}" <<'PY'
+import base64, hashlib, re, sys
+html = open("dist/index.html", encoding="utf-8").read()
+hashes = " ".join(
+    "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+    for s in re.findall(r"<script[^>]*>(.*?)</script>", html, re.S) if s.strip()
+)
+csp = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' " + hashes + "; style-src 'self'; "
+       "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors " + sys.argv[1])
+open("dist/_headers", "w").write(
+    "/*\n  Content-Security-Policy: " + csp + "\n  X-Content-Type-Options: nosniff\n"
+    "  Referrer-Policy: no-referrer\n  Permissions-Policy: camera=(), microphone=(), geolocation=()\n")
+PY
 echo "==> worker (worker-build --release)"
 (cd edge-worker && worker-build --release >/dev/null)
 echo "==> stand-in (cargo build --release -p bedrock-local)"

@@ -28,6 +28,7 @@ export STANDIN_SECRET_ACCESS_KEY="test-secret-$RANDOM$RANDOM"
 export STANDIN_SESSION_TOKEN="test-session-token-$RANDOM$RANDOM"
 export STANDIN_API_KEY="test-api-key-$RANDOM$RANDOM"
 export STANDIN_DELAY_MS=40
+export RELAY_KEY_ID=tests RELAY_KEY_SECRET="relay-test-key-$RANDOM$RANDOM$RANDOM"
 start_standin 127.0.0.1:0 "$logs/bedrock-local.log" \
   BEDROCK_LOCAL_ACCESS_KEY_ID="$STANDIN_ACCESS_KEY_ID" \
   BEDROCK_LOCAL_SECRET_ACCESS_KEY="$STANDIN_SECRET_ACCESS_KEY" \
@@ -41,9 +42,17 @@ AWS_REGION=us-east-1
 AWS_ACCESS_KEY_ID=$STANDIN_ACCESS_KEY_ID
 AWS_SECRET_ACCESS_KEY=$STANDIN_SECRET_ACCESS_KEY
 AWS_SESSION_TOKEN=$STANDIN_SESSION_TOKEN
+RELAY_API_KEYS=$RELAY_KEY_ID:$RELAY_KEY_SECRET
+ALLOWED_MODELS=anthropic.claude-3-haiku-20240307-v1:0,us.anthropic.claude-3-5-sonnet-20240620-v1:0,us.anthropic.claude-3-7-sonnet-20250219-v1:0,us.amazon.nova-lite-v1:0,amazon.titan-text-lite-v1
+MAX_OUTPUT_TOKENS=4096
+MAX_BODY_BYTES=1048576
+FIRST_BYTE_TIMEOUT_MS=3000
+IDLE_TIMEOUT_MS=2000
+RETRY_MAX_ATTEMPTS=3
+RETRY_BUDGET_MS=3000
 VARS
 start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$env_file" --persist-to "$PWD/$logs/wrangler-state"
-export STANDIN_URL RELAY_URL
+export STANDIN_URL RELAY_URL RELAY_LOG="$PWD/$logs/wrangler.log"
 echo "stand-in $STANDIN_URL, relay $RELAY_URL (logs in $logs)"
 
 echo "==> relay and browser suites (node:test, Playwright + Chromium)"

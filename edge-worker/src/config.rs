@@ -1,9 +1,11 @@
 //! The relay's configuration, read from the worker's environment once per request.
 //!
-//! Secrets (`AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_BEARER_TOKEN_BEDROCK`) are read
-//! here and nowhere else, and the types holding them never print them.
+//! Secrets (`AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_BEARER_TOKEN_BEDROCK`,
+//! `RELAY_API_KEYS`) are read here and nowhere else, and the types holding them never print
+//! them.
 
 use std::fmt;
+use std::time::Duration;
 
 use converse_shared::sigv4::Credentials;
 use worker::Env;
@@ -27,15 +29,68 @@ impl fmt::Debug for UpstreamAuth {
     }
 }
 
-/// Where and how to reach Bedrock.
+/// A key a client of the relay may use: as `Authorization: Bearer <secret>`, or as SigV4
+/// credentials (access key id `id`, secret access key `secret`) with an unchanged AWS SDK.
+#[derive(Clone)]
+pub(crate) struct ClientKey {
+    /// Names the key in logs.
+    pub(crate) id: String,
+    pub(crate) secret: String,
+}
+
+impl fmt::Debug for ClientKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ClientKey({}, ** redacted **)", self.id)
+    }
+}
+
+/// What the deployer allows.
+#[derive(Debug)]
+pub(crate) struct Policy {
+    /// The models on offer (`ALLOWED_MODELS`); `None` offers any.
+    pub(crate) models: Option<Vec<String>>,
+    /// The largest request body (`MAX_BODY_BYTES`).
+    pub(crate) max_body_bytes: usize,
+    /// The most output tokens a request may ask for (`MAX_OUTPUT_TOKENS`).
+    pub(crate) max_output_tokens: Option<u32>,
+    /// The most messages in a request (`MAX_MESSAGES`).
+    pub(crate) max_messages: usize,
+    /// The most images, documents, videos and audio clips in a request (`MAX_ATTACHMENTS`).
+    pub(crate) max_attachments: usize,
+    /// A guardrail applied to every request (`ENFORCE_GUARDRAIL`, `id:version`).
+    pub(crate) guardrail: Option<(String, String)>,
+}
+
+/// How long to wait, and how often to try again.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timing {
+    /// Until Bedrock's response starts (`FIRST_BYTE_TIMEOUT_MS`).
+    pub(crate) first_byte: Duration,
+    /// Between two chunks of a stream (`IDLE_TIMEOUT_MS`).
+    pub(crate) idle: Duration,
+    /// Attempts per request, the first included (`RETRY_MAX_ATTEMPTS`).
+    pub(crate) attempts: u32,
+    /// The most time spent waiting between attempts (`RETRY_BUDGET_MS`).
+    pub(crate) retry_budget: Duration,
+}
+
+/// Where and how to reach Bedrock, and who may use the relay for what.
 #[derive(Debug)]
 pub(crate) struct RelayConfig {
     /// The upstream base URL, without a trailing slash.
     pub(crate) endpoint: String,
-    /// The region to sign for.
+    /// The region to sign for (and that clients signing with SigV4 sign for).
     pub(crate) region: String,
     /// The upstream credentials.
     pub(crate) auth: UpstreamAuth,
+    /// The keys clients may use (`RELAY_API_KEYS`: `id:secret,id:secret`).
+    pub(crate) client_keys: Vec<ClientKey>,
+    /// Origins whose pages may call the relay besides its own (`ALLOWED_ORIGINS`).
+    pub(crate) allowed_origins: Vec<String>,
+    /// What requests may ask for.
+    pub(crate) policy: Policy,
+    /// Time-outs and retries.
+    pub(crate) timing: Timing,
 }
 
 fn read(env: &Env, name: &str) -> Option<String> {
@@ -48,8 +103,21 @@ fn read(env: &Env, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+fn list(value: Option<String>) -> Vec<String> {
+    value.iter().flat_map(|v| v.split(',')).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+}
+
+fn number<T: std::str::FromStr>(env: &Env, name: &str, default: T) -> Result<T, RelayError> {
+    match read(env, name) {
+        None => Ok(default),
+        Some(v) => {
+            v.parse().map_err(|_| RelayError::Misconfigured(format!("{name} must be a number, not {v:?}")))
+        }
+    }
+}
+
 impl RelayConfig {
-    /// Reads `BEDROCK_ENDPOINT`, `AWS_REGION` and the credentials.
+    /// Reads the configuration; see the README's configuration table.
     pub(crate) fn from_env(env: &Env) -> Result<Self, RelayError> {
         let region = read(env, "AWS_REGION").unwrap_or_else(|| "us-east-1".to_owned());
         let endpoint = read(env, "BEDROCK_ENDPOINT")
@@ -66,6 +134,47 @@ impl RelayConfig {
                 _ => return Err(RelayError::NotConfigured),
             }
         };
-        Ok(Self { endpoint, region, auth })
+        let mut client_keys = Vec::new();
+        for entry in list(read(env, "RELAY_API_KEYS")) {
+            let Some((id, secret)) = entry.split_once(':').filter(|(i, s)| !i.is_empty() && s.len() >= 16)
+            else {
+                return Err(RelayError::Misconfigured(
+                    "RELAY_API_KEYS must be id:secret pairs, each secret at least 16 characters".into(),
+                ));
+            };
+            client_keys.push(ClientKey { id: id.to_owned(), secret: secret.to_owned() });
+        }
+        let guardrail = match read(env, "ENFORCE_GUARDRAIL") {
+            None => None,
+            Some(v) => {
+                Some(v.split_once(':').map(|(id, version)| (id.to_owned(), version.to_owned())).ok_or_else(
+                    || RelayError::Misconfigured("ENFORCE_GUARDRAIL must be id:version".into()),
+                )?)
+            }
+        };
+        let models = read(env, "ALLOWED_MODELS").map(Some).unwrap_or_default();
+        Ok(Self {
+            endpoint,
+            region,
+            auth,
+            client_keys,
+            allowed_origins: list(read(env, "ALLOWED_ORIGINS")),
+            policy: Policy {
+                models: models.map(|m| list(Some(m))),
+                max_body_bytes: number(env, "MAX_BODY_BYTES", 32 * 1024 * 1024)?,
+                max_output_tokens: read(env, "MAX_OUTPUT_TOKENS")
+                    .map(|_| number(env, "MAX_OUTPUT_TOKENS", 0))
+                    .transpose()?,
+                max_messages: number(env, "MAX_MESSAGES", 1000)?,
+                max_attachments: number(env, "MAX_ATTACHMENTS", 25)?,
+                guardrail,
+            },
+            timing: Timing {
+                first_byte: Duration::from_millis(number(env, "FIRST_BYTE_TIMEOUT_MS", 60_000)?),
+                idle: Duration::from_millis(number(env, "IDLE_TIMEOUT_MS", 30_000)?),
+                attempts: number(env, "RETRY_MAX_ATTEMPTS", 3)?.max(1),
+                retry_budget: Duration::from_millis(number(env, "RETRY_BUDGET_MS", 10_000)?),
+            },
+        })
     }
 }

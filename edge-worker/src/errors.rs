@@ -10,10 +10,16 @@ pub(crate) enum RelayError {
     Bedrock(BedrockError),
     /// The path is not a Bedrock Runtime operation the relay serves.
     UnknownOperation,
+    /// The request body is larger than the relay takes.
+    TooLarge(usize),
     /// The worker has no credentials for Bedrock.
     NotConfigured,
+    /// A setting has a value the relay cannot use. The detail is logged, not returned.
+    Misconfigured(String),
     /// Bedrock could not be reached. The detail is logged, not returned.
     Unreachable(String),
+    /// Bedrock did not answer in time.
+    Timeout(&'static str),
     /// Something inside the relay failed. The detail is logged, not returned.
     Internal(String),
 }
@@ -24,11 +30,19 @@ impl RelayError {
         match self {
             Self::Bedrock(e) => e.clone(),
             Self::UnknownOperation => BedrockError::new(ErrorKind::UnknownOperation, "Unknown operation"),
+            Self::TooLarge(limit) => BedrockError::new(
+                ErrorKind::Validation,
+                format!("The request body is larger than this relay takes ({limit} bytes)."),
+            ),
             Self::NotConfigured => BedrockError::new(
                 ErrorKind::InternalServer,
                 "The relay has no Bedrock credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \
                  (or AWS_BEARER_TOKEN_BEDROCK) as worker secrets.",
             ),
+            Self::Misconfigured(detail) => {
+                console_error!("relay misconfigured: {detail}");
+                BedrockError::new(ErrorKind::InternalServer, "The relay is misconfigured; its log says how.")
+            }
             Self::Unreachable(detail) => {
                 console_error!("bedrock unreachable: {detail}");
                 BedrockError::new(
@@ -36,10 +50,21 @@ impl RelayError {
                     "The relay could not reach Bedrock. Try again.",
                 )
             }
+            Self::Timeout(what) => {
+                BedrockError::new(ErrorKind::ModelTimeout, format!("Bedrock did not {what} in time."))
+            }
             Self::Internal(detail) => {
                 console_error!("relay failure: {detail}");
                 BedrockError::new(ErrorKind::InternalServer, "The relay failed to handle the request.")
             }
+        }
+    }
+
+    /// The HTTP status.
+    pub(crate) fn status(&self) -> u16 {
+        match self {
+            Self::TooLarge(_) => 413,
+            other => other.to_bedrock().status(),
         }
     }
 
@@ -49,8 +74,11 @@ impl RelayError {
         let headers = Headers::new();
         let _ = headers.set("content-type", "application/json");
         let _ = headers.set("x-amzn-ErrorType", e.kind.name());
+        if e.kind == ErrorKind::Throttling {
+            let _ = headers.set("retry-after", "1");
+        }
         match Response::ok(e.body_json()) {
-            Ok(r) => r.with_status(e.status()).with_headers(headers),
+            Ok(r) => r.with_status(self.status()).with_headers(headers),
             Err(_) => Response::empty().expect("an empty response is always valid").with_status(500),
         }
     }

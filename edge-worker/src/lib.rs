@@ -1,14 +1,20 @@
 //! converse-edge's relay: a Cloudflare Worker (workers-rs) in front of Bedrock Runtime.
 //!
-//! It takes Bedrock's own `Converse` / `ConverseStream` requests, signs them with SigV4 (or a
-//! Bedrock API key) from the worker's secrets, and relays the reply as it arrives: as
-//! Server-Sent Events to browsers that ask for `text/event-stream`, and as Bedrock's own
-//! event-stream frames, unchanged, to everyone else (so unchanged AWS SDKs can call it).
-//! Everything that is not an API path is the chat page, served from static assets.
+//! It takes Bedrock's own `Converse` / `ConverseStream` requests from callers it trusts (a
+//! relay API key, or a page from an allowed origin), checks them against the deployer's
+//! policy, signs them with SigV4 (or a Bedrock API key) from the worker's secrets, and relays
+//! the reply as it arrives: as Server-Sent Events to browsers that ask for
+//! `text/event-stream`, and as Bedrock's own event-stream frames, unchanged, to everyone else
+//! (so unchanged AWS SDKs can call it). Everything that is not an API path is the chat page,
+//! served from static assets.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
+mod auth;
+mod catalog;
 mod config;
 mod errors;
+mod log;
+mod policy;
 mod relay;
 mod upstream;
 
@@ -23,18 +29,22 @@ use crate::errors::RelayError;
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     console_error_panic_hook::set_once();
     let path = req.path();
+    let api = path.starts_with("/model/") || path.starts_with("/v1/");
+    if !api {
+        return env.assets("ASSETS")?.fetch_request(req).await;
+    }
+    let config = match RelayConfig::from_env(&env) {
+        Ok(config) => config,
+        Err(e) => return Ok(e.into_response()),
+    };
     match (req.method(), path.as_str()) {
+        (Method::Options, _) => auth::preflight(&req, &config),
         (Method::Get, "/v1/health") => Response::from_json(&serde_json::json!({ "status": "ok" })),
-        (Method::Post, p) if p.starts_with("/model/") => match parse_model_path(p) {
-            Some((model_id, operation)) => match RelayConfig::from_env(&env) {
-                Ok(config) => Ok(relay::handle(&mut req, &config, &model_id, operation).await),
-                Err(e) => Ok(e.into_response()),
-            },
+        (Method::Get, "/v1/models") => catalog::models(&req, &config),
+        (Method::Post, p) => match parse_model_path(p) {
+            Some((model_id, operation)) => Ok(relay::handle(&mut req, &config, &model_id, operation).await),
             None => Ok(RelayError::UnknownOperation.into_response()),
         },
-        (_, p) if p.starts_with("/model/") || p.starts_with("/v1/") => {
-            Ok(RelayError::UnknownOperation.into_response())
-        }
-        _ => env.assets("ASSETS")?.fetch_request(req).await,
+        _ => Ok(RelayError::UnknownOperation.into_response()),
     }
 }

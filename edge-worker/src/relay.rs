@@ -1,14 +1,20 @@
 //! `POST /model/{modelId}/converse` and `/converse-stream`.
 
+use std::pin::pin;
+use std::time::Duration;
+
 use converse_shared::eventstream::{self, EventStreamDecoder, StreamItem};
 use converse_shared::path::Operation;
-use converse_shared::{BedrockError, ConverseRequest, ErrorKind, sse};
+use converse_shared::{BedrockError, ConverseResponse, ErrorKind, sse};
+use futures_util::future::{Either, select};
 use futures_util::{Stream, StreamExt, stream};
-use worker::{ByteStream, Headers, Request, Response};
+use worker::{AbortController, ByteStream, Delay, Headers, Request, Response};
 
+use crate::auth::{self, Caller};
 use crate::config::RelayConfig;
 use crate::errors::RelayError;
-use crate::upstream;
+use crate::log::RequestLog;
+use crate::{policy, upstream};
 
 /// How the client wants a ConverseStream delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,17 +31,33 @@ fn delivery(req: &Request) -> Delivery {
     if accept.contains(sse::CONTENT_TYPE) { Delivery::Sse } else { Delivery::EventStream }
 }
 
-/// Relays one Converse or ConverseStream call.
+/// Relays one Converse or ConverseStream call, and logs it.
 pub(crate) async fn handle(
     req: &mut Request,
     config: &RelayConfig,
     model_id: &str,
     operation: Operation,
 ) -> Response {
-    match relay(req, config, model_id, operation).await {
+    let mut log = RequestLog::start();
+    log.model = Some(model_id.to_owned());
+    log.operation = Some(operation.suffix());
+    let origin = auth::allowed_origin(req, config);
+    let mut response = match relay(req, config, model_id, operation, &mut log).await {
         Ok(response) => response,
-        Err(e) => e.into_response(),
+        Err(e) => {
+            log.status = e.status();
+            log.error = Some(e.to_bedrock().kind.name().to_owned());
+            log.write();
+            e.into_response()
+        }
+    };
+    let headers = response.headers_mut();
+    let _ = headers.set("x-relay-request-id", &log.request_id);
+    let _ = headers.set("x-relay-attempts", &log.attempts.max(1).to_string());
+    if let Some(origin) = origin {
+        auth::cors(headers, &origin);
     }
+    response
 }
 
 async fn relay(
@@ -43,102 +65,203 @@ async fn relay(
     config: &RelayConfig,
     model_id: &str,
     operation: Operation,
+    log: &mut RequestLog,
 ) -> Result<Response, RelayError> {
     let delivery = delivery(req);
     let body = req.bytes().await.map_err(|e| RelayError::Internal(e.to_string()))?;
-    // Refuse what is not a Converse request before spending an upstream call on it. The
-    // client's bytes are forwarded as they are, so members we do not model still arrive.
-    serde_json::from_slice::<ConverseRequest>(&body).map_err(|e| {
-        BedrockError::new(
-            ErrorKind::Validation,
-            format!("Malformed input request: {e}, please reformat your input and try again."),
-        )
+    let caller: Caller = auth::authorize(req, config, &body)?;
+    log.caller = Some(caller.label());
+    let body = policy::apply(&config.policy, model_id, body)?;
+    let upstream = upstream::send(config, model_id, operation, &body).await.map_err(|failed| {
+        log.attempts = failed.attempts;
+        failed.error
     })?;
-    let mut upstream = upstream::send(config, model_id, operation, &body).await?;
-    let request_id = upstream.headers().get("x-amzn-RequestId").ok().flatten();
-    let stream = upstream.stream().map_err(|e| RelayError::Internal(e.to_string()))?;
-
-    let (response, content_type) = match (operation, delivery) {
-        (Operation::Converse, _) => (Response::from_stream(stream), "application/json"),
-        (Operation::ConverseStream, Delivery::EventStream) => {
-            (Response::from_stream(stream), eventstream::CONTENT_TYPE)
-        }
-        (Operation::ConverseStream, Delivery::Sse) => {
-            (Response::from_stream(to_sse(stream)), sse::CONTENT_TYPE)
-        }
-    };
+    log.attempts = upstream.attempts;
+    let request_id = upstream.response.headers().get("x-amzn-RequestId").ok().flatten();
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| RelayError::Internal(e.to_string()));
-    set("content-type", content_type)?;
     set("cache-control", "no-store")?;
     if let Some(id) = request_id {
         set("x-amzn-RequestId", &id)?;
     }
+    log.status = 200;
+    let response = match operation {
+        Operation::Converse => {
+            let mut upstream = upstream;
+            let bytes = read_with_timeout(&mut upstream.response, config.timing.idle).await?;
+            log.first_byte();
+            if let Ok(reply) = serde_json::from_slice::<ConverseResponse>(&bytes) {
+                log.input_tokens = Some(reply.usage.input_tokens);
+                log.output_tokens = Some(reply.usage.output_tokens);
+                log.stop_reason = Some(reply.stop_reason.to_string());
+            }
+            log.write();
+            set("content-type", "application/json")?;
+            Response::from_bytes(bytes)
+        }
+        Operation::ConverseStream => {
+            let content_type =
+                if delivery == Delivery::Sse { sse::CONTENT_TYPE } else { eventstream::CONTENT_TYPE };
+            set("content-type", content_type)?;
+            let mut upstream = upstream;
+            let bytes = upstream.response.stream().map_err(|e| RelayError::Internal(e.to_string()))?;
+            let log = std::mem::replace(log, RequestLog::start());
+            Response::from_stream(relayed(bytes, upstream.controller, delivery, config.timing.idle, log))
+        }
+    };
     Ok(response.map_err(|e| RelayError::Internal(e.to_string()))?.with_headers(headers))
 }
 
-/// Decodes Bedrock's frames as they arrive and yields each as SSE text at once.
-///
-/// Work per upstream chunk is proportional to the chunk: nothing accumulates. A broken
-/// upstream stream ends the SSE stream with an `error` event, so the client is told.
-fn to_sse(upstream: ByteStream) -> impl Stream<Item = worker::Result<Vec<u8>>> {
-    struct State {
-        upstream: ByteStream,
-        decoder: EventStreamDecoder,
-        done: bool,
+async fn read_with_timeout(response: &mut Response, idle: Duration) -> Result<Vec<u8>, RelayError> {
+    let reading = pin!(response.bytes());
+    match select(reading, pin!(Delay::from(idle))).await {
+        Either::Left((bytes, _)) => bytes.map_err(|e| RelayError::Unreachable(e.to_string())),
+        Either::Right(_) => Err(RelayError::Timeout("finish its reply")),
     }
-    let state = State { upstream, decoder: EventStreamDecoder::new(), done: false };
-    stream::unfold(state, |mut s| async move {
-        loop {
-            if s.done {
-                return None;
+}
+
+/// The relayed stream's state. Dropping it (the client went away) aborts the upstream request.
+struct Relayed {
+    upstream: ByteStream,
+    controller: Option<AbortController>,
+    decoder: EventStreamDecoder,
+    /// The decoder failed: bytes still pass through, but are no longer read.
+    undecodable: bool,
+    delivery: Delivery,
+    idle: Duration,
+    log: RequestLog,
+    done: bool,
+}
+
+impl Drop for Relayed {
+    fn drop(&mut self) {
+        if !self.done {
+            self.log.error = Some("ClientClosed".into());
+        }
+        if let Some(controller) = self.controller.take() {
+            controller.abort();
+        }
+        self.log.write();
+    }
+}
+
+impl Relayed {
+    /// Ends the stream with `error`, told to the client in its own format.
+    fn fail(&mut self, out: &mut Vec<u8>, error: BedrockError) {
+        let item = StreamItem::Error(error);
+        self.log.observe(&item);
+        self.done = true;
+        match self.delivery {
+            Delivery::Sse => out.extend_from_slice(sse::encode(&item).unwrap_or_default().as_bytes()),
+            Delivery::EventStream => {
+                out.extend_from_slice(&eventstream::encode_item(&item, "").unwrap_or_default())
             }
-            let mut out = String::new();
-            match s.upstream.next().await {
-                Some(Ok(chunk)) => {
-                    s.decoder.push(&chunk);
-                    loop {
-                        match s.decoder.next_item() {
-                            Ok(Some(item)) => push_sse(&mut out, &item),
-                            Ok(None) => break,
-                            Err(e) => {
-                                worker::console_error!("undecodable upstream stream: {e}");
-                                push_error(
-                                    &mut out,
-                                    "The relay received a malformed event stream from Bedrock.",
-                                );
-                                s.done = true;
-                                break;
-                            }
+        }
+        if let Some(controller) = self.controller.take() {
+            controller.abort();
+        }
+    }
+
+    /// Handles one upstream chunk: decodes its frames (for the log, and for SSE) and writes
+    /// what the client gets. Work is proportional to the chunk; nothing accumulates.
+    fn chunk(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        if self.delivery == Delivery::EventStream {
+            out.extend_from_slice(chunk);
+        }
+        if self.undecodable {
+            return;
+        }
+        self.decoder.push(chunk);
+        loop {
+            match self.decoder.next_item() {
+                Ok(Some(item)) => {
+                    self.log.observe(&item);
+                    if self.delivery == Delivery::Sse {
+                        match sse::encode(&item) {
+                            Ok(text) => out.extend_from_slice(text.as_bytes()),
+                            Err(e) => worker::console_error!("could not re-encode an event: {e}"),
                         }
                     }
                 }
-                Some(Err(e)) => {
-                    worker::console_error!("upstream stream failed: {e}");
-                    push_error(&mut out, "The connection to Bedrock failed during the reply.");
-                    s.done = true;
-                }
-                None => {
-                    s.done = true;
-                    if s.decoder.has_partial_frame() {
-                        push_error(&mut out, "Bedrock's stream ended in the middle of an event.");
+                Ok(None) => break,
+                Err(e) => {
+                    worker::console_error!("undecodable upstream stream: {e}");
+                    self.undecodable = true;
+                    if self.delivery == Delivery::Sse {
+                        self.fail(out, internal("The relay received a malformed event stream from Bedrock."));
                     }
+                    break;
                 }
-            }
-            if !out.is_empty() {
-                return Some((Ok(out.into_bytes()), s));
             }
         }
-    })
-}
-
-fn push_sse(out: &mut String, item: &StreamItem) {
-    match sse::encode(item) {
-        Ok(text) => out.push_str(&text),
-        Err(e) => worker::console_error!("could not re-encode an event: {e}"),
     }
 }
 
-fn push_error(out: &mut String, message: &str) {
-    push_sse(out, &StreamItem::Error(BedrockError::new(ErrorKind::InternalServer, message)));
+fn internal(message: &str) -> BedrockError {
+    BedrockError::new(ErrorKind::InternalServer, message)
+}
+
+/// Relays Bedrock's stream as it arrives: each chunk is written as soon as it is read, as
+/// SSE or as Bedrock's own frames. A stall longer than `idle`, a broken connection or a
+/// truncated frame ends the stream with an error the client can read.
+fn relayed(
+    upstream: ByteStream,
+    controller: AbortController,
+    delivery: Delivery,
+    idle: Duration,
+    log: RequestLog,
+) -> impl Stream<Item = worker::Result<Vec<u8>>> {
+    let state = Relayed {
+        upstream,
+        controller: Some(controller),
+        decoder: EventStreamDecoder::new(),
+        undecodable: false,
+        delivery,
+        idle,
+        log,
+        done: false,
+    };
+    stream::unfold(state, |mut s| async move {
+        loop {
+            if s.done {
+                s.log.write();
+                return None;
+            }
+            let mut out = Vec::new();
+            let timeout = pin!(Delay::from(s.idle));
+            let next = match select(s.upstream.next(), timeout).await {
+                Either::Left((next, _)) => Some(next),
+                Either::Right(_) => None,
+            };
+            match next {
+                Some(Some(Ok(chunk))) => {
+                    s.log.first_byte();
+                    s.chunk(&chunk, &mut out);
+                }
+                Some(Some(Err(e))) => {
+                    worker::console_error!("upstream stream failed: {e}");
+                    s.fail(&mut out, internal("The connection to Bedrock failed during the reply."));
+                }
+                Some(None) => {
+                    if s.decoder.has_partial_frame() && !s.undecodable {
+                        s.fail(&mut out, internal("Bedrock's stream ended in the middle of an event."));
+                    }
+                    s.done = true;
+                }
+                None => {
+                    let seconds = s.idle.as_secs_f64();
+                    s.fail(
+                        &mut out,
+                        BedrockError::new(
+                            ErrorKind::ModelTimeout,
+                            format!("Bedrock sent nothing for {seconds} s; the reply was cut off."),
+                        ),
+                    );
+                }
+            }
+            if !out.is_empty() {
+                return Some((Ok(out), s));
+            }
+        }
+    })
 }

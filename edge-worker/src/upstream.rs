@@ -1,32 +1,124 @@
-//! The signed request to Bedrock.
+//! The signed request to Bedrock, with retries and a time-out to first byte.
 
+use std::pin::pin;
 use std::time::{Duration, UNIX_EPOCH};
 
-use converse_shared::BedrockError;
 use converse_shared::path::{Operation, model_path};
-use converse_shared::sigv4;
-use worker::{Date, Fetch, Headers, Method, Request, RequestInit, Response, Url};
+use converse_shared::{BedrockError, ErrorKind, sigv4};
+use futures_util::future::{Either, select};
+use worker::{AbortController, Date, Delay, Fetch, Headers, Method, Request, RequestInit, Response, Url};
 
 use crate::config::{RelayConfig, UpstreamAuth};
 use crate::errors::RelayError;
 
+/// The first pause between attempts; it doubles each time, up to [`MAX_BACKOFF`].
+const BASE_BACKOFF: Duration = Duration::from_millis(200);
+const MAX_BACKOFF: Duration = Duration::from_secs(4);
+
+/// Bedrock's successful response, and what it took to get it.
+pub(crate) struct Upstream {
+    pub(crate) response: Response,
+    /// Aborts the upstream request (when the client goes away, or a time-out hits).
+    pub(crate) controller: AbortController,
+    pub(crate) attempts: u32,
+}
+
+/// A failure after `attempts` tries.
+pub(crate) struct Failed {
+    pub(crate) error: RelayError,
+    pub(crate) attempts: u32,
+}
+
+fn retryable(e: &RelayError) -> bool {
+    match e {
+        RelayError::Bedrock(e) => matches!(
+            e.kind,
+            ErrorKind::Throttling
+                | ErrorKind::ServiceUnavailable
+                | ErrorKind::InternalServer
+                | ErrorKind::ModelNotReady
+        ),
+        RelayError::Unreachable(_) => true,
+        _ => false,
+    }
+}
+
 /// Sends `body` to Bedrock's `operation` on `model_id`, signed, and returns Bedrock's
-/// response if it is a success. An error response becomes [`RelayError::Bedrock`] with
-/// Bedrock's own name and message.
+/// response if it is a success. Throttling, 5xx and network errors are retried with
+/// exponential backoff and full jitter, within the configured attempts and time budget;
+/// nothing has reached the client yet, so a retry is invisible to it. An error response
+/// becomes [`RelayError::Bedrock`] with Bedrock's own name and message.
 pub(crate) async fn send(
     config: &RelayConfig,
     model_id: &str,
     operation: Operation,
     body: &[u8],
-) -> Result<Response, RelayError> {
+) -> Result<Upstream, Failed> {
     let url = format!("{}{}", config.endpoint, model_path(model_id, operation));
-    let parsed = Url::parse(&url).map_err(|e| RelayError::Internal(format!("bad BEDROCK_ENDPOINT: {e}")))?;
+    let started = Date::now().as_millis();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let controller = AbortController::default();
+        let error = match attempt(config, &url, operation, body, &controller).await {
+            Ok(response) => return Ok(Upstream { response, controller, attempts }),
+            Err(error) => {
+                controller.abort();
+                error
+            }
+        };
+        // Full jitter: a random pause up to the exponential bound (AWS's recommendation).
+        let bound = BASE_BACKOFF.saturating_mul(1 << (attempts - 1).min(10)).min(MAX_BACKOFF);
+        let pause = bound.mul_f64(js_sys::Math::random());
+        let spent = Duration::from_millis(Date::now().as_millis().saturating_sub(started));
+        if !retryable(&error)
+            || attempts >= config.timing.attempts
+            || spent + pause > config.timing.retry_budget
+        {
+            return Err(Failed { error, attempts });
+        }
+        Delay::from(pause).await;
+    }
+}
+
+async fn attempt(
+    config: &RelayConfig,
+    url: &str,
+    operation: Operation,
+    body: &[u8],
+    controller: &AbortController,
+) -> Result<Response, RelayError> {
+    let request = signed_request(config, url, operation, body)?;
+    let signal = controller.signal();
+    let fetch = Fetch::Request(request);
+    let sending = pin!(fetch.send_with_signal(&signal));
+    let timeout = pin!(Delay::from(config.timing.first_byte));
+    let mut response = match select(sending, timeout).await {
+        Either::Left((result, _)) => result.map_err(|e| RelayError::Unreachable(e.to_string()))?,
+        Either::Right(_) => return Err(RelayError::Timeout("start answering")),
+    };
+    if (200..300).contains(&response.status_code()) {
+        return Ok(response);
+    }
+    let status = response.status_code();
+    let error_type = response.headers().get("x-amzn-ErrorType").ok().flatten();
+    let body = response.bytes().await.unwrap_or_default();
+    Err(RelayError::Bedrock(BedrockError::from_response(status, error_type.as_deref(), &body)))
+}
+
+fn signed_request(
+    config: &RelayConfig,
+    url: &str,
+    operation: Operation,
+    body: &[u8],
+) -> Result<Request, RelayError> {
+    let parsed =
+        Url::parse(url).map_err(|e| RelayError::Misconfigured(format!("bad BEDROCK_ENDPOINT: {e}")))?;
     let host = match (parsed.host_str(), parsed.port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
         (Some(h), None) => h.to_owned(),
-        (None, _) => return Err(RelayError::Internal("BEDROCK_ENDPOINT has no host".into())),
+        (None, _) => return Err(RelayError::Misconfigured("BEDROCK_ENDPOINT has no host".into())),
     };
-
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| RelayError::Internal(e.to_string()));
     set("content-type", "application/json")?;
@@ -39,26 +131,16 @@ pub(crate) async fn send(
             // No clock on wasm32-unknown-unknown: the time comes from the runtime.
             let now = UNIX_EPOCH + Duration::from_millis(Date::now().as_millis());
             let signed = [("content-type", "application/json"), ("host", host.as_str())];
-            let added = sigv4::sign(credentials, &config.region, now, "POST", &url, &signed, body)
+            let added = sigv4::sign(credentials, &config.region, now, "POST", url, &signed, body)
                 .map_err(|e| RelayError::Internal(e.to_string()))?;
             for (name, value) in &added {
                 set(name, value)?;
             }
         }
     }
-
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
         .with_body(Some(js_sys::Uint8Array::from(body).into()));
-    let request = Request::new_with_init(&url, &init).map_err(|e| RelayError::Internal(e.to_string()))?;
-    let mut response =
-        Fetch::Request(request).send().await.map_err(|e| RelayError::Unreachable(e.to_string()))?;
-    if (200..300).contains(&response.status_code()) {
-        return Ok(response);
-    }
-    let status = response.status_code();
-    let error_type = response.headers().get("x-amzn-ErrorType").ok().flatten();
-    let body = response.bytes().await.unwrap_or_default();
-    Err(RelayError::Bedrock(BedrockError::from_response(status, error_type.as_deref(), &body)))
+    Request::new_with_init(url, &init).map_err(|e| RelayError::Internal(e.to_string()))
 }

@@ -9,7 +9,8 @@ use crate::error::{BedrockError, ErrorKind};
 use crate::types::*;
 
 /// What a model family accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ModelRules {
     /// A human name for the family.
     pub family: &'static str,

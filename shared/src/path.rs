@@ -41,6 +41,22 @@ pub fn model_path(model_id: &str, operation: Operation) -> String {
     format!("/model/{}/{}", utf8_percent_encode(model_id, SEGMENT), operation.suffix())
 }
 
+/// Why `model_id` cannot be a model id, if it cannot: it must be 1 to 2048 characters of
+/// letters, digits and `. _ : / -`, with no empty, `.` or `..` segment between slashes (so no
+/// id can change the upstream path once it is encoded).
+pub fn model_id_problem(model_id: &str) -> Option<&'static str> {
+    if model_id.is_empty() || model_id.len() > 2048 {
+        return Some("a model id has 1 to 2048 characters");
+    }
+    if !model_id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '/' | '-')) {
+        return Some("a model id may only contain letters, digits and . _ : / -");
+    }
+    if model_id.split('/').any(|segment| matches!(segment, "" | "." | "..")) {
+        return Some("a model id may not contain empty, . or .. segments");
+    }
+    None
+}
+
 /// Reads a request path (still percent-encoded) into the model id and operation.
 ///
 /// Accepts the id encoded (as SDKs send it) or not (`:` raw, and even `/` raw for an ARN
@@ -75,6 +91,19 @@ mod tests {
             model_path("arn:aws:bedrock:us-east-1:1:inference-profile/x", Operation::ConverseStream),
             "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Ainference-profile%2Fx/converse-stream"
         );
+    }
+
+    #[test]
+    fn model_ids_that_could_change_the_upstream_path_are_refused() {
+        for bad in ["..", ".", "a/../b", "a//b", "/a", "a b", "a%2Fb", "a?b", "a#b", "é", ""] {
+            assert!(model_id_problem(bad).is_some(), "{bad:?}");
+        }
+        for good in [
+            "anthropic.claude-3-haiku-20240307-v1:0",
+            "arn:aws:bedrock:us-east-1:1:inference-profile/us.x-v1:0",
+        ] {
+            assert_eq!(model_id_problem(good), None, "{good}");
+        }
     }
 
     #[test]

@@ -7,6 +7,9 @@ function required(name) {
 
 export const RELAY_URL = required('RELAY_URL');
 export const STANDIN_DELAY_MS = Number(required('STANDIN_DELAY_MS'));
-/** Strings that must never reach a client: the relay's upstream secrets. */
-export const SECRETS = [required('STANDIN_SECRET_ACCESS_KEY'), required('STANDIN_SESSION_TOKEN')];
+export const STANDIN_URL = required('STANDIN_URL');
+export const RELAY_KEY = required('RELAY_KEY_SECRET');
+export const RELAY_LOG = required('RELAY_LOG');
+/** Strings that must never reach a client or a log line: the relay's upstream secrets. */
+export const SECRETS = [required('STANDIN_SECRET_ACCESS_KEY'), required('STANDIN_SESSION_TOKEN'), RELAY_KEY];
 export const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';

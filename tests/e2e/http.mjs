@@ -1,11 +1,14 @@
 // Calling the relay as any HTTP client would, and reading its SSE.
-import { RELAY_URL } from './env.mjs';
+import { RELAY_KEY, RELAY_URL } from './env.mjs';
 
 export const path = (model, op) => `${RELAY_URL}/model/${encodeURIComponent(model)}/${op}`;
 export const body = (text, extra = {}) => JSON.stringify({ messages: [{ role: 'user', content: [{ text }] }], ...extra });
 
-export function post(model, op, payload, headers = {}) {
-  return fetch(path(model, op), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
+/** POSTs to the relay as an API client with the test key (pass `authorization: null` for none). */
+export function post(model, op, payload, headers = {}, init = {}) {
+  const all = { 'content-type': 'application/json', authorization: `Bearer ${RELAY_KEY}`, ...headers };
+  for (const [k, v] of Object.entries(all)) if (v === null) delete all[k];
+  return fetch(path(model, op), { method: 'POST', headers: all, body: payload, ...init });
 }
 
 /** Reads an SSE response, noting when each event arrived. */

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { STANDIN_URL } from './env.mjs';
 import { post, stream } from './http.mjs';
 
 const MODEL = 'us.anthropic.claude-3-5-sonnet-20240620-v1:0';
-const STANDIN_URL = process.env.STANDIN_URL;
 
 /** A request using every member of ConverseRequest / ConverseStreamRequest. */
 const EVERYTHING = {

@@ -23,13 +23,20 @@ NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
 
 
 def client(endpoint, secret=None, token=None, **kwargs):
+    """The stand-in takes its own credentials; the relay takes a relay key as SigV4 credentials."""
+    if endpoint == RELAY_URL:
+        key_id, secret, token = os.environ["RELAY_KEY_ID"], secret or os.environ["RELAY_KEY_SECRET"], None
+    else:
+        key_id = os.environ["STANDIN_ACCESS_KEY_ID"]
+        secret = secret or os.environ["STANDIN_SECRET_ACCESS_KEY"]
+        token = token or os.environ["STANDIN_SESSION_TOKEN"]
     return boto3.client(
         "bedrock-runtime",
         endpoint_url=endpoint,
         region_name="us-east-1",
-        aws_access_key_id=os.environ["STANDIN_ACCESS_KEY_ID"],
-        aws_secret_access_key=secret or os.environ["STANDIN_SECRET_ACCESS_KEY"],
-        aws_session_token=token or os.environ["STANDIN_SESSION_TOKEN"],
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
         config=NO_RETRIES,
         **kwargs,
     )
@@ -92,9 +99,12 @@ def test_throttling_before_the_stream_is_a_429(bedrock):
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
 
 
-def test_stand_in_rejects_a_wrong_secret():
+@pytest.mark.parametrize("endpoint", ["stand-in", "relay"])
+def test_a_wrong_secret_is_refused(endpoint):
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        client(STANDIN_URL, secret="not-the-secret").converse(modelId=MODEL, messages=user("hi"))
+        client(STANDIN_URL if endpoint == "stand-in" else RELAY_URL, secret="not-the-secret").converse(
+            modelId=MODEL, messages=user("hi")
+        )
     assert e.value.response["Error"]["Code"] == "InvalidSignatureException"
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
@@ -105,10 +115,11 @@ def test_stand_in_rejects_a_wrong_session_token():
     assert e.value.response["Error"]["Code"] == "UnrecognizedClientException"
 
 
-def test_stand_in_rejects_unsigned_requests():
+@pytest.mark.parametrize("endpoint", ["stand-in", "relay"])
+def test_unsigned_requests_are_refused(endpoint):
     unsigned = boto3.client(
         "bedrock-runtime",
-        endpoint_url=STANDIN_URL,
+        endpoint_url=STANDIN_URL if endpoint == "stand-in" else RELAY_URL,
         region_name="us-east-1",
         config=Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1}),
     )

@@ -15,6 +15,9 @@
 //! | `[stand-in:guardrail]` | with `guardrailConfig`: `guardrail_intervened`, and a trace if asked for |
 //! | `[stand-in:context-window]` | `model_context_window_exceeded` |
 //! | `[stand-in:long]` | 200 more words |
+//! | `[stand-in:http-NNN-once]` | that HTTP error the first time this exact request arrives, then success |
+//! | `[stand-in:stall]`, `[stand-in:stall-start]` | three deltas then silence / no response at all, until the client goes away |
+//! | `[stand-in:truncate]`, `[stand-in:bad-crc]` | three deltas, then half a frame and the end / a frame with a wrong checksum |
 //!
 //! Without markers: documents with citations enabled are cited; tool results in the last
 //! user turn are quoted; input beyond the model's context window is refused as Bedrock does.
@@ -35,6 +38,23 @@ pub struct Plan {
     pub stream_exception: Option<BedrockError>,
     /// Stream the first tool call's input as text that is not JSON.
     pub malformed_tool_input: bool,
+    /// A transport fault to inject.
+    pub transport: Option<TransportFault>,
+    /// `http_error` only the first time this exact request arrives (then succeed).
+    pub fail_once: bool,
+}
+
+/// Faults below the event level, for a relay's time-outs and frame checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportFault {
+    /// `[stand-in:stall]`: three deltas, then nothing until the client goes away.
+    Stall,
+    /// `[stand-in:stall-start]`: no response at all until the client goes away.
+    StallStart,
+    /// `[stand-in:truncate]`: three deltas, then half a frame, then the end.
+    Truncate,
+    /// `[stand-in:bad-crc]`: the fourth frame's checksum is wrong.
+    BadCrc,
 }
 
 fn marker(text: &str, name: &str) -> bool {
@@ -296,8 +316,11 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         return Err(BedrockError::new(ErrorKind::Validation, "Input is too long for requested model."));
     }
 
+    let fail_once = (100..600).any(|s| on(&format!("http-{s}-once")));
     let http_error = (100..600)
-        .find_map(|s| on(&format!("http-{s}")).then(|| http_error(s)).flatten())
+        .find_map(|s| {
+            (on(&format!("http-{s}")) || on(&format!("http-{s}-once"))).then(|| http_error(s)).flatten()
+        })
         .or_else(|| on("throttle").then(|| http_error(429)).flatten());
     let stream_exception = STREAM_EXCEPTIONS
         .iter()
@@ -422,7 +445,22 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         service_tier: request.service_tier.clone(),
         extra: Extra::new(),
     };
-    Ok(Plan { response, http_error, stream_exception, malformed_tool_input: on("malformed-tool") })
+    let transport = [
+        ("stall-start", TransportFault::StallStart),
+        ("stall", TransportFault::Stall),
+        ("truncate", TransportFault::Truncate),
+        ("bad-crc", TransportFault::BadCrc),
+    ]
+    .into_iter()
+    .find_map(|(name, fault)| on(name).then_some(fault));
+    Ok(Plan {
+        response,
+        http_error,
+        stream_exception,
+        malformed_tool_input: on("malformed-tool"),
+        transport,
+        fail_once,
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! The HTTP surface: one handler that routes by Bedrock's paths.
 
+use std::collections::HashSet;
 use std::convert::Infallible;
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
@@ -19,7 +21,7 @@ use converse_shared::{BedrockError, ErrorKind};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::reply::{Plan, plan};
+use crate::reply::{Plan, TransportFault, plan};
 use crate::{Config, auth, validate};
 
 struct AppState {
@@ -27,13 +29,25 @@ struct AppState {
     requests: AtomicU64,
     /// The body of the last Converse request, for tests of what a relay forwards.
     last_request: Mutex<Bytes>,
+    /// Hashes of requests that already failed once (`http-NNN-once`).
+    failed_once: Mutex<HashSet<u64>>,
+    /// Streams whose client went away before the end.
+    cancelled: Arc<AtomicU64>,
 }
 
 /// The stand-in's router.
 pub fn router(config: Config) -> Router {
-    Router::new().route("/_stand-in/last-request", get(last_request)).fallback(handle).with_state(Arc::new(
-        AppState { config, requests: AtomicU64::new(0), last_request: Mutex::new(Bytes::new()) },
-    ))
+    Router::new()
+        .route("/_stand-in/last-request", get(last_request))
+        .route("/_stand-in/stats", get(stats))
+        .fallback(handle)
+        .with_state(Arc::new(AppState {
+            config,
+            requests: AtomicU64::new(0),
+            last_request: Mutex::new(Bytes::new()),
+            failed_once: Mutex::new(HashSet::new()),
+            cancelled: Arc::new(AtomicU64::new(0)),
+        }))
 }
 
 /// An error response exactly as Bedrock shapes it.
@@ -52,6 +66,15 @@ fn error_response(e: &BedrockError, request_id: &str) -> Response {
 async fn last_request(State(state): State<Arc<AppState>>) -> Response {
     let body = state.last_request.lock().expect("not poisoned").clone();
     ([("content-type", "application/json")], body).into_response()
+}
+
+/// `GET /_stand-in/stats`: requests seen, and streams whose client went away.
+async fn stats(State(state): State<Arc<AppState>>) -> Response {
+    axum::Json(serde_json::json!({
+        "requests": state.requests.load(Ordering::Relaxed),
+        "cancelled": state.cancelled.load(Ordering::Relaxed),
+    }))
+    .into_response()
 }
 
 async fn handle(
@@ -88,10 +111,16 @@ async fn answer(
     let streaming = operation == Operation::ConverseStream;
     let request = validate::parse_request(&model_id, &body, streaming)?;
     let plan = plan(&model_id, &request)?;
-    if let Some(e) = plan.http_error {
-        return Err(e);
+    if let Some(e) = plan.http_error.clone() {
+        let first_time = state.failed_once.lock().expect("not poisoned").insert(hash(&body));
+        if !plan.fail_once || first_time {
+            return Err(e);
+        }
     }
-    Ok(if streaming { converse_stream(config, plan) } else { converse(plan) })
+    if plan.transport == Some(TransportFault::StallStart) {
+        std::future::pending::<()>().await; // until the client goes away and drops this
+    }
+    Ok(if streaming { converse_stream(config, plan, state.cancelled.clone()) } else { converse(plan) })
 }
 
 fn converse(plan: Plan) -> Response {
@@ -105,7 +134,13 @@ fn padding(frame: usize) -> &'static str {
     &LETTERS[..=(frame * 7) % (LETTERS.len() - 1)]
 }
 
-fn converse_stream(config: &Config, plan: Plan) -> Response {
+fn hash(bytes: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+fn converse_stream(config: &Config, plan: Plan, cancelled: Arc<AtomicU64>) -> Response {
     let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(4);
     let delay = config.delta_delay;
     // Text: one delta per word, as the plan counts tokens. Tool input: pieces of 6 bytes.
@@ -139,10 +174,33 @@ fn converse_stream(config: &Config, plan: Plan) -> Response {
                 meta.metrics.latency_ms = started.elapsed().as_millis() as u64;
             }
             let end = event.exception().is_some();
-            let bytes =
+            let mut bytes =
                 eventstream::encode_item(&StreamItem::Event(event), padding(frame)).expect("events encode");
-            if tx.send(Ok(bytes)).await.is_err() || end {
-                return; // the client went away, or the stream failed on purpose
+            if deltas == 4 {
+                match plan.transport {
+                    Some(TransportFault::Stall) => {
+                        tx.closed().await; // silence until the client goes away
+                        cancelled.fetch_add(1, Ordering::Relaxed);
+                        return;
+                    }
+                    Some(TransportFault::Truncate) => {
+                        let _ = tx.send(Ok(bytes.slice(..bytes.len() / 2))).await;
+                        return;
+                    }
+                    Some(TransportFault::BadCrc) => {
+                        let mut broken = bytes.to_vec();
+                        *broken.last_mut().expect("frames are not empty") ^= 0xff;
+                        bytes = broken.into();
+                    }
+                    _ => {}
+                }
+            }
+            if tx.send(Ok(bytes)).await.is_err() {
+                cancelled.fetch_add(1, Ordering::Relaxed);
+                return; // the client went away
+            }
+            if end {
+                return; // the stream failed on purpose
             }
         }
     });

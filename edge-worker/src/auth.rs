@@ -1,0 +1,127 @@
+//! Who may call: clients with a relay key (Bearer, or SigV4 signed with it), and pages from
+//! the relay's own origin or an allowed one. CORS is answered for exactly those origins.
+
+use converse_shared::sigv4::{self, Credentials, Received};
+use converse_shared::{BedrockError, ErrorKind};
+use subtle::ConstantTimeEq;
+use worker::{Date, Headers, Request, Url};
+
+use crate::config::RelayConfig;
+use crate::errors::RelayError;
+
+/// Who is calling, for logs and limits.
+#[derive(Debug, Clone)]
+pub(crate) enum Caller {
+    /// A client with this relay key id.
+    Key(String),
+    /// A page from this origin.
+    Origin(String),
+}
+
+impl Caller {
+    /// How the caller appears in logs.
+    pub(crate) fn label(&self) -> String {
+        match self {
+            Self::Key(id) => format!("key:{id}"),
+            Self::Origin(o) => format!("origin:{o}"),
+        }
+    }
+}
+
+/// The origin of the relay itself (pages it serves may always call it).
+fn own_origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// The request's `Origin` if the relay allows it: its own, or one in `ALLOWED_ORIGINS`.
+pub(crate) fn allowed_origin(req: &Request, config: &RelayConfig) -> Option<String> {
+    let origin = req.headers().get("origin").ok().flatten()?;
+    let url = req.url().ok()?;
+    (origin == own_origin(&url) || config.allowed_origins.contains(&origin)).then_some(origin)
+}
+
+fn refused(kind: ErrorKind, message: &str) -> RelayError {
+    RelayError::Bedrock(BedrockError::new(kind, message))
+}
+
+/// Decides who is calling, or refuses the request.
+pub(crate) fn authorize(req: &Request, config: &RelayConfig, body: &[u8]) -> Result<Caller, RelayError> {
+    let headers = req.headers();
+    match headers.get("authorization").ok().flatten() {
+        Some(auth) if auth.starts_with("Bearer ") => {
+            let token = auth["Bearer ".len()..].trim().as_bytes();
+            // Compare with every key, in constant time each, so timing reveals nothing.
+            let mut found = None;
+            for key in &config.client_keys {
+                if bool::from(key.secret.as_bytes().ct_eq(token)) {
+                    found = Some(key.id.clone());
+                }
+            }
+            found
+                .map(Caller::Key)
+                .ok_or_else(|| refused(ErrorKind::UnrecognizedClient, "The API key is not valid."))
+        }
+        Some(_) => {
+            let url = req.url().map_err(|e| RelayError::Internal(e.to_string()))?;
+            let host = match (url.host_str(), url.port()) {
+                (Some(h), Some(p)) => format!("{h}:{p}"),
+                (Some(h), None) => h.to_owned(),
+                (None, _) => String::new(),
+            };
+            let pairs = header_pairs(headers);
+            let path_and_query = match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_owned(),
+            };
+            let received = Received {
+                method: "POST",
+                host: &host,
+                path_and_query: &path_and_query,
+                headers: &pairs,
+                body,
+            };
+            let now = std::time::UNIX_EPOCH + std::time::Duration::from_millis(Date::now().as_millis());
+            let id = sigv4::verify(&received, &config.region, now, |id| {
+                config
+                    .client_keys
+                    .iter()
+                    .find(|k| k.id == id)
+                    .map(|k| Credentials::new(&k.id, &k.secret, None))
+            })?;
+            Ok(Caller::Key(id))
+        }
+        None => allowed_origin(req, config).map(Caller::Origin).ok_or_else(|| {
+            refused(
+                ErrorKind::MissingAuthenticationToken,
+                "Missing Authentication Token: send a relay API key, or call from an allowed origin.",
+            )
+        }),
+    }
+}
+
+fn header_pairs(headers: &Headers) -> Vec<(String, String)> {
+    headers.entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect()
+}
+
+/// Adds the CORS headers for an allowed cross-origin caller.
+pub(crate) fn cors(headers: &Headers, origin: &str) {
+    let _ = headers.set("access-control-allow-origin", origin);
+    let _ = headers.append("vary", "Origin");
+    let _ = headers.set(
+        "access-control-expose-headers",
+        "x-amzn-ErrorType, x-amzn-RequestId, x-relay-request-id, x-relay-attempts",
+    );
+}
+
+/// Answers a CORS preflight: allowed origins get the methods and headers they may use;
+/// others get no CORS headers, so the browser refuses.
+pub(crate) fn preflight(req: &Request, config: &RelayConfig) -> worker::Result<worker::Response> {
+    let headers = Headers::new();
+    if let Some(origin) = allowed_origin(req, config) {
+        cors(&headers, &origin);
+        headers.set("access-control-allow-methods", "POST, GET, OPTIONS")?;
+        headers.set("access-control-allow-headers", "content-type, accept, authorization")?;
+        headers.set("access-control-max-age", "600")?;
+    }
+    Ok(worker::Response::empty()?.with_status(204).with_headers(headers))
+}

@@ -1,0 +1,97 @@
+//! One structured JSON line per request. Never credentials, never message text.
+
+use converse_shared::StreamEvent;
+use converse_shared::eventstream::StreamItem;
+use serde::Serialize;
+use worker::{Date, console_log};
+
+/// What one request did, written once when it ends.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RequestLog {
+    pub(crate) request_id: String,
+    pub(crate) caller: Option<String>,
+    pub(crate) model: Option<String>,
+    pub(crate) operation: Option<&'static str>,
+    pub(crate) status: u16,
+    pub(crate) attempts: u32,
+    pub(crate) ttfb_ms: Option<u64>,
+    pub(crate) total_ms: u64,
+    pub(crate) input_tokens: Option<u32>,
+    pub(crate) output_tokens: Option<u32>,
+    pub(crate) stop_reason: Option<String>,
+    pub(crate) error: Option<String>,
+    #[serde(skip)]
+    started: u64,
+    #[serde(skip)]
+    written: bool,
+}
+
+/// A new request id: 16 random hex digits.
+fn request_id() -> String {
+    let part = || (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+    format!("{:08x}{:08x}", part(), part())
+}
+
+impl RequestLog {
+    /// Starts the record of a request.
+    pub(crate) fn start() -> Self {
+        Self {
+            request_id: request_id(),
+            caller: None,
+            model: None,
+            operation: None,
+            status: 0,
+            attempts: 0,
+            ttfb_ms: None,
+            total_ms: 0,
+            input_tokens: None,
+            output_tokens: None,
+            stop_reason: None,
+            error: None,
+            started: Date::now().as_millis(),
+            written: false,
+        }
+    }
+
+    fn elapsed(&self) -> u64 {
+        Date::now().as_millis().saturating_sub(self.started)
+    }
+
+    /// Notes that the first byte of the reply is going out.
+    pub(crate) fn first_byte(&mut self) {
+        if self.ttfb_ms.is_none() {
+            self.ttfb_ms = Some(self.elapsed());
+        }
+    }
+
+    /// Takes what matters from a streamed item.
+    pub(crate) fn observe(&mut self, item: &StreamItem) {
+        match item {
+            StreamItem::Event(StreamEvent::MessageStop(stop)) => {
+                self.stop_reason = Some(stop.stop_reason.to_string())
+            }
+            StreamItem::Event(StreamEvent::Metadata(meta)) => {
+                self.input_tokens = Some(meta.usage.input_tokens);
+                self.output_tokens = Some(meta.usage.output_tokens);
+            }
+            other => {
+                if let Some(e) = other.error() {
+                    self.error = Some(e.kind.name().to_owned());
+                }
+            }
+        }
+    }
+
+    /// Writes the line (once).
+    pub(crate) fn write(&mut self) {
+        if self.written {
+            return;
+        }
+        self.written = true;
+        self.total_ms = self.elapsed();
+        if let Ok(line) = serde_json::to_string(self) {
+            console_log!("{line}");
+        }
+    }
+}
