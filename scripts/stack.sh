@@ -47,7 +47,7 @@ start_standin() {
 start_relay() {
   local port=$1 log=$2; shift 2
   (cd edge-worker && setsid ../node_modules/.bin/wrangler dev --ip 127.0.0.1 --port "$port" \
-    --inspector-port "$(free_port)" --show-interactive-dev-session=false --log-level info "$@") >"$log" 2>&1 &
+    --inspector-port "$(free_port)" --show-interactive-dev-session=false --log-level log "$@") >"$log" 2>&1 &
   RELAY_PID=$!
   stack_pids+=("$RELAY_PID")
   RELAY_URL="http://127.0.0.1:$port"

@@ -83,6 +83,29 @@ impl RequestLog {
         }
     }
 
+    /// A copy that will write the line, leaving this one as already written: for a stream,
+    /// whose line is written when it ends, after the response has left.
+    pub(crate) fn hand_over(&mut self) -> Self {
+        let copy = Self {
+            request_id: self.request_id.clone(),
+            caller: self.caller.clone(),
+            model: self.model.clone(),
+            operation: self.operation,
+            status: self.status,
+            attempts: self.attempts,
+            ttfb_ms: self.ttfb_ms,
+            total_ms: 0,
+            input_tokens: None,
+            output_tokens: None,
+            stop_reason: None,
+            error: None,
+            started: self.started,
+            written: false,
+        };
+        self.written = true;
+        copy
+    }
+
     /// Writes the line (once).
     pub(crate) fn write(&mut self) {
         if self.written {

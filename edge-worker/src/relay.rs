@@ -105,8 +105,15 @@ async fn relay(
             set("content-type", content_type)?;
             let mut upstream = upstream;
             let bytes = upstream.response.stream().map_err(|e| RelayError::Internal(e.to_string()))?;
-            let log = std::mem::replace(log, RequestLog::start());
-            Response::from_stream(relayed(bytes, upstream.controller, delivery, config.timing.idle, log))
+            // The stream writes the log line when it ends; this copy only names the request.
+            let stream_log = log.hand_over();
+            Response::from_stream(relayed(
+                bytes,
+                upstream.controller,
+                delivery,
+                config.timing.idle,
+                stream_log,
+            ))
         }
     };
     Ok(response.map_err(|e| RelayError::Internal(e.to_string()))?.with_headers(headers))

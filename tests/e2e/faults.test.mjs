@@ -1,0 +1,92 @@
+// The fault matrix: every failure gives a defined status or stream event, within a bounded
+// time, and the relay stays usable.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { MODEL, STANDIN_URL } from './env.mjs';
+import { body, post, readSse } from './http.mjs';
+
+const sse = { accept: 'text/event-stream' };
+const stats = async () => (await fetch(`${STANDIN_URL}/_stand-in/stats`)).json();
+
+test('throttling and 5xx are retried, then passed on with their name', async () => {
+  for (const [status, name] of [[429, 'ThrottlingException'], [500, 'InternalServerException'], [503, 'ServiceUnavailableException']]) {
+    const before = (await stats()).requests;
+    const r = await post(MODEL, 'converse', body(`x [stand-in:http-${status}]`));
+    assert.equal(r.status, status);
+    assert.equal(r.headers.get('x-amzn-errortype'), name);
+    assert.equal(r.headers.get('x-relay-attempts'), '3');
+    assert.equal((await stats()).requests - before, 3, `${status} was tried three times`);
+  }
+  const r = await post(MODEL, 'converse', body('x [stand-in:http-429]'));
+  assert.equal(r.headers.get('retry-after'), '1');
+});
+
+test('a throttled first attempt is invisible to the client when a retry succeeds', async () => {
+  const r = await post(MODEL, 'converse-stream', body(`once ${Math.random()} [stand-in:http-503-once]`), sse);
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('x-relay-attempts'), '2');
+  const { events } = await readSse(r);
+  assert.equal(events.at(-1).event, 'metadata');
+});
+
+test('client errors are not retried', async () => {
+  for (const [status, name] of [[400, 'ValidationException'], [403, 'AccessDeniedException'], [404, 'ResourceNotFoundException'],
+    [408, 'ModelTimeoutException'], [424, 'ModelErrorException']]) {
+    const r = await post(MODEL, 'converse', body(`x [stand-in:http-${status}]`));
+    assert.equal(r.status, status);
+    assert.equal(r.headers.get('x-amzn-errortype'), name);
+    assert.equal(r.headers.get('x-relay-attempts'), '1');
+  }
+});
+
+test('an upstream that never answers ends with ModelTimeoutException after the first-byte time-out', async () => {
+  const started = performance.now();
+  const r = await post(MODEL, 'converse-stream', body('x [stand-in:stall-start]'), sse);
+  assert.equal(r.status, 408);
+  assert.equal(r.headers.get('x-amzn-errortype'), 'ModelTimeoutException');
+  assert.ok(performance.now() - started < 10_000);
+});
+
+test('an upstream that stalls mid-stream ends the stream with a time-out event, and is cancelled', async () => {
+  const before = (await stats()).cancelled;
+  const { events } = await readSse(await post(MODEL, 'converse-stream', body('x [stand-in:stall]'), sse));
+  assert.equal(events.filter((e) => e.event === 'contentBlockDelta').length, 3);
+  assert.equal(events.at(-1).event, 'error');
+  assert.equal(events.at(-1).data.__type, 'ModelTimeoutException');
+  await waitFor(async () => (await stats()).cancelled > before, 'the stand-in saw the upstream request cancelled');
+});
+
+test('a truncated frame and a frame with a bad CRC end the stream with an error event', async () => {
+  for (const fault of ['truncate', 'bad-crc']) {
+    const { events } = await readSse(await post(MODEL, 'converse-stream', body(`x [stand-in:${fault}]`), sse));
+    assert.equal(events.at(-1).event, 'error', fault);
+    assert.equal(events.at(-1).data.__type, 'InternalServerException');
+  }
+});
+
+test('a client that goes away cancels the upstream request', async () => {
+  const before = (await stats()).cancelled;
+  const controller = new AbortController();
+  const r = await post(MODEL, 'converse-stream', body('long please [stand-in:long]'), sse, { signal: controller.signal });
+  const reader = r.body.getReader();
+  await reader.read();
+  controller.abort();
+  await waitFor(async () => (await stats()).cancelled > before, 'the stand-in saw the stream cancelled');
+});
+
+test('malformed JSON gets a ValidationException body', async () => {
+  const r = await post(MODEL, 'converse', '{"messages": [');
+  assert.equal(r.status, 400);
+  assert.equal(r.headers.get('x-amzn-errortype'), 'ValidationException');
+  assert.match((await r.json()).message, /^Malformed input request/);
+});
+
+async function waitFor(check, what, ms = 8000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail(`timed out: ${what}`);
+}

@@ -1,0 +1,117 @@
+// The relay on the open internet: who may call, what they may ask, what the page is served
+// with, and what the log says.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+
+import { MODEL, RELAY_LOG, RELAY_URL, SECRETS } from './env.mjs';
+import { body, path, post } from './http.mjs';
+
+const errorType = (r) => r.headers.get('x-amzn-errortype');
+
+test('API clients need a valid relay key', async () => {
+  let r = await post(MODEL, 'converse', body('hi'), { authorization: null });
+  assert.equal(r.status, 403);
+  assert.equal(errorType(r), 'MissingAuthenticationTokenException');
+  r = await post(MODEL, 'converse', body('hi'), { authorization: 'Bearer not-a-key-at-all-000000' });
+  assert.equal(r.status, 403);
+  assert.equal(errorType(r), 'UnrecognizedClientException');
+  r = await post(MODEL, 'converse', body('hi'));
+  assert.equal(r.status, 200);
+});
+
+test('pages from the relay\'s own origin may call; other origins may not', async () => {
+  let r = await post(MODEL, 'converse', body('hi'), { authorization: null, origin: RELAY_URL });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('access-control-allow-origin'), RELAY_URL);
+  r = await post(MODEL, 'converse', body('hi'), { authorization: null, origin: 'https://evil.example' });
+  assert.equal(r.status, 403);
+  assert.equal(r.headers.get('access-control-allow-origin'), null);
+});
+
+test('CORS preflight is answered for allowed origins only, never with *', async () => {
+  const preflight = (origin) => fetch(path(MODEL, 'converse-stream'), {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+  });
+  let r = await preflight(RELAY_URL);
+  assert.equal(r.status, 204);
+  assert.equal(r.headers.get('access-control-allow-origin'), RELAY_URL);
+  assert.match(r.headers.get('access-control-allow-methods'), /POST/);
+  r = await preflight('https://evil.example');
+  assert.equal(r.headers.get('access-control-allow-origin'), null);
+});
+
+test('model ids that could reach another upstream path are refused', async () => {
+  // (A bare `..` segment never arrives: URL parsers resolve it, %2E%2E included.)
+  for (const model of ['a/../../evil', 'x/./y', 'x y', 'a\u0000b']) {
+    const r = await post(model, 'converse', body('hi'));
+    assert.equal(r.status, 400, model);
+    assert.equal(errorType(r), 'ValidationException');
+    assert.match((await r.json()).message, /^The provided model identifier is invalid/);
+  }
+});
+
+test('only offered models are served, and /v1/models lists them with capabilities', async () => {
+  const r = await post('meta.llama3-70b-instruct-v1:0', 'converse', body('hi'));
+  assert.equal(r.status, 403);
+  assert.equal(errorType(r), 'AccessDeniedException');
+  const list = await (await fetch(`${RELAY_URL}/v1/models`)).json();
+  assert.equal(list.anyModel, false);
+  const haiku = list.models.find((m) => m.modelId === MODEL);
+  assert.equal(haiku.family, 'Claude 3 Haiku');
+  assert.equal(haiku.contextWindow, 200000);
+  assert.equal(haiku.maxOutputTokens, 4096);
+  assert.equal(list.models.find((m) => m.modelId === 'amazon.titan-text-lite-v1').systemPrompt, false);
+});
+
+test('caps: body size (413), output tokens, and the cap set where none was asked', async () => {
+  let r = await post(MODEL, 'converse', body('x'.repeat(1_100_000)));
+  assert.equal(r.status, 413);
+  assert.equal(errorType(r), 'ValidationException');
+  r = await post(MODEL, 'converse', body('hi', { inferenceConfig: { maxTokens: 5000 } }));
+  assert.equal(r.status, 400);
+  assert.match((await r.json()).message, /above this relay's limit of 4096/);
+  await post(MODEL, 'converse', body('hi', { futureField: 1 }));
+  // The request was written again to set maxTokens, and lost nothing on the way.
+  const seen = await (await fetch(`${process.env.STANDIN_URL}/_stand-in/last-request`)).text();
+  assert.match(seen, /"maxTokens":4096/);
+});
+
+test('the page is served with a strict Content-Security-Policy and safe headers', async () => {
+  const r = await fetch(`${RELAY_URL}/`);
+  const csp = r.headers.get('content-security-policy');
+  assert.ok(csp, 'a CSP header');
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.match(csp, /frame-ancestors 'self'/);
+  assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
+});
+
+test('each request leaves one JSON log line, with no secret and no message text', async () => {
+  const secretText = 'a very private sentence 7q3z';
+  const r = await post(MODEL, 'converse-stream', body(secretText), { accept: 'text/event-stream' });
+  const id = r.headers.get('x-relay-request-id');
+  assert.match(id, /^[0-9a-f]{16}$/);
+  await r.text();
+  const deadline = Date.now() + 5000;
+  let line;
+  while (!line && Date.now() < deadline) {
+    const log = await readFile(RELAY_LOG, 'utf8');
+    line = log.split('\n').find((l) => l.includes(`"requestId":"${id}"`));
+    if (!line) await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.ok(line, 'a log line for the request');
+  const entry = JSON.parse(line.slice(line.indexOf('{')));
+  assert.equal(entry.caller, 'key:tests');
+  assert.equal(entry.model, MODEL);
+  assert.equal(entry.operation, 'converse-stream');
+  assert.equal(entry.status, 200);
+  assert.equal(entry.attempts, 1);
+  assert.equal(entry.stopReason, 'end_turn');
+  assert.ok(entry.inputTokens > 0 && entry.outputTokens > 0 && entry.ttfbMs >= 0 && entry.totalMs >= entry.ttfbMs);
+  const log = await readFile(RELAY_LOG, 'utf8');
+  assert.ok(!log.includes(secretText), 'message text in the log');
+  for (const secret of SECRETS) assert.ok(!log.includes(secret), 'a secret in the log');
+});
