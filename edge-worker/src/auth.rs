@@ -8,6 +8,17 @@ use worker::{Date, Headers, Request, Url};
 
 use crate::config::RelayConfig;
 use crate::errors::RelayError;
+use crate::limits::Limit;
+
+/// The limits that apply to `caller` from `ip`: the caller's own (a key's, or the default
+/// per caller) and the per-IP one.
+pub(crate) fn limit_subjects(caller: &Caller, ip: &str, config: &RelayConfig) -> Vec<(String, Limit)> {
+    let own = match caller {
+        Caller::Key(id) => config.client_keys.iter().find(|k| k.id == *id).and_then(|k| k.limit),
+        Caller::Origin(_) => None,
+    };
+    vec![(caller.label(), own.unwrap_or(config.caller_limit)), (format!("ip:{ip}"), config.ip_limit)]
+}
 
 /// Who is calling, for logs and limits.
 #[derive(Debug, Clone)]

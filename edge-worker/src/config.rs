@@ -11,6 +11,7 @@ use converse_shared::sigv4::Credentials;
 use worker::Env;
 
 use crate::errors::RelayError;
+use crate::limits::Limit;
 
 /// How the relay proves itself to Bedrock.
 pub(crate) enum UpstreamAuth {
@@ -36,6 +37,8 @@ pub(crate) struct ClientKey {
     /// Names the key in logs.
     pub(crate) id: String,
     pub(crate) secret: String,
+    /// This key's own limit, if it has one (`id:secret:rpm:tpm`).
+    pub(crate) limit: Option<Limit>,
 }
 
 impl fmt::Debug for ClientKey {
@@ -91,6 +94,10 @@ pub(crate) struct RelayConfig {
     pub(crate) policy: Policy,
     /// Time-outs and retries.
     pub(crate) timing: Timing,
+    /// Per caller (key or origin), unless a key has its own (`RATE_LIMIT_RPM`, `RATE_LIMIT_TPM`).
+    pub(crate) caller_limit: Limit,
+    /// Per client IP (`RATE_LIMIT_IP_RPM`, `RATE_LIMIT_IP_TPM`).
+    pub(crate) ip_limit: Limit,
 }
 
 fn read(env: &Env, name: &str) -> Option<String> {
@@ -116,6 +123,30 @@ fn number<T: std::str::FromStr>(env: &Env, name: &str, default: T) -> Result<T, 
     }
 }
 
+/// Reads one `RELAY_API_KEYS` entry: `id:secret` or `id:secret:rpm:tpm`.
+fn parse_key(entry: &str) -> Result<ClientKey, RelayError> {
+    let bad = || {
+        RelayError::Misconfigured(
+            "RELAY_API_KEYS entries must be id:secret or id:secret:rpm:tpm, each secret at least 16 characters"
+                .into(),
+        )
+    };
+    let parts: Vec<&str> = entry.split(':').collect();
+    let (id, secret, limit) = match parts[..] {
+        [id, secret] => (id, secret, None),
+        [id, secret, rpm, tpm] => {
+            let limit =
+                Limit { requests: rpm.parse().map_err(|_| bad())?, tokens: tpm.parse().map_err(|_| bad())? };
+            (id, secret, Some(limit))
+        }
+        _ => return Err(bad()),
+    };
+    if id.is_empty() || secret.len() < 16 {
+        return Err(bad());
+    }
+    Ok(ClientKey { id: id.to_owned(), secret: secret.to_owned(), limit })
+}
+
 impl RelayConfig {
     /// Reads the configuration; see the README's configuration table.
     pub(crate) fn from_env(env: &Env) -> Result<Self, RelayError> {
@@ -136,13 +167,7 @@ impl RelayConfig {
         };
         let mut client_keys = Vec::new();
         for entry in list(read(env, "RELAY_API_KEYS")) {
-            let Some((id, secret)) = entry.split_once(':').filter(|(i, s)| !i.is_empty() && s.len() >= 16)
-            else {
-                return Err(RelayError::Misconfigured(
-                    "RELAY_API_KEYS must be id:secret pairs, each secret at least 16 characters".into(),
-                ));
-            };
-            client_keys.push(ClientKey { id: id.to_owned(), secret: secret.to_owned() });
+            client_keys.push(parse_key(&entry)?);
         }
         let guardrail = match read(env, "ENFORCE_GUARDRAIL") {
             None => None,
@@ -174,6 +199,14 @@ impl RelayConfig {
                 idle: Duration::from_millis(number(env, "IDLE_TIMEOUT_MS", 30_000)?),
                 attempts: number(env, "RETRY_MAX_ATTEMPTS", 3)?.max(1),
                 retry_budget: Duration::from_millis(number(env, "RETRY_BUDGET_MS", 10_000)?),
+            },
+            caller_limit: Limit {
+                requests: number(env, "RATE_LIMIT_RPM", 60)?,
+                tokens: number(env, "RATE_LIMIT_TPM", 200_000)?,
+            },
+            ip_limit: Limit {
+                requests: number(env, "RATE_LIMIT_IP_RPM", 120)?,
+                tokens: number(env, "RATE_LIMIT_IP_TPM", 400_000)?,
             },
         })
     }

@@ -20,6 +20,8 @@ pub(crate) enum RelayError {
     Unreachable(String),
     /// Bedrock did not answer in time.
     Timeout(&'static str),
+    /// The caller is over a rate limit; it may try again in this many seconds.
+    RateLimited(u64),
     /// Something inside the relay failed. The detail is logged, not returned.
     Internal(String),
 }
@@ -50,6 +52,10 @@ impl RelayError {
                     "The relay could not reach Bedrock. Try again.",
                 )
             }
+            Self::RateLimited(seconds) => BedrockError::new(
+                ErrorKind::Throttling,
+                format!("Rate limit exceeded for this relay: try again in {seconds} s."),
+            ),
             Self::Timeout(what) => {
                 BedrockError::new(ErrorKind::ModelTimeout, format!("Bedrock did not {what} in time."))
             }
@@ -74,8 +80,13 @@ impl RelayError {
         let headers = Headers::new();
         let _ = headers.set("content-type", "application/json");
         let _ = headers.set("x-amzn-ErrorType", e.kind.name());
-        if e.kind == ErrorKind::Throttling {
-            let _ = headers.set("retry-after", "1");
+        let retry_after = match self {
+            Self::RateLimited(seconds) => Some(seconds.to_string()),
+            _ if e.kind == ErrorKind::Throttling => Some("1".to_owned()),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            let _ = headers.set("retry-after", &seconds);
         }
         match Response::ok(e.body_json()) {
             Ok(r) => r.with_status(self.status()).with_headers(headers),

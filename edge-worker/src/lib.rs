@@ -13,6 +13,9 @@ mod auth;
 mod catalog;
 mod config;
 mod errors;
+// `#[durable_object]` generates glue without docs.
+#[allow(missing_docs)]
+mod limits;
 mod log;
 mod policy;
 mod relay;
@@ -20,6 +23,8 @@ mod upstream;
 
 use converse_shared::path::parse_model_path;
 use worker::{Context, Env, Method, Request, Response, Result, event};
+
+pub use crate::limits::RateLimiter;
 
 use crate::config::RelayConfig;
 use crate::errors::RelayError;
@@ -42,7 +47,9 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         (Method::Get, "/v1/health") => Response::from_json(&serde_json::json!({ "status": "ok" })),
         (Method::Get, "/v1/models") => catalog::models(&req, &config),
         (Method::Post, p) => match parse_model_path(p) {
-            Some((model_id, operation)) => Ok(relay::handle(&mut req, &config, &model_id, operation).await),
+            Some((model_id, operation)) => {
+                Ok(relay::handle(&mut req, &env, &config, &model_id, operation).await)
+            }
             None => Ok(RelayError::UnknownOperation.into_response()),
         },
         _ => Ok(RelayError::UnknownOperation.into_response()),

@@ -8,11 +8,12 @@ use converse_shared::path::Operation;
 use converse_shared::{BedrockError, ConverseResponse, ErrorKind, sse};
 use futures_util::future::{Either, select};
 use futures_util::{Stream, StreamExt, stream};
-use worker::{AbortController, ByteStream, Delay, Headers, Request, Response};
+use worker::{AbortController, ByteStream, Delay, Env, Headers, Request, Response};
 
 use crate::auth::{self, Caller};
 use crate::config::RelayConfig;
 use crate::errors::RelayError;
+use crate::limits::Limiters;
 use crate::log::RequestLog;
 use crate::{policy, upstream};
 
@@ -34,6 +35,7 @@ fn delivery(req: &Request) -> Delivery {
 /// Relays one Converse or ConverseStream call, and logs it.
 pub(crate) async fn handle(
     req: &mut Request,
+    env: &Env,
     config: &RelayConfig,
     model_id: &str,
     operation: Operation,
@@ -42,7 +44,7 @@ pub(crate) async fn handle(
     log.model = Some(model_id.to_owned());
     log.operation = Some(operation.suffix());
     let origin = auth::allowed_origin(req, config);
-    let mut response = match relay(req, config, model_id, operation, &mut log).await {
+    let mut response = match relay(req, env, config, model_id, operation, &mut log).await {
         Ok(response) => response,
         Err(e) => {
             log.status = e.status();
@@ -62,6 +64,7 @@ pub(crate) async fn handle(
 
 async fn relay(
     req: &mut Request,
+    env: &Env,
     config: &RelayConfig,
     model_id: &str,
     operation: Operation,
@@ -72,6 +75,9 @@ async fn relay(
     let caller: Caller = auth::authorize(req, config, &body)?;
     log.caller = Some(caller.label());
     let body = policy::apply(&config.policy, model_id, body)?;
+    let ip = req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".into());
+    let limiters = Limiters::new(env, &auth::limit_subjects(&caller, &ip, config))?;
+    limiters.admit().await?;
     let upstream = upstream::send(config, model_id, operation, &body).await.map_err(|failed| {
         log.attempts = failed.attempts;
         failed.error
@@ -94,6 +100,7 @@ async fn relay(
                 log.input_tokens = Some(reply.usage.input_tokens);
                 log.output_tokens = Some(reply.usage.output_tokens);
                 log.stop_reason = Some(reply.stop_reason.to_string());
+                limiters.record(u64::from(reply.usage.total_tokens)).await;
             }
             log.write();
             set("content-type", "application/json")?;
@@ -113,6 +120,7 @@ async fn relay(
                 delivery,
                 config.timing.idle,
                 stream_log,
+                limiters,
             ))
         }
     };
@@ -137,6 +145,8 @@ struct Relayed {
     delivery: Delivery,
     idle: Duration,
     log: RequestLog,
+    /// Told the tokens the reply used when it ends.
+    limiters: Limiters,
     done: bool,
 }
 
@@ -217,6 +227,7 @@ fn relayed(
     delivery: Delivery,
     idle: Duration,
     log: RequestLog,
+    limiters: Limiters,
 ) -> impl Stream<Item = worker::Result<Vec<u8>>> {
     let state = Relayed {
         upstream,
@@ -226,11 +237,14 @@ fn relayed(
         delivery,
         idle,
         log,
+        limiters,
         done: false,
     };
     stream::unfold(state, |mut s| async move {
         loop {
             if s.done {
+                let tokens = u64::from(s.log.input_tokens.unwrap_or(0) + s.log.output_tokens.unwrap_or(0));
+                s.limiters.record(tokens).await;
                 s.log.write();
                 return None;
             }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 
-import { MODEL, RELAY_LOG, RELAY_URL, SECRETS } from './env.mjs';
+import { MODEL, RELAY_KEY, RELAY_LOG, RELAY_URL, SECRETS } from './env.mjs';
 import { body, path, post } from './http.mjs';
 
 const errorType = (r) => r.headers.get('x-amzn-errortype');
@@ -114,4 +114,26 @@ test('each request leaves one JSON log line, with no secret and no message text'
   const log = await readFile(RELAY_LOG, 'utf8');
   assert.ok(!log.includes(secretText), 'message text in the log');
   for (const secret of SECRETS) assert.ok(!log.includes(secret), 'a secret in the log');
+});
+
+test('over a rate limit: 429 ThrottlingException with Retry-After', async () => {
+  const limited = { authorization: `Bearer ${RELAY_KEY}-limited` }; // 3 requests a minute
+  for (let i = 0; i < 3; i += 1) {
+    assert.equal((await post(MODEL, 'converse', body(`n${i}`), limited)).status, 200);
+  }
+  const r = await post(MODEL, 'converse', body('one too many'), limited);
+  assert.equal(r.status, 429);
+  assert.equal(errorType(r), 'ThrottlingException');
+  assert.ok(Number(r.headers.get('retry-after')) >= 1);
+  assert.match((await r.json()).message, /^Rate limit exceeded/);
+});
+
+test('tokens per minute count what streamed replies used', async () => {
+  const tokens = { authorization: `Bearer ${RELAY_KEY}-tokens`, accept: 'text/event-stream' }; // 20 tokens a minute
+  const first = await post(MODEL, 'converse-stream', body('a first question that uses some tokens'), tokens);
+  assert.equal(first.status, 200);
+  await first.text();
+  const r = await post(MODEL, 'converse-stream', body('again'), tokens);
+  assert.equal(r.status, 429);
+  assert.equal(errorType(r), 'ThrottlingException');
 });
