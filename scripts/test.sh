@@ -55,12 +55,14 @@ IDLE_TIMEOUT_MS=2000
 RETRY_MAX_ATTEMPTS=3
 RETRY_BUDGET_MS=3000
 VARS
-start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$env_file" --persist-to "$PWD/$logs/wrangler-state"
+# Over TLS, as in production: AWS SDKs send Bedrock API keys (Bearer) only over https.
+RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$env_file" --persist-to "$PWD/$logs/wrangler-state"
 export STANDIN_URL RELAY_URL RELAY_LOG="$PWD/$logs/wrangler.log"
 echo "stand-in $STANDIN_URL, relay $RELAY_URL (logs in $logs)"
 
 echo "==> relay and browser suites (node:test, Playwright + Chromium)"
-node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
+# The local relay's certificate is wrangler's self-signed one.
+NODE_TLS_REJECT_UNAUTHORIZED=0 NODE_NO_WARNINGS=1 node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
 
 echo "==> AWS SDK suite (boto3)"
 .venv/bin/pytest -q tests/sdk

@@ -9,7 +9,7 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 async function freshChat() {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ ignoreHTTPSErrors: true }); // wrangler's local certificate
   const chat = new ChatPage(await context.newPage());
   await chat.open();
   return chat;

@@ -34,6 +34,7 @@ def client(endpoint, secret=None, token=None, **kwargs):
         "bedrock-runtime",
         endpoint_url=endpoint,
         region_name="us-east-1",
+        verify=False,  # the local relay's certificate is wrangler's self-signed one
         aws_access_key_id=key_id,
         aws_secret_access_key=secret,
         aws_session_token=token,
@@ -122,6 +123,7 @@ def test_unsigned_requests_are_refused(endpoint):
         endpoint_url=STANDIN_URL if endpoint == "stand-in" else RELAY_URL,
         region_name="us-east-1",
         config=Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1}),
+        verify=False,
     )
     with pytest.raises(botocore.exceptions.ClientError) as e:
         unsigned.converse(modelId=MODEL, messages=user("hi"))
@@ -152,3 +154,19 @@ def test_stand_in_accepts_a_bedrock_api_key():
     status, headers, body = post_with_key("wrong-key")
     assert (status, headers["x-amzn-ErrorType"].split(":")[0]) == (403, "UnrecognizedClientException")
     assert body["message"]
+
+
+def test_relay_accepts_its_key_as_a_bedrock_api_key(monkeypatch):
+    """An unchanged SDK with AWS_BEARER_TOKEN_BEDROCK set to a relay key (over https)."""
+    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", os.environ["RELAY_KEY_SECRET"])
+    keyed = boto3.client("bedrock-runtime", endpoint_url=RELAY_URL, region_name="us-east-1", verify=False, config=NO_RETRIES)
+    reply = keyed.converse(modelId=MODEL, messages=user("bearer through the relay"))
+    assert reply["output"]["message"]["content"][0]["text"].startswith("You said: “bearer through the relay”.")
+    events = list(keyed.converse_stream(modelId=MODEL, messages=user("stream it"))["stream"])
+    assert events[-1]["metadata"]["usage"]["outputTokens"] > 0
+
+    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", "not-a-relay-key-0000000")
+    wrong = boto3.client("bedrock-runtime", endpoint_url=RELAY_URL, region_name="us-east-1", verify=False, config=NO_RETRIES)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        wrong.converse(modelId=MODEL, messages=user("hi"))
+    assert e.value.response["Error"]["Code"] == "UnrecognizedClientException"
