@@ -100,12 +100,13 @@ pub(crate) struct Limiters {
 }
 
 impl Limiters {
-    /// The stubs for `subjects` (name and limit each) from the `RATE_LIMITER` binding.
+    /// The stubs for `subjects` (name and limit each) from the `RATE_LIMITER` binding. A limit
+    /// of 0 requests means "no limit" (say, where Cloudflare's own rate limiting rules apply).
     pub(crate) fn new(env: &Env, subjects: &[(String, Limit)]) -> std::result::Result<Self, RelayError> {
         let internal = |e: worker::Error| RelayError::Misconfigured(format!("RATE_LIMITER binding: {e}"));
         let namespace = env.durable_object("RATE_LIMITER").map_err(internal)?;
         let mut stubs = Vec::new();
-        for (name, limit) in subjects {
+        for (name, limit) in subjects.iter().filter(|(_, l)| l.requests > 0) {
             let stub = namespace.id_from_name(name).and_then(|id| id.get_stub()).map_err(internal)?;
             stubs.push((stub, *limit));
         }

@@ -14,7 +14,8 @@
 //! | `[stand-in:reasoning]`, `[stand-in:redacted]` | reasoning (signed where the model signs) / redacted reasoning, for reasoning models |
 //! | `[stand-in:guardrail]` | with `guardrailConfig`: `guardrail_intervened`, and a trace if asked for |
 //! | `[stand-in:context-window]` | `model_context_window_exceeded` |
-//! | `[stand-in:long]` | 200 more words |
+//! | `[stand-in:long]`, `[stand-in:words-N]` | 200 / N more words |
+//! | `[stand-in:delay-N]` | N ms before each delta, whatever the configured pause |
 //! | `[stand-in:http-NNN-once]` | that HTTP error the first time this exact request arrives, then success |
 //! | `[stand-in:stall]`, `[stand-in:stall-start]` | three deltas then silence / no response at all, until the client goes away |
 //! | `[stand-in:truncate]`, `[stand-in:bad-crc]` | three deltas, then half a frame and the end / a frame with a wrong checksum |
@@ -42,6 +43,8 @@ pub struct Plan {
     pub transport: Option<TransportFault>,
     /// `http_error` only the first time this exact request arrives (then succeed).
     pub fail_once: bool,
+    /// `[stand-in:delay-N]`: N ms before each delta instead of the configured pause.
+    pub delta_delay_ms: Option<u64>,
 }
 
 /// Faults below the event level, for a relay's time-outs and frame checks.
@@ -59,6 +62,11 @@ pub enum TransportFault {
 
 fn marker(text: &str, name: &str) -> bool {
     text.contains(&format!("[stand-in:{name}]"))
+}
+
+/// The number in a `[stand-in:NAMEN]` marker.
+fn marker_number(text: &str, name: &str) -> Option<u64> {
+    text.split(&format!("[stand-in:{name}")).nth(1)?.split(']').next()?.parse().ok()
 }
 
 fn quote(text: &str) -> String {
@@ -363,10 +371,14 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         }
         reply
     };
-    if on("long") {
-        for i in 1..=200 {
-            reply.push_str(&format!(" word{i}"));
-        }
+    // `[stand-in:long]` is 200 more words; `[stand-in:words-N]` is N more.
+    let more = if on("long") {
+        200
+    } else {
+        marker_number(trigger_text, "words-").unwrap_or(0).min(100_000) as usize
+    };
+    for i in 1..=more {
+        reply.push_str(&format!(" word{i}"));
     }
     reply.push_str(&format!(" (Local Bedrock stand-in, model {model_id}.)"));
 
@@ -460,6 +472,7 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         malformed_tool_input: on("malformed-tool"),
         transport,
         fail_once,
+        delta_delay_ms: marker_number(trigger_text, "delay-"),
     })
 }
 

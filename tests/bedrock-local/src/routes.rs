@@ -142,7 +142,7 @@ fn hash(bytes: &[u8]) -> u64 {
 
 fn converse_stream(config: &Config, plan: Plan, cancelled: Arc<AtomicU64>) -> Response {
     let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(4);
-    let delay = config.delta_delay;
+    let delay = plan.delta_delay_ms.map_or(config.delta_delay, std::time::Duration::from_millis);
     // Text: one delta per word, as the plan counts tokens. Tool input: pieces of 6 bytes.
     let mut events = disassemble(&plan.response, |block, rest| match block {
         ContentBlock::ToolUse(_) => 6,

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Prints performance figures: the relay against the stand-in with no artificial delay, and
+# the sizes of what is shipped. Not a test: it asserts nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh >/dev/null
+scripts/build.sh >/dev/null
+
+echo "==> sizes"
+for f in dist/*_bg.wasm edge-worker/build/index_bg.wasm; do
+  printf '%-45s %8d bytes, %8d gzipped\n' "$f" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
+done
+
+source scripts/stack.sh
+trap stop_stack EXIT INT TERM
+logs=target/logs/bench
+mkdir -p "$logs"
+export STANDIN_API_KEY="bench-key-$RANDOM$RANDOM" RELAY_KEY_SECRET="bench-relay-key-$RANDOM$RANDOM"
+start_standin 127.0.0.1:0 "$logs/bedrock-local.log" BEDROCK_LOCAL_DELAY_MS=0 BEDROCK_LOCAL_API_KEY="$STANDIN_API_KEY" \
+  BEDROCK_LOCAL_ACCESS_KEY_ID=AKIABENCH BEDROCK_LOCAL_SECRET_ACCESS_KEY=bench-secret
+cat >"$logs/relay.env" <<VARS
+BEDROCK_ENDPOINT=$STANDIN_URL
+AWS_ACCESS_KEY_ID=AKIABENCH
+AWS_SECRET_ACCESS_KEY=bench-secret
+RELAY_API_KEYS=bench:$RELAY_KEY_SECRET
+RATE_LIMIT_RPM=1000000
+RATE_LIMIT_TPM=1000000000
+RATE_LIMIT_IP_RPM=1000000
+RATE_LIMIT_IP_TPM=1000000000
+VARS
+start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$logs/relay.env" --persist-to "$PWD/$logs/state"
+echo "==> relay vs direct (stand-in $STANDIN_URL, relay $RELAY_URL)"
+STANDIN_URL="$STANDIN_URL" RELAY_URL="$RELAY_URL" RELAY_PID="$RELAY_PID" node tests/bench/relay.mjs
