@@ -15,6 +15,7 @@
 //! - [`conversation`]: a stored chat to the `messages` Bedrock accepts.
 //! - [`models`]: model rules as data, and [`models::prepare`] to fit a request to a model.
 //! - [`validate`]: Bedrock's rules for a request, checked before it is sent.
+//! - [`tools`]: the tool loop, and the tools built into the page.
 //! - [`error`]: Bedrock's error vocabulary, shared by every component.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
@@ -30,6 +31,7 @@ pub mod path;
 #[cfg(feature = "sigv4")]
 pub mod sigv4;
 pub mod sse;
+pub mod tools;
 pub mod types;
 pub mod validate;
 

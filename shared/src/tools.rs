@@ -1,0 +1,193 @@
+//! Tool use: the loop "the model asks → the application runs the tools → their results go
+//! back with the history → the model answers", and the tools built into the page.
+//!
+//! Pure: the page drives the loop (it runs the tools and makes the calls); this module says
+//! what to run, how to report it, and when to stop.
+
+mod calculator;
+mod clock;
+mod exact;
+mod units;
+
+use serde_json::{Value, json};
+
+pub use calculator::evaluate;
+pub use clock::Clock;
+pub use units::convert;
+
+use crate::types::*;
+
+/// The most rounds of tool calls per user message, unless the page says otherwise.
+pub const DEFAULT_MAX_ROUNDS: u32 = 5;
+
+/// A tool call the model made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolCall {
+    /// The call's id; its result must carry it.
+    pub id: String,
+    /// The tool.
+    pub name: String,
+    /// Its input.
+    pub input: Value,
+}
+
+/// The calls in a reply, in order.
+pub fn calls(reply: &Message) -> Vec<ToolCall> {
+    reply
+        .content
+        .iter()
+        .filter_map(|b| match b {
+            ContentBlock::ToolUse(t) => {
+                Some(ToolCall { id: t.tool_use_id.clone(), name: t.name.clone(), input: t.input.clone() })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// What a tool returned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// It ran; its result as JSON (text is sent as text).
+    Success(Value),
+    /// It failed; why, for the model to read.
+    Error(String),
+}
+
+/// The user turn that answers every call of a reply: one `toolResult` per call, in one
+/// message, with `status: error` and the reason where a tool failed.
+pub fn results_message(results: &[(ToolCall, Outcome)]) -> Message {
+    let content = results
+        .iter()
+        .map(|(call, outcome)| {
+            let (content, status) = match outcome {
+                Outcome::Success(Value::String(text)) => {
+                    (ToolResultContentBlock::Text(text.clone()), ToolResultStatus::Success)
+                }
+                Outcome::Success(value) => {
+                    (ToolResultContentBlock::Json(value.clone()), ToolResultStatus::Success)
+                }
+                Outcome::Error(why) => (ToolResultContentBlock::Text(why.clone()), ToolResultStatus::Error),
+            };
+            ContentBlock::ToolResult(ToolResultBlock {
+                tool_use_id: call.id.clone(),
+                content: vec![content],
+                status: Some(status),
+                r#type: None,
+                extra: Extra::new(),
+            })
+        })
+        .collect();
+    Message { role: Role::User, content, extra: Extra::new() }
+}
+
+/// What to do after a reply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+    /// The model's turn is over.
+    Done,
+    /// Run these calls and send their results.
+    RunTools(Vec<ToolCall>),
+    /// The model asked for tools again, but the round cap is reached: stop here.
+    RoundCapReached(u32),
+}
+
+/// Counts rounds of tool calls for one user message.
+#[derive(Debug, Clone)]
+pub struct ToolLoop {
+    rounds: u32,
+    max_rounds: u32,
+}
+
+impl ToolLoop {
+    /// A loop that allows `max_rounds` rounds of tool calls.
+    pub fn new(max_rounds: u32) -> Self {
+        Self { rounds: 0, max_rounds }
+    }
+
+    /// Decides what follows `reply`, which ended for `stop_reason`.
+    pub fn next(&mut self, reply: &Message, stop_reason: &StopReason) -> Next {
+        let calls = calls(reply);
+        if *stop_reason != StopReason::ToolUse || calls.is_empty() {
+            return Next::Done;
+        }
+        if self.rounds >= self.max_rounds {
+            return Next::RoundCapReached(self.max_rounds);
+        }
+        self.rounds += 1;
+        Next::RunTools(calls)
+    }
+}
+
+/// The `toolConfig` for `tools` (none → no config).
+pub fn tool_config(tools: Vec<ToolSpecification>) -> Option<ToolConfiguration> {
+    (!tools.is_empty()).then(|| ToolConfiguration {
+        tools: tools.into_iter().map(Tool::ToolSpec).collect(),
+        tool_choice: None,
+        extra: Extra::new(),
+    })
+}
+
+fn spec(name: &str, description: &str, schema: Value) -> ToolSpecification {
+    ToolSpecification {
+        name: name.into(),
+        input_schema: ToolInputSchema::Json(schema),
+        description: Some(description.into()),
+        strict: None,
+        extra: Extra::new(),
+    }
+}
+
+/// The tools built into the page.
+pub fn builtin_specs() -> Vec<ToolSpecification> {
+    vec![
+        spec(
+            "calculator",
+            "Evaluates an arithmetic expression exactly (decimals, + - * / % ^ and parentheses). Use it for any calculation.",
+            json!({"type": "object", "properties": {"expression": {"type": "string", "description": "e.g. (0.1 + 0.2) * 3"}}, "required": ["expression"]}),
+        ),
+        spec(
+            "current_time",
+            "The current date, time and time zone where the user is.",
+            json!({"type": "object", "properties": {}}),
+        ),
+        spec(
+            "convert_units",
+            "Converts a value between units of length, mass, volume, speed, area, data or temperature, exactly.",
+            json!({"type": "object", "properties": {
+                "value": {"type": "string", "description": "the number, e.g. 12.5"},
+                "from": {"type": "string", "description": "e.g. mi, kg, F"},
+                "to": {"type": "string", "description": "e.g. km, lb, C"}
+            }, "required": ["value", "from", "to"]}),
+        ),
+    ]
+}
+
+fn text_input(input: &Value, field: &str) -> Result<String, String> {
+    match &input[field] {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Null => Err(format!("the input has no {field:?}")),
+        other => Err(format!("{field:?} must be text, not {other}")),
+    }
+}
+
+/// Runs a built-in tool. `None` if `name` is not one.
+pub fn run_builtin(name: &str, input: &Value, clock: &Clock) -> Option<Outcome> {
+    let result = match name {
+        "calculator" => text_input(input, "expression").and_then(|e| evaluate(&e)).map(Value::String),
+        "current_time" => Ok(clock::now(clock)),
+        "convert_units" => (|| {
+            convert(&text_input(input, "value")?, &text_input(input, "from")?, &text_input(input, "to")?)
+        })()
+        .map(Value::String),
+        _ => return None,
+    };
+    Some(match result {
+        Ok(value) => Outcome::Success(value),
+        Err(why) => Outcome::Error(why),
+    })
+}
+
+#[cfg(test)]
+mod tests;

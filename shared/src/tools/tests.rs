@@ -1,0 +1,70 @@
+use serde_json::json;
+
+use super::*;
+
+fn clock() -> Clock {
+    Clock { epoch_ms: 0.0, utc_offset_minutes: 0, time_zone: "UTC".into() }
+}
+
+fn reply(json: serde_json::Value) -> Message {
+    serde_json::from_value(json).unwrap()
+}
+
+#[test]
+fn the_loop_runs_every_call_then_stops() {
+    let asked = reply(json!({"role": "assistant", "content": [
+        {"text": "Let me compute."},
+        {"toolUse": {"toolUseId": "a", "name": "calculator", "input": {"expression": "0.1+0.2"}}},
+        {"toolUse": {"toolUseId": "b", "name": "convert_units", "input": {"value": "1", "from": "mi", "to": "km"}}}]}));
+    let mut tools = ToolLoop::new(2);
+    let Next::RunTools(calls) = tools.next(&asked, &StopReason::ToolUse) else { panic!() };
+    assert_eq!(calls.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    let results: Vec<(ToolCall, Outcome)> = calls
+        .into_iter()
+        .map(|c| {
+            let o = run_builtin(&c.name, &c.input, &clock()).unwrap();
+            (c, o)
+        })
+        .collect();
+    let message = results_message(&results);
+    assert_eq!(
+        serde_json::to_value(&message).unwrap(),
+        json!({"role": "user", "content": [
+            {"toolResult": {"toolUseId": "a", "content": [{"text": "0.3"}], "status": "success"}},
+            {"toolResult": {"toolUseId": "b", "content": [{"text": "1.609344 km"}], "status": "success"}}]})
+    );
+    let answer = reply(json!({"role": "assistant", "content": [{"text": "0.3 and 1.609344 km"}]}));
+    assert_eq!(tools.next(&answer, &StopReason::EndTurn), Next::Done);
+}
+
+#[test]
+fn the_round_cap_ends_the_loop() {
+    let asked = reply(
+        json!({"role": "assistant", "content": [{"toolUse": {"toolUseId": "a", "name": "current_time", "input": {}}}]}),
+    );
+    let mut tools = ToolLoop::new(1);
+    assert!(matches!(tools.next(&asked, &StopReason::ToolUse), Next::RunTools(_)));
+    assert_eq!(tools.next(&asked, &StopReason::ToolUse), Next::RoundCapReached(1));
+}
+
+#[test]
+fn failures_become_error_results_with_a_reason() {
+    let call = ToolCall { id: "x".into(), name: "calculator".into(), input: json!({"expression": "1/0"}) };
+    let outcome = run_builtin(&call.name, &call.input, &clock()).unwrap();
+    assert_eq!(outcome, Outcome::Error("division by zero".into()));
+    let message = serde_json::to_value(results_message(&[(call, outcome)])).unwrap();
+    assert_eq!(message["content"][0]["toolResult"]["status"], "error");
+    assert_eq!(
+        run_builtin("calculator", &json!({}), &clock()),
+        Some(Outcome::Error("the input has no \"expression\"".into()))
+    );
+    assert_eq!(run_builtin("no_such_tool", &json!({}), &clock()), None);
+}
+
+#[test]
+fn builtin_specs_make_a_valid_tool_config() {
+    let config = tool_config(builtin_specs()).unwrap();
+    let json = serde_json::to_value(&config).unwrap();
+    assert_eq!(json["tools"][0]["toolSpec"]["name"], "calculator");
+    assert!(tool_config(vec![]).is_none());
+}
