@@ -5,11 +5,14 @@
 
 use converse_shared::conversation::request_messages;
 use converse_shared::eventstream::StreamItem;
-use converse_shared::models::prepare;
+use converse_shared::models::{prepare, rules_for};
+use converse_shared::tools::{
+    DEFAULT_MAX_ROUNDS, Next, Outcome, ToolLoop, builtin_specs, results_message, tool_config,
+};
 use converse_shared::validate::validate;
 use converse_shared::{
-    ContentBlock, ContentBlockDelta, ConverseRequest, Message, Role, StreamAccumulator, StreamEvent,
-    TokenUsage,
+    ContentBlock, ContentBlockDelta, ConverseRequest, Message, Role, StopReason, StreamAccumulator,
+    StreamEvent, TokenUsage, ToolResultContentBlock, ToolResultStatus,
 };
 use leptos::prelude::*;
 use web_sys::AbortController;
@@ -21,6 +24,73 @@ use crate::storage::{self, MessageStatus, StoredConversation, StoredMessage};
 pub const DEFAULT_MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 const MODEL_KEY: &str = "converse-edge.model";
 const DRAFT_KEY: &str = "converse-edge.draft";
+
+/// How a tool call shown in a reply stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolStatus {
+    /// Running.
+    Running,
+    /// It returned a result.
+    Done,
+    /// It failed; the result says why.
+    Failed,
+}
+
+/// A tool call shown in a reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolCard {
+    /// The call's id.
+    pub id: String,
+    /// The tool.
+    pub name: String,
+    /// Its input, as JSON.
+    pub input: String,
+    /// How it stands.
+    pub status: ToolStatus,
+    /// Its result or error, once known.
+    pub result: String,
+    /// How long it took, in milliseconds.
+    pub duration_ms: f64,
+}
+
+fn cards_for(reply: &Message, results: Option<&Message>) -> Vec<ToolCard> {
+    converse_shared::tools::calls(reply)
+        .into_iter()
+        .map(|call| {
+            let answer = results.into_iter().flat_map(|m| &m.content).find_map(|b| match b {
+                ContentBlock::ToolResult(r) if r.tool_use_id == call.id => Some(r),
+                _ => None,
+            });
+            let (status, result) = match answer {
+                None => (ToolStatus::Failed, "not run".to_owned()),
+                Some(r) => (
+                    if r.status == Some(ToolResultStatus::Error) {
+                        ToolStatus::Failed
+                    } else {
+                        ToolStatus::Done
+                    },
+                    r.content
+                        .iter()
+                        .map(|c| match c {
+                            ToolResultContentBlock::Text(t) => t.clone(),
+                            ToolResultContentBlock::Json(j) => j.to_string(),
+                            other => format!("[{}]", other.member_name()),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+            };
+            ToolCard {
+                id: call.id,
+                name: call.name,
+                input: call.input.to_string(),
+                status,
+                result,
+                duration_ms: 0.0,
+            }
+        })
+        .collect()
+}
 
 /// One message on screen. Cheap to copy: every field is a handle into Leptos's arena.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +109,13 @@ pub struct ChatMessage {
     pub error: RwSignal<Option<String>>,
     /// Tokens used by this reply.
     pub usage: RwSignal<Option<TokenUsage>>,
+    /// The message's Bedrock content once complete (text, tool calls, tool results);
+    /// empty while a reply streams, when `text` is all there is.
+    pub blocks: StoredValue<Vec<ContentBlock>>,
+    /// The tool calls of this reply, as shown.
+    pub tools: RwSignal<Vec<ToolCard>>,
+    /// A note shown under the reply.
+    pub note: RwSignal<Option<String>>,
 }
 
 impl ChatMessage {
@@ -51,19 +128,43 @@ impl ChatMessage {
             status: RwSignal::new(status),
             error: RwSignal::new(None),
             usage: RwSignal::new(None),
+            blocks: StoredValue::new(Vec::new()),
+            tools: RwSignal::new(Vec::new()),
+            note: RwSignal::new(None),
         }
+    }
+
+    /// A user turn that carries tool results (shown in the reply's tool cards, not as a bubble).
+    fn tool_results(id: u64, message: Message) -> Self {
+        let this = Self::new(id, Role::User, String::new(), MessageStatus::Complete);
+        this.blocks.set_value(message.content);
+        this
+    }
+
+    /// Whether this is a user turn of tool results.
+    pub fn is_tool_results(&self) -> bool {
+        self.from_user
+            && self
+                .blocks
+                .with_value(|b| !b.is_empty() && b.iter().all(|b| matches!(b, ContentBlock::ToolResult(_))))
     }
 
     fn from_stored(m: StoredMessage) -> Self {
         let this = Self::new(m.id, m.message.role.clone(), m.message.joined_text(), m.status);
         this.error.set(m.error);
         this.usage.set(m.usage);
+        this.blocks.set_value(m.message.content);
         this
     }
 
     fn to_stored(self) -> StoredMessage {
-        let text = self.text.get_value();
-        let content = if text.is_empty() { vec![] } else { vec![ContentBlock::Text(text)] };
+        let mut content = self.blocks.get_value();
+        if content.is_empty() {
+            let text = self.text.get_value();
+            if !text.is_empty() {
+                content.push(ContentBlock::Text(text));
+            }
+        }
         StoredMessage {
             id: self.id,
             message: Message { role: self.role(), content, extra: Default::default() },
@@ -109,6 +210,7 @@ pub struct Chat {
     conversation_id: StoredValue<String>,
     created_at: StoredValue<f64>,
     abort: StoredValue<Option<AbortController>, LocalStorage>,
+    stop_requested: StoredValue<bool>,
 }
 
 fn new_conversation_id() -> String {
@@ -131,6 +233,7 @@ impl Chat {
             conversation_id: StoredValue::new(new_conversation_id()),
             created_at: StoredValue::new(storage::now_ms()),
             abort: StoredValue::new_local(None),
+            stop_requested: StoredValue::new(false),
         }
     }
 
@@ -151,6 +254,14 @@ impl Chat {
                         ChatMessage::from_stored(m)
                     })
                     .collect();
+                let messages: Vec<ChatMessage> = messages;
+                for pair in messages.windows(2) {
+                    let reply = pair[0].to_stored().message;
+                    if !pair[0].from_user {
+                        let results = pair[1].is_tool_results().then(|| pair[1].to_stored().message);
+                        pair[0].tools.set(cards_for(&reply, results.as_ref()));
+                    }
+                }
                 self.messages.set(messages);
                 self.scroll_to_end();
             }
@@ -179,8 +290,9 @@ impl Chat {
         self.messages.set(Vec::new());
     }
 
-    /// Stops the reply that is arriving, keeping what has arrived.
+    /// Stops the reply that is arriving, keeping what has arrived, and any tool loop.
     pub fn stop(self) {
+        self.stop_requested.set_value(true);
         self.abort.with_value(|a| {
             if let Some(a) = a {
                 a.abort();
@@ -242,18 +354,71 @@ impl Chat {
         self.messages.update(|m| m.extend([user, reply]));
         self.set_draft(String::new());
         self.busy.set(true);
+        self.stop_requested.set_value(false);
         self.announcement.set(String::new());
         leptos::task::spawn_local(async move {
             // What the person wrote is stored before anything can fail.
             self.persist().await;
             self.scroll_to_end();
-            self.stream_reply(reply).await;
+            self.answer(reply).await;
             self.busy.set(false);
             self.persist().await;
         });
     }
 
-    async fn stream_reply(self, reply: ChatMessage) {
+    /// Streams replies until the model's turn is over: each round of tool calls is run,
+    /// shown as cards, and answered in one user turn.
+    async fn answer(self, first: ChatMessage) {
+        let mut tool_loop = ToolLoop::new(DEFAULT_MAX_ROUNDS);
+        let mut reply = first;
+        while let Some((message, stop_reason)) = self.stream_reply(reply).await {
+            reply.blocks.set_value(message.content.clone());
+            let calls = match tool_loop.next(&message, &stop_reason) {
+                Next::Done => return,
+                Next::RoundCapReached(n) => {
+                    reply.note.set(Some(format!("Stopped after {n} rounds of tool calls.")));
+                    return;
+                }
+                Next::RunTools(calls) => calls,
+            };
+            reply.tools.set(
+                cards_for(&message, None)
+                    .into_iter()
+                    .map(|c| ToolCard { status: ToolStatus::Running, result: String::new(), ..c })
+                    .collect(),
+            );
+            let mut results = Vec::new();
+            for call in calls {
+                let started = storage::now_ms();
+                let outcome = crate::tools::run(&call);
+                let (status, result) = match &outcome {
+                    Outcome::Success(serde_json::Value::String(t)) => (ToolStatus::Done, t.clone()),
+                    Outcome::Success(v) => (ToolStatus::Done, v.to_string()),
+                    Outcome::Error(why) => (ToolStatus::Failed, why.clone()),
+                };
+                let duration_ms = storage::now_ms() - started;
+                reply.tools.update(|cards| {
+                    if let Some(card) = cards.iter_mut().find(|c| c.id == call.id) {
+                        *card = ToolCard { status, result, duration_ms, ..card.clone() };
+                    }
+                });
+                results.push((call, outcome));
+            }
+            if self.stop_requested.get_value() {
+                reply.note.set(Some("Stopped before the tool results were sent.".into()));
+                return;
+            }
+            let answered = ChatMessage::tool_results(self.next_id(), results_message(&results));
+            let next =
+                ChatMessage::new(answered.id + 1, Role::Assistant, String::new(), MessageStatus::Streaming);
+            self.messages.update(|m| m.extend([answered, next]));
+            self.persist().await;
+            reply = next;
+        }
+    }
+
+    /// Streams one reply; returns its message and stop reason if it completed.
+    async fn stream_reply(self, reply: ChatMessage) -> Option<(Message, StopReason)> {
         let history: Vec<Message> = self.messages.with_untracked(|all| {
             all.iter()
                 .filter(|m| m.id != reply.id && m.status.get_untracked() != MessageStatus::Error)
@@ -262,14 +427,18 @@ impl Chat {
         });
         let model_id = self.model_id.get_untracked();
         let mut request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
+        let rules = rules_for(&model_id);
+        if rules.tools && rules.streaming_tools {
+            request.tool_config = tool_config(builtin_specs());
+        }
         // Fit the request to the model and check Bedrock's rules before spending a call.
         if let Err(e) = prepare(&model_id, &mut request, true).and_then(|_| validate(&request)) {
             reply.error.set(Some(e.to_string()));
             reply.status.set(MessageStatus::Error);
             self.announcement.set(format!("The message was not sent: {e}"));
-            return;
+            return None;
         }
-        let Ok(controller) = AbortController::new() else { return };
+        let controller = AbortController::new().ok()?;
         let signal = controller.signal();
         self.abort.set_value(Some(controller));
         let mut accumulator = StreamAccumulator::new();
@@ -313,6 +482,10 @@ impl Chat {
             None => {
                 reply.status.set(MessageStatus::Complete);
                 self.announcement.set(format!("Reply complete: {}", reply.text.get_value()));
+                match accumulator.finish() {
+                    Ok(done) => return done.output.message().cloned().map(|m| (m, done.stop_reason)),
+                    Err(e) => reply.note.set(Some(format!("The reply could not be read whole: {e}"))),
+                }
             }
             Some(Failure::Aborted) => {
                 reply.status.set(MessageStatus::Stopped);
@@ -324,6 +497,7 @@ impl Chat {
                 self.announcement.set(format!("The reply failed: {e}"));
             }
         }
+        None
     }
 }
 

@@ -9,6 +9,7 @@ pub mod api;
 pub mod chat;
 mod components;
 pub mod storage;
+pub mod tools;
 
 use leptos::prelude::*;
 

@@ -1,7 +1,7 @@
 use leptos::html::{Div, Main};
 use leptos::prelude::*;
 
-use crate::chat::{Chat, ChatMessage};
+use crate::chat::{Chat, ChatMessage, ToolStatus};
 use crate::storage::MessageStatus;
 
 /// The conversation, one keyed entry per message.
@@ -19,7 +19,12 @@ pub(crate) fn MessageList() -> impl IntoView {
             <Show when=move || chat.messages.with(Vec::is_empty)>
                 <p class="empty">"Ask anything. Replies stream in as they are written."</p>
             </Show>
-            <For each=move || chat.messages.get() key=|m| m.id let:message>
+            // Tool results are shown in the cards of the reply that asked for them.
+            <For
+                each=move || chat.messages.get().into_iter().filter(|m| !m.is_tool_results())
+                key=|m| m.id
+                let:message
+            >
                 <MessageView message />
             </For>
             <Show when=move || chat.storage_error.get().is_some()>
@@ -63,6 +68,10 @@ fn MessageView(
             <Show when=move || message.status.get() == MessageStatus::Streaming>
                 <span class="typing" aria-hidden="true">"●"</span>
             </Show>
+            <ToolCards message />
+            <Show when=move || message.note.get().is_some()>
+                <p class="note">{move || message.note.get()}</p>
+            </Show>
             <Show when=move || message.status.get() == MessageStatus::Stopped>
                 <p class="note">"Stopped."</p>
             </Show>
@@ -75,5 +84,43 @@ fn MessageView(
                 </p>
             </Show>
         </article>
+    }
+}
+
+/// The tool calls of a reply, one collapsible card each: the tool, its input, its result or
+/// error, and how long it took.
+#[component]
+fn ToolCards(
+    /// The reply whose calls to show.
+    message: ChatMessage,
+) -> impl IntoView {
+    move || {
+        message
+            .tools
+            .get()
+            .into_iter()
+            .map(|card| {
+                let (status, label) = match card.status {
+                    ToolStatus::Running => ("running", "running…".to_owned()),
+                    ToolStatus::Done => ("done", format!("done in {:.0} ms", card.duration_ms)),
+                    ToolStatus::Failed => ("failed", "failed".to_owned()),
+                };
+                view! {
+                    <details class="tool-card" data-status=status aria-label=format!("Tool call {}", card.name)>
+                        <summary>
+                            <span class="tool-name">{card.name.clone()}</span>
+                            " · "
+                            <span class="tool-status">{label}</span>
+                        </summary>
+                        <div class="tool-io">
+                            <div class="tool-label">"Input"</div>
+                            <pre class="tool-input">{card.input.clone()}</pre>
+                            <div class="tool-label">{if card.status == ToolStatus::Failed { "Error" } else { "Result" }}</div>
+                            <pre class="tool-result">{card.result.clone()}</pre>
+                        </div>
+                    </details>
+                }
+            })
+            .collect_view()
     }
 }

@@ -10,6 +10,7 @@
 //! | `[stand-in:http-NNN]` (400 403 404 408 424 429 500 503), `[stand-in:throttle]` (= 429) | that HTTP error, Bedrock's name and body |
 //! | `[stand-in:stream-<member>]` (e.g. `stream-throttlingException`), `[stand-in:stream-throttle]` | three deltas, then that in-stream exception |
 //! | `[stand-in:tool]`, `[stand-in:tools2]` | one / two `toolUse` blocks for the request's tools (input from their schemas) |
+//! | `[stand-in:call NAME {json}]` (repeatable) | a call of the declared tool NAME with that input; several run in parallel |
 //! | `[stand-in:malformed-tool]` | a `toolUse` whose streamed input is not JSON; `malformed_tool_use` |
 //! | `[stand-in:reasoning]`, `[stand-in:redacted]` | reasoning (signed where the model signs) / redacted reasoning, for reasoning models |
 //! | `[stand-in:guardrail]` | with `guardrailConfig`: `guardrail_intervened`, and a trace if asked for |
@@ -139,6 +140,38 @@ fn sample_input(schema: &Value) -> Value {
         input.insert(name.clone(), value);
     }
     Value::Object(input)
+}
+
+/// `[stand-in:call NAME {json}]` markers: calls with the given input, to tools the request
+/// declares.
+fn requested_calls(request: &ConverseRequest, text: &str, seed: &str) -> Vec<ContentBlock> {
+    let declared: Vec<&str> = request
+        .tool_config
+        .iter()
+        .flat_map(|c| &c.tools)
+        .filter_map(|t| match t {
+            Tool::ToolSpec(spec) => Some(spec.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    text.split("[stand-in:call ")
+        .skip(1)
+        .filter_map(|rest| {
+            let (name, json) = rest.split_once(' ')?;
+            let input = serde_json::Deserializer::from_str(json).into_iter::<Value>().next()?.ok()?;
+            declared.contains(&name).then(|| (name.to_owned(), input))
+        })
+        .enumerate()
+        .map(|(n, (name, input))| {
+            ContentBlock::ToolUse(ToolUseBlock {
+                tool_use_id: stable_id(seed, n),
+                name,
+                input,
+                r#type: None,
+                extra: Extra::new(),
+            })
+        })
+        .collect()
 }
 
 fn tool_uses(request: &ConverseRequest, seed: &str, count: usize) -> Vec<ContentBlock> {
@@ -388,8 +421,11 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         stop_reason = StopReason::GuardrailIntervened;
     } else if on("context-window") {
         stop_reason = StopReason::ModelContextWindowExceeded;
-    } else if on("tools2") || on("tool") || on("malformed-tool") {
-        tools = tool_uses(request, trigger_text, if on("tools2") { 2 } else { 1 });
+    } else if on("tools2") || on("tool") || on("malformed-tool") || trigger_text.contains("[stand-in:call ") {
+        tools = requested_calls(request, trigger_text, trigger_text);
+        if tools.is_empty() {
+            tools = tool_uses(request, trigger_text, if on("tools2") { 2 } else { 1 });
+        }
         if !tools.is_empty() {
             let names: Vec<&str> = tools
                 .iter()

@@ -154,3 +154,24 @@ fn context_window_limits() {
     let e = plan("amazon.titan-text-lite-v1", &conversation(&[&huge])).unwrap_err();
     assert_eq!(e.message, "Input is too long for requested model.");
 }
+
+#[test]
+fn calls_with_given_input_for_declared_tools_only() {
+    let text = r#"sum [stand-in:call calc {"expr": "0.1 + 0.2"}] [stand-in:call calc {"expr": "[1]"}] [stand-in:call nope {}]"#;
+    let r = request(json!({"messages": [{"role": "user", "content": [{"text": text}]}],
+        "toolConfig": {"tools": [serde_json::from_str::<Value>(CALC).unwrap()]}}));
+    let p = plan("m", &r).unwrap();
+    let inputs: Vec<Value> = p
+        .response
+        .output
+        .message()
+        .unwrap()
+        .content
+        .iter()
+        .filter_map(|b| match b {
+            ContentBlock::ToolUse(t) => Some(t.input.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(inputs, [json!({"expr": "0.1 + 0.2"}), json!({"expr": "[1]"})]);
+}
