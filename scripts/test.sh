@@ -28,13 +28,15 @@ export STANDIN_SECRET_ACCESS_KEY="test-secret-$RANDOM$RANDOM"
 export STANDIN_SESSION_TOKEN="test-session-token-$RANDOM$RANDOM"
 export STANDIN_API_KEY="test-api-key-$RANDOM$RANDOM"
 export STANDIN_DELAY_MS=40
+export TOOL_SECRET="tool-secret-$RANDOM$RANDOM$RANDOM"
 export RELAY_KEY_ID=tests RELAY_KEY_SECRET="relay-test-key-$RANDOM$RANDOM$RANDOM"
 start_standin 127.0.0.1:0 "$logs/bedrock-local.log" \
   BEDROCK_LOCAL_ACCESS_KEY_ID="$STANDIN_ACCESS_KEY_ID" \
   BEDROCK_LOCAL_SECRET_ACCESS_KEY="$STANDIN_SECRET_ACCESS_KEY" \
   BEDROCK_LOCAL_SESSION_TOKEN="$STANDIN_SESSION_TOKEN" \
   BEDROCK_LOCAL_API_KEY="$STANDIN_API_KEY" \
-  BEDROCK_LOCAL_DELAY_MS="$STANDIN_DELAY_MS"
+  BEDROCK_LOCAL_DELAY_MS="$STANDIN_DELAY_MS" \
+  BEDROCK_LOCAL_TOOL_SECRET="$TOOL_SECRET"
 env_file="$logs/relay.env"
 cat >"$env_file" <<VARS
 BEDROCK_ENDPOINT=$STANDIN_URL
@@ -54,6 +56,8 @@ FIRST_BYTE_TIMEOUT_MS=3000
 IDLE_TIMEOUT_MS=2000
 RETRY_MAX_ATTEMPTS=3
 RETRY_BUDGET_MS=3000
+TOOL_SECRET=$TOOL_SECRET
+TOOLS='[{"name":"lookup_order","description":"Looks up an order by its id.","inputSchema":{"type":"object","properties":{"orderId":{"type":"string","pattern":"^[A-Z0-9-]+\$"}},"required":["orderId"],"additionalProperties":false},"url":"$STANDIN_URL/_stand-in/tools/echo","headers":{"x-tool-secret":{"secret":"TOOL_SECRET"}}},{"name":"broken_tool","inputSchema":{"type":"object"},"url":"$STANDIN_URL/_stand-in/tools/fail","headers":{"x-tool-secret":{"secret":"TOOL_SECRET"}}},{"name":"slow_tool","inputSchema":{"type":"object"},"url":"$STANDIN_URL/_stand-in/tools/slow","headers":{"x-tool-secret":{"secret":"TOOL_SECRET"}},"timeoutMs":1500}]'
 VARS
 # Over TLS, as in production: AWS SDKs send Bedrock API keys (Bearer) only over https.
 RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$env_file" --persist-to "$PWD/$logs/wrangler-state"

@@ -13,6 +13,7 @@ mod auth;
 mod catalog;
 mod config;
 mod errors;
+mod http_tools;
 // `#[durable_object]` generates glue without docs.
 #[allow(missing_docs)]
 mod limits;
@@ -46,6 +47,13 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         (Method::Options, _) => auth::preflight(&req, &config),
         (Method::Get, "/v1/health") => Response::from_json(&serde_json::json!({ "status": "ok" })),
         (Method::Get, "/v1/models") => catalog::models(&req, &config),
+        (Method::Get, "/v1/tools") => match http_tools::declared(&env) {
+            Ok(tools) => http_tools::list(&tools),
+            Err(e) => Ok(e.into_response()),
+        },
+        (Method::Post, p) if p.starts_with("/v1/tools/") => {
+            Ok(run_tool(&mut req, &env, &config, &p["/v1/tools/".len()..]).await)
+        }
         (Method::Post, p) => match parse_model_path(p) {
             Some((model_id, operation)) => {
                 Ok(relay::handle(&mut req, &env, &config, &model_id, operation).await)
@@ -54,4 +62,32 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         },
         _ => Ok(RelayError::UnknownOperation.into_response()),
     }
+}
+
+/// `POST /v1/tools/{name}`, for callers the relay trusts, within their rate limits.
+async fn run_tool(req: &mut Request, env: &Env, config: &RelayConfig, name: &str) -> Response {
+    let result = async {
+        let body = req.bytes().await.map_err(|e| RelayError::Internal(e.to_string()))?;
+        let caller = auth::authorize(req, config, &body)?;
+        let ip = req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".into());
+        limits::Limiters::new(env, &auth::limit_subjects(&caller, &ip, config))?.admit().await?;
+        let tools = http_tools::declared(env)?;
+        let tool = tools.iter().find(|t| t.name() == name).ok_or_else(|| {
+            RelayError::Bedrock(converse_shared::BedrockError::new(
+                converse_shared::ErrorKind::ResourceNotFound,
+                format!("No tool named {name:?} is declared."),
+            ))
+        })?;
+        http_tools::run(env, tool, &body).await
+    }
+    .await;
+    let mut response = match result {
+        Ok(Ok(response)) => response,
+        Ok(Err(e)) => RelayError::Internal(e.to_string()).into_response(),
+        Err(e) => e.into_response(),
+    };
+    if let Some(origin) = auth::allowed_origin(req, config) {
+        auth::cors(response.headers_mut(), &origin);
+    }
+    response
 }

@@ -64,3 +64,60 @@ pub async fn converse_stream(
     }
     if aborted() { Err(Failure::Aborted) } else { Ok(()) }
 }
+
+/// The tools the relay's deployer offers (`GET /v1/tools`); none if the relay offers none or
+/// cannot be asked.
+pub async fn http_tools() -> Vec<converse_shared::ToolSpecification> {
+    #[derive(serde::Deserialize)]
+    struct Listed {
+        tools: Vec<converse_shared::Tool>,
+    }
+    let Ok(response) = Request::get("/v1/tools").send().await else { return Vec::new() };
+    let Ok(listed) = response.json::<Listed>().await else { return Vec::new() };
+    listed
+        .tools
+        .into_iter()
+        .filter_map(|t| match t {
+            converse_shared::Tool::ToolSpec(spec) => Some(spec),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs a deployer's tool through the relay (`POST /v1/tools/{name}`), whose secrets stay there.
+pub async fn run_http_tool(name: &str, input: &serde_json::Value) -> converse_shared::tools::Outcome {
+    use converse_shared::tools::Outcome;
+    #[derive(serde::Deserialize)]
+    struct Ran {
+        status: String,
+        #[serde(default)]
+        result: serde_json::Value,
+        #[serde(default)]
+        error: Option<String>,
+    }
+    let path = format!("/v1/tools/{}", percent_encode(name));
+    let response = match Request::post(&path).json(input) {
+        Ok(request) => request.send().await,
+        Err(e) => return Outcome::Error(e.to_string()),
+    };
+    let response = match response {
+        Ok(r) => r,
+        Err(e) => return Outcome::Error(format!("the relay could not be reached: {e}")),
+    };
+    if !response.ok() {
+        let error_type = response.headers().get("x-amzn-ErrorType");
+        let body = response.binary().await.unwrap_or_default();
+        return Outcome::Error(
+            BedrockError::from_response(response.status(), error_type.as_deref(), &body).to_string(),
+        );
+    }
+    match response.json::<Ran>().await {
+        Ok(ran) if ran.status == "success" => Outcome::Success(ran.result),
+        Ok(ran) => Outcome::Error(ran.error.unwrap_or_else(|| "the tool failed".into())),
+        Err(e) => Outcome::Error(format!("the relay's answer could not be read: {e}")),
+    }
+}
+
+fn percent_encode(name: &str) -> String {
+    js_sys::encode_uri_component(name).into()
+}

@@ -12,7 +12,7 @@ use converse_shared::tools::{
 use converse_shared::validate::validate;
 use converse_shared::{
     ContentBlock, ContentBlockDelta, ConverseRequest, Message, Role, StopReason, StreamAccumulator,
-    StreamEvent, TokenUsage, ToolResultContentBlock, ToolResultStatus,
+    StreamEvent, TokenUsage, ToolResultContentBlock, ToolResultStatus, ToolSpecification,
 };
 use leptos::prelude::*;
 use web_sys::AbortController;
@@ -211,6 +211,8 @@ pub struct Chat {
     created_at: StoredValue<f64>,
     abort: StoredValue<Option<AbortController>, LocalStorage>,
     stop_requested: StoredValue<bool>,
+    /// The deployer's tools, from the relay.
+    http_tools: StoredValue<Vec<ToolSpecification>>,
 }
 
 fn new_conversation_id() -> String {
@@ -234,11 +236,13 @@ impl Chat {
             created_at: StoredValue::new(storage::now_ms()),
             abort: StoredValue::new_local(None),
             stop_requested: StoredValue::new(false),
+            http_tools: StoredValue::new(Vec::new()),
         }
     }
 
-    /// Loads the most recent conversation from browser storage.
+    /// Loads the most recent conversation from browser storage, and the relay's tools.
     pub async fn restore(self) {
+        self.http_tools.set_value(api::http_tools().await);
         match storage::latest().await {
             Ok(Some(stored)) => {
                 self.conversation_id.set_value(stored.id);
@@ -390,7 +394,7 @@ impl Chat {
             let mut results = Vec::new();
             for call in calls {
                 let started = storage::now_ms();
-                let outcome = crate::tools::run(&call);
+                let outcome = crate::tools::run(&call).await;
                 let (status, result) = match &outcome {
                     Outcome::Success(serde_json::Value::String(t)) => (ToolStatus::Done, t.clone()),
                     Outcome::Success(v) => (ToolStatus::Done, v.to_string()),
@@ -429,7 +433,14 @@ impl Chat {
         let mut request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
         let rules = rules_for(&model_id);
         if rules.tools && rules.streaming_tools {
-            request.tool_config = tool_config(builtin_specs());
+            // The page's own tools, then the deployer's (a name the page has wins).
+            let mut specs = builtin_specs();
+            for spec in self.http_tools.get_value() {
+                if !specs.iter().any(|s| s.name == spec.name) {
+                    specs.push(spec);
+                }
+            }
+            request.tool_config = tool_config(specs);
         }
         // Fit the request to the model and check Bedrock's rules before spending a call.
         if let Err(e) = prepare(&model_id, &mut request, true).and_then(|_| validate(&request)) {

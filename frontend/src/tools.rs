@@ -1,8 +1,10 @@
-//! Running the tools built into the page (pure Rust from `converse_shared::tools`), with the
-//! browser's clock and time zone.
+//! Running tools: the ones built into the page (pure Rust from `converse_shared::tools`, with
+//! the browser's clock and time zone), and the deployer's, through the relay.
 
 use converse_shared::tools::{Clock, Outcome, ToolCall, run_builtin};
 use wasm_bindgen::JsValue;
+
+use crate::api;
 
 /// The browser's clock and time zone.
 pub fn browser_clock() -> Clock {
@@ -16,8 +18,10 @@ pub fn browser_clock() -> Clock {
     Clock { epoch_ms: now.get_time(), utc_offset_minutes: -(now.get_timezone_offset() as i32), time_zone }
 }
 
-/// Runs one call of a built-in tool; an unknown tool is an error the model can read.
-pub fn run(call: &ToolCall) -> Outcome {
-    run_builtin(&call.name, &call.input, &browser_clock())
-        .unwrap_or_else(|| Outcome::Error(format!("the tool {:?} is not available in this page", call.name)))
+/// Runs one call: a built-in tool here, anything else through the relay.
+pub async fn run(call: &ToolCall) -> Outcome {
+    match run_builtin(&call.name, &call.input, &browser_clock()) {
+        Some(outcome) => outcome,
+        None => api::run_http_tool(&call.name, &call.input).await,
+    }
 }

@@ -11,5 +11,6 @@ export const STANDIN_URL = required('STANDIN_URL');
 export const RELAY_KEY = required('RELAY_KEY_SECRET');
 export const RELAY_LOG = required('RELAY_LOG');
 /** Strings that must never reach a client or a log line: the relay's upstream secrets. */
-export const SECRETS = [required('STANDIN_SECRET_ACCESS_KEY'), required('STANDIN_SESSION_TOKEN'), RELAY_KEY];
+export const TOOL_SECRET = required('TOOL_SECRET');
+export const SECRETS = [required('STANDIN_SECRET_ACCESS_KEY'), required('STANDIN_SESSION_TOKEN'), RELAY_KEY, TOOL_SECRET];
 export const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { TOOL_SECRET } from './env.mjs';
 import { ChatPage, launch } from './page.mjs';
 
 let browser;
@@ -45,5 +46,22 @@ test('two tools asked for at once both run, and a failing tool is an error card 
   await chat.waitForStatus(chat.reply(1), 'complete');
   assert.match(await chat.replyText(1),
     /calculator failed with “division by zero”; convert_units returned “1\.609344 km”/);
+  await chat.page.context().close();
+});
+
+test('a deployer\'s HTTP tool runs through the relay, and its secret never reaches the page', async () => {
+  const chat = await freshChat();
+  await chat.send(`Where is my order? ${call('lookup_order', { orderId: 'B-7' })}`);
+  const card = chat.page.getByRole('group', { name: 'Tool call lookup_order' });
+  await card.and(chat.page.locator('[data-status="done"]')).waitFor();
+  await card.locator('summary').click();
+  assert.equal(await card.locator('.tool-result').textContent(), '{"echo":{"orderId":"B-7"},"secretSeen":true}');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  assert.match(await chat.replyText(1), /lookup_order returned “\{"echo":\{"orderId":"B-7"\},"secretSeen":true\}”/);
+  const everything = await chat.page.evaluate(async () => {
+    const entries = performance.getEntriesByType('resource').map((e) => e.name).join(' ');
+    return document.documentElement.outerHTML + entries + JSON.stringify(localStorage);
+  });
+  assert.ok(!everything.includes(TOOL_SECRET), 'the tool secret is in the page');
   await chat.page.context().close();
 });

@@ -37,6 +37,8 @@ pub struct Config {
     pub api_key: Option<String>,
     /// The pause before each streamed text delta.
     pub delta_delay: Duration,
+    /// The secret header (`x-tool-secret`) the test tool endpoints require, if any.
+    pub tool_secret: Option<String>,
 }
 
 impl Config {
@@ -55,6 +57,7 @@ impl Config {
             delta_delay: Duration::from_millis(
                 var("BEDROCK_LOCAL_DELAY_MS").and_then(|v| v.parse().ok()).unwrap_or(25),
             ),
+            tool_secret: var("BEDROCK_LOCAL_TOOL_SECRET"),
         }
     }
 }

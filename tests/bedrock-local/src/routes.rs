@@ -40,6 +40,7 @@ pub fn router(config: Config) -> Router {
     Router::new()
         .route("/_stand-in/last-request", get(last_request))
         .route("/_stand-in/stats", get(stats))
+        .route("/_stand-in/tools/{name}", axum::routing::post(test_tool))
         .fallback(handle)
         .with_state(Arc::new(AppState {
             config,
@@ -75,6 +76,30 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
         "cancelled": state.cancelled.load(Ordering::Relaxed),
     }))
     .into_response()
+}
+
+/// `POST /_stand-in/tools/{echo,fail,slow}`: HTTP tools for tests of a relay's tool runner.
+/// Each needs the header `x-tool-secret` set to the configured secret.
+async fn test_tool(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let given = headers.get("x-tool-secret").and_then(|v| v.to_str().ok());
+    if state.config.tool_secret.is_none() || given != state.config.tool_secret.as_deref() {
+        return (StatusCode::UNAUTHORIZED, "the x-tool-secret header is missing or wrong").into_response();
+    }
+    let input: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    match name.as_str() {
+        "echo" => axum::Json(serde_json::json!({ "echo": input, "secretSeen": true })).into_response(),
+        "fail" => (StatusCode::INTERNAL_SERVER_ERROR, "the test tool failed on purpose").into_response(),
+        "slow" => {
+            std::future::pending::<()>().await; // until the caller gives up
+            unreachable!()
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn handle(

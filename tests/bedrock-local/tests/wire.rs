@@ -17,6 +17,7 @@ fn config() -> Config {
         region: "eu-west-1".into(),
         api_key: None,
         delta_delay: Duration::ZERO,
+        tool_secret: None,
     }
 }
 
