@@ -36,6 +36,7 @@ wait_for_url() {
 # start_standin ADDR LOG [ENV=VALUE ...]: the local Bedrock stand-in.
 start_standin() {
   local addr=$1 log=$2; shift 2
+  : >"$log" # empty it now, so no line from an earlier run is read as this one's
   setsid env BEDROCK_LOCAL_ADDR="$addr" "$@" target/release/bedrock-local >"$log" 2>&1 &
   STANDIN_PID=$!
   stack_pids+=("$STANDIN_PID")
@@ -47,6 +48,7 @@ start_standin() {
 # RELAY_PROTOCOL=https serves it over TLS with wrangler's local self-signed certificate.
 start_relay() {
   local port=$1 log=$2 protocol=${RELAY_PROTOCOL:-http}; shift 2
+  : >"$log"
   (cd edge-worker && setsid ../node_modules/.bin/wrangler dev --ip 127.0.0.1 --port "$port" \
     --local-protocol "$protocol" --inspector-port "$(free_port)" --show-interactive-dev-session=false \
     --log-level log "$@") >"$log" 2>&1 &

@@ -7,18 +7,22 @@ use converse_shared::conversation::request_messages;
 use converse_shared::eventstream::StreamItem;
 use converse_shared::models::{prepare, rules_for};
 use converse_shared::tools::{
-    DEFAULT_MAX_ROUNDS, Next, Outcome, ToolLoop, builtin_specs, results_message, tool_config,
+    DEFAULT_MAX_ROUNDS, Next, Outcome, ToolCall, ToolLoop, builtin_specs, results_message, tool_config,
 };
 use converse_shared::validate::validate;
 use converse_shared::{
     ContentBlock, ContentBlockDelta, ConverseRequest, Message, Role, StopReason, StreamAccumulator,
     StreamEvent, TokenUsage, ToolResultContentBlock, ToolResultStatus, ToolSpecification,
 };
+use std::collections::BTreeMap;
+
+use futures_channel::oneshot;
+use futures_util::future::join_all;
 use leptos::prelude::*;
 use web_sys::AbortController;
 
 use crate::api::{self, Failure};
-use crate::storage::{self, MessageStatus, StoredConversation, StoredMessage};
+use crate::storage::{self, MessageStatus, StoredConversation, StoredMessage, ToolSetting};
 
 /// The model used until the person picks another.
 pub const DEFAULT_MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -28,6 +32,8 @@ const DRAFT_KEY: &str = "converse-edge.draft";
 /// How a tool call shown in a reply stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToolStatus {
+    /// Waiting for the person to choose Run or Skip.
+    Asking,
     /// Running.
     Running,
     /// It returned a result.
@@ -213,6 +219,12 @@ pub struct Chat {
     stop_requested: StoredValue<bool>,
     /// The deployer's tools, from the relay.
     http_tools: StoredValue<Vec<ToolSpecification>>,
+    /// This conversation's tool settings, by tool name.
+    pub tool_settings: RwSignal<BTreeMap<String, ToolSetting>>,
+    /// The tools the page offers (its own and the relay's), for the settings panel.
+    pub tool_list: RwSignal<Vec<(String, String)>>,
+    /// Calls waiting for Run or Skip, by call id.
+    approvals: StoredValue<BTreeMap<String, oneshot::Sender<bool>>, LocalStorage>,
 }
 
 fn new_conversation_id() -> String {
@@ -237,15 +249,22 @@ impl Chat {
             abort: StoredValue::new_local(None),
             stop_requested: StoredValue::new(false),
             http_tools: StoredValue::new(Vec::new()),
+            tool_settings: RwSignal::new(BTreeMap::new()),
+            tool_list: RwSignal::new(Vec::new()),
+            approvals: StoredValue::new_local(BTreeMap::new()),
         }
     }
 
     /// Loads the most recent conversation from browser storage, and the relay's tools.
     pub async fn restore(self) {
         self.http_tools.set_value(api::http_tools().await);
+        self.tool_list.set(
+            self.all_tool_specs().into_iter().map(|s| (s.name, s.description.unwrap_or_default())).collect(),
+        );
         match storage::latest().await {
             Ok(Some(stored)) => {
                 self.conversation_id.set_value(stored.id);
+                self.tool_settings.set(stored.tool_settings);
                 self.created_at.set_value(stored.created_at);
                 let messages = stored
                     .messages
@@ -286,6 +305,66 @@ impl Chat {
         self.draft.set(text);
     }
 
+    /// The tools the page offers: its own, then the relay's (a name the page has wins).
+    fn all_tool_specs(self) -> Vec<ToolSpecification> {
+        let mut specs = builtin_specs();
+        for spec in self.http_tools.get_value() {
+            if !specs.iter().any(|s| s.name == spec.name) {
+                specs.push(spec);
+            }
+        }
+        specs
+    }
+
+    /// Changes how `tool` may be used in this conversation, and keeps it.
+    pub fn set_tool(self, tool: &str, setting: ToolSetting) {
+        self.tool_settings.update(|s| {
+            s.insert(tool.to_owned(), setting);
+        });
+        leptos::task::spawn_local(async move { self.persist().await });
+    }
+
+    /// The person's answer to a call waiting for Run or Skip.
+    pub fn decide(self, call_id: &str, run: bool) {
+        if let Some(sender) = self.approvals.try_update_value(|a| a.remove(call_id)).flatten() {
+            let _ = sender.send(run);
+        }
+    }
+
+    /// Runs one call, first asking the person if the tool is set to ask.
+    async fn run_call(self, reply: ChatMessage, call: ToolCall) -> (ToolCall, Outcome) {
+        let setting = self.tool_settings.with_untracked(|s| s.get(&call.name).copied().unwrap_or_default());
+        let set_status = |status: ToolStatus, result: String, duration_ms: f64| {
+            reply.tools.update(|cards| {
+                if let Some(card) = cards.iter_mut().find(|c| c.id == call.id) {
+                    *card = ToolCard { status, result, duration_ms, ..card.clone() };
+                }
+            })
+        };
+        if setting.ask {
+            set_status(ToolStatus::Asking, String::new(), 0.0);
+            let (sender, receiver) = oneshot::channel();
+            self.approvals.update_value(|a| {
+                a.insert(call.id.clone(), sender);
+            });
+            if !receiver.await.unwrap_or(false) {
+                let why = "the person chose not to run this tool".to_owned();
+                set_status(ToolStatus::Failed, why.clone(), 0.0);
+                return (call, Outcome::Error(why));
+            }
+            set_status(ToolStatus::Running, String::new(), 0.0);
+        }
+        let started = storage::now_ms();
+        let outcome = crate::tools::run(&call).await;
+        let (status, result) = match &outcome {
+            Outcome::Success(serde_json::Value::String(t)) => (ToolStatus::Done, t.clone()),
+            Outcome::Success(v) => (ToolStatus::Done, v.to_string()),
+            Outcome::Error(why) => (ToolStatus::Failed, why.clone()),
+        };
+        set_status(status, result, storage::now_ms() - started);
+        (call, outcome)
+    }
+
     /// Starts an empty conversation (the current one stays stored).
     pub fn new_conversation(self) {
         self.stop();
@@ -297,6 +376,10 @@ impl Chat {
     /// Stops the reply that is arriving, keeping what has arrived, and any tool loop.
     pub fn stop(self) {
         self.stop_requested.set_value(true);
+        // Calls waiting for Run or Skip are skipped.
+        for (_, sender) in self.approvals.try_update_value(std::mem::take).unwrap_or_default() {
+            let _ = sender.send(false);
+        }
         self.abort.with_value(|a| {
             if let Some(a) = a {
                 a.abort();
@@ -324,6 +407,7 @@ impl Chat {
             created_at: self.created_at.get_value(),
             updated_at: storage::now_ms(),
             messages,
+            tool_settings: self.tool_settings.get_untracked(),
         };
         match storage::save(&conversation).await {
             Ok(()) => self.storage_error.set(None),
@@ -391,23 +475,8 @@ impl Chat {
                     .map(|c| ToolCard { status: ToolStatus::Running, result: String::new(), ..c })
                     .collect(),
             );
-            let mut results = Vec::new();
-            for call in calls {
-                let started = storage::now_ms();
-                let outcome = crate::tools::run(&call).await;
-                let (status, result) = match &outcome {
-                    Outcome::Success(serde_json::Value::String(t)) => (ToolStatus::Done, t.clone()),
-                    Outcome::Success(v) => (ToolStatus::Done, v.to_string()),
-                    Outcome::Error(why) => (ToolStatus::Failed, why.clone()),
-                };
-                let duration_ms = storage::now_ms() - started;
-                reply.tools.update(|cards| {
-                    if let Some(card) = cards.iter_mut().find(|c| c.id == call.id) {
-                        *card = ToolCard { status, result, duration_ms, ..card.clone() };
-                    }
-                });
-                results.push((call, outcome));
-            }
+            // Every call of the round runs at once; the results go back together.
+            let results = join_all(calls.into_iter().map(|call| self.run_call(reply, call))).await;
             if self.stop_requested.get_value() {
                 reply.note.set(Some("Stopped before the tool results were sent.".into()));
                 return;
@@ -433,13 +502,12 @@ impl Chat {
         let mut request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
         let rules = rules_for(&model_id);
         if rules.tools && rules.streaming_tools {
-            // The page's own tools, then the deployer's (a name the page has wins).
-            let mut specs = builtin_specs();
-            for spec in self.http_tools.get_value() {
-                if !specs.iter().any(|s| s.name == spec.name) {
-                    specs.push(spec);
-                }
-            }
+            let settings = self.tool_settings.get_untracked();
+            let specs = self
+                .all_tool_specs()
+                .into_iter()
+                .filter(|s| settings.get(&s.name).is_none_or(|t| t.enabled))
+                .collect();
             request.tool_config = tool_config(specs);
         }
         // Fit the request to the model and check Bedrock's rules before spending a call.

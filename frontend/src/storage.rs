@@ -64,6 +64,25 @@ pub struct StoredConversation {
     pub updated_at: f64,
     /// Its messages, oldest first.
     pub messages: Vec<StoredMessage>,
+    /// Tools switched off or set to ask first, by name (absent: on, runs at once).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub tool_settings: std::collections::BTreeMap<String, ToolSetting>,
+}
+
+/// How a tool may be used in a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolSetting {
+    /// Offered to the model.
+    pub enabled: bool,
+    /// Each call waits for the person's Run or Skip.
+    pub ask: bool,
+}
+
+impl Default for ToolSetting {
+    fn default() -> Self {
+        Self { enabled: true, ask: false }
+    }
 }
 
 /// A storage failure, with a message for people.

@@ -2,21 +2,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { ChatPage, launch } from './page.mjs';
+import { freshChat, launch } from './page.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function freshChat() {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true }); // wrangler's local certificate
-  const chat = new ChatPage(await context.newPage());
-  await chat.open();
-  return chat;
-}
 
 test('a reply streams in token by token, continues with history, and survives a reload', async () => {
-  const chat = await freshChat();
+  const chat = await freshChat(browser);
 
   await chat.send('What is the capital of France?');
   const first = chat.reply(0);
@@ -50,7 +44,7 @@ test('a reply streams in token by token, continues with history, and survives a 
 });
 
 test('an upstream error is shown in the conversation and the message is kept', async () => {
-  const chat = await freshChat();
+  const chat = await freshChat(browser);
   await chat.send('Please fail [stand-in:throttle]');
   const reply = chat.reply(0);
   await chat.waitForStatus(reply, 'error');
@@ -66,7 +60,7 @@ test('an upstream error is shown in the conversation and the message is kept', a
 });
 
 test('a throttling exception in the middle of a stream keeps the partial reply and shows the error', async () => {
-  const chat = await freshChat();
+  const chat = await freshChat(browser);
   await chat.send('Stream then fail [stand-in:stream-throttle]');
   const reply = chat.reply(0);
   await chat.waitForStatus(reply, 'error');
@@ -76,7 +70,7 @@ test('a throttling exception in the middle of a stream keeps the partial reply a
 });
 
 test('Stop ends the reply and keeps what arrived', async () => {
-  const chat = await freshChat();
+  const chat = await freshChat(browser);
   await chat.send('A long answer please [stand-in:long]');
   const reply = chat.reply(0);
   await chat.page.waitForFunction(() => document.querySelector('article.assistant .text')?.textContent.length > 0,

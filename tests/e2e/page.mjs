@@ -45,3 +45,11 @@ export class ChatPage {
     return (await this.reply(n).locator('.text').textContent()) ?? '';
   }
 }
+
+/** A new browser context (wrangler's local certificate accepted) on the chat page. */
+export async function freshChat(browser) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const chat = new ChatPage(await context.newPage());
+  await chat.open();
+  return chat;
+}

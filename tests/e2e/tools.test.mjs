@@ -2,24 +2,18 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { TOOL_SECRET } from './env.mjs';
-import { ChatPage, launch } from './page.mjs';
+import { STANDIN_URL, TOOL_SECRET } from './env.mjs';
+import { freshChat, launch } from './page.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function freshChat() {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true }); // wrangler's local certificate
-  const chat = new ChatPage(await context.newPage());
-  await chat.open();
-  return chat;
-}
 
 const call = (name, input) => `[stand-in:call ${name} ${JSON.stringify(input)}]`;
 
 test('a calculation runs the calculator, shows its card, and the answer has the exact result', async () => {
-  const chat = await freshChat();
+  const chat = await freshChat(browser);
   await chat.send(`What is 0.1 + 0.2? ${call('calculator', { expression: '0.1 + 0.2' })}`);
   const card = chat.page.getByRole('group', { name: 'Tool call calculator' });
   await card.and(chat.page.locator('[data-status="done"]')).waitFor();
@@ -36,7 +30,7 @@ test('a calculation runs the calculator, shows its card, and the answer has the 
 });
 
 test('two tools asked for at once both run, and a failing tool is an error card the model still answers', async () => {
-  const chat = await freshChat();
+  const chat = await freshChat(browser);
   await chat.send(`Both please ${call('calculator', { expression: '1 / 0' })} ${call('convert_units', { value: '1', from: 'mi', to: 'km' })}`);
   const failed = chat.page.getByRole('group', { name: 'Tool call calculator' });
   await failed.and(chat.page.locator('[data-status="failed"]')).waitFor();
@@ -50,7 +44,7 @@ test('two tools asked for at once both run, and a failing tool is an error card 
 });
 
 test('a deployer\'s HTTP tool runs through the relay, and its secret never reaches the page', async () => {
-  const chat = await freshChat();
+  const chat = await freshChat(browser);
   await chat.send(`Where is my order? ${call('lookup_order', { orderId: 'B-7' })}`);
   const card = chat.page.getByRole('group', { name: 'Tool call lookup_order' });
   await card.and(chat.page.locator('[data-status="done"]')).waitFor();
@@ -63,5 +57,43 @@ test('a deployer\'s HTTP tool runs through the relay, and its secret never reach
     return document.documentElement.outerHTML + entries + JSON.stringify(localStorage);
   });
   assert.ok(!everything.includes(TOOL_SECRET), 'the tool secret is in the page');
+  await chat.page.context().close();
+});
+
+test('a tool set to ask first waits for Run or Skip', async () => {
+  const chat = await freshChat(browser);
+  await chat.page.getByText('Tools', { exact: true }).click();
+  await chat.page.getByLabel('Ask before running calculator').check();
+  await chat.page.getByText('Tools', { exact: true }).click();
+
+  await chat.send(`Add please ${call('calculator', { expression: '2 + 2' })}`);
+  let card = chat.page.getByRole('group', { name: 'Tool call calculator' });
+  await card.and(chat.page.locator('[data-status="asking"]')).waitFor();
+  await card.getByRole('button', { name: 'Run' }).click();
+  await card.and(chat.page.locator('[data-status="done"]')).waitFor();
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  assert.match(await chat.replyText(1), /calculator returned “4”/);
+
+  await chat.send(`Again ${call('calculator', { expression: '3 + 3' })}`);
+  card = chat.replies.nth(2).getByRole('group', { name: 'Tool call calculator' });
+  await card.and(chat.page.locator('[data-status="asking"]')).waitFor();
+  await card.getByRole('button', { name: 'Skip' }).click();
+  await chat.waitForStatus(chat.reply(3), 'complete');
+  assert.match(await chat.replyText(3), /calculator failed with “the person chose not to run this tool”/);
+  await chat.page.context().close();
+});
+
+test('a tool switched off is not offered to the model', async () => {
+  const chat = await freshChat(browser);
+  await chat.page.getByText('Tools', { exact: true }).click();
+  await chat.page.getByLabel('Use calculator').uncheck();
+  await chat.page.getByText('Tools', { exact: true }).click();
+  await chat.send(`Add ${call('calculator', { expression: '1 + 1' })}`);
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.match(await chat.replyText(0), /^You said: /);
+  assert.equal(await chat.page.getByRole('group', { name: 'Tool call calculator' }).count(), 0);
+  const sent = await (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
+  const offered = sent.toolConfig.tools.map((t) => t.toolSpec.name);
+  assert.ok(!offered.includes('calculator') && offered.includes('current_time'), offered.join(','));
   await chat.page.context().close();
 });

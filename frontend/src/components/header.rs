@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::chat::Chat;
+use crate::storage::ToolSetting;
 
 /// The top bar: product name, model id, and "New chat".
 #[component]
@@ -18,9 +19,62 @@ pub(crate) fn Header() -> impl IntoView {
                     on:change=move |ev| chat.set_model(event_target_value(&ev).trim().to_owned())
                 />
             </label>
+            <ToolSettings />
             <button type="button" class="secondary" on:click=move |_| chat.new_conversation()>
                 "New chat"
             </button>
         </header>
+    }
+}
+
+/// The tools offered in this conversation: each can be switched off, or set to ask first.
+#[component]
+fn ToolSettings() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    view! {
+        <details class="tools-panel">
+            <summary>"Tools"</summary>
+            <ul>
+                {move || {
+                    chat.tool_list
+                        .get()
+                        .into_iter()
+                        .map(|(name, description)| {
+                            let setting = move |name: &str| {
+                                chat.tool_settings.with(|s| s.get(name).copied().unwrap_or_default())
+                            };
+                            let (n1, n2, n3, n4) = (name.clone(), name.clone(), name.clone(), name.clone());
+                            view! {
+                                <li title=description>
+                                    <span class="tool-name">{name.clone()}</span>
+                                    <label>
+                                        <input
+                                            type="checkbox"
+                                            prop:checked=move || setting(&n1).enabled
+                                            on:change=move |ev| {
+                                                let enabled = event_target_checked(&ev);
+                                                chat.set_tool(&n2, ToolSetting { enabled, ..setting(&n2) });
+                                            }
+                                        />
+                                        {format!("Use {name}")}
+                                    </label>
+                                    <label>
+                                        <input
+                                            type="checkbox"
+                                            prop:checked=move || setting(&n3).ask
+                                            on:change=move |ev| {
+                                                let ask = event_target_checked(&ev);
+                                                chat.set_tool(&n4, ToolSetting { ask, ..setting(&n4) });
+                                            }
+                                        />
+                                        {format!("Ask before running {name}")}
+                                    </label>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </details>
     }
 }

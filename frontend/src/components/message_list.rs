@@ -94,6 +94,7 @@ fn ToolCards(
     /// The reply whose calls to show.
     message: ChatMessage,
 ) -> impl IntoView {
+    let chat = expect_context::<Chat>();
     move || {
         message
             .tools
@@ -101,12 +102,20 @@ fn ToolCards(
             .into_iter()
             .map(|card| {
                 let (status, label) = match card.status {
+                    ToolStatus::Asking => ("asking", "waiting for you".to_owned()),
                     ToolStatus::Running => ("running", "running…".to_owned()),
                     ToolStatus::Done => ("done", format!("done in {:.0} ms", card.duration_ms)),
                     ToolStatus::Failed => ("failed", "failed".to_owned()),
                 };
+                let asking = card.status == ToolStatus::Asking;
+                let (run_id, skip_id) = (card.id.clone(), card.id.clone());
                 view! {
-                    <details class="tool-card" data-status=status aria-label=format!("Tool call {}", card.name)>
+                    <details
+                        class="tool-card"
+                        data-status=status
+                        aria-label=format!("Tool call {}", card.name)
+                        open=asking
+                    >
                         <summary>
                             <span class="tool-name">{card.name.clone()}</span>
                             " · "
@@ -117,6 +126,18 @@ fn ToolCards(
                             <pre class="tool-input">{card.input.clone()}</pre>
                             <div class="tool-label">{if card.status == ToolStatus::Failed { "Error" } else { "Result" }}</div>
                             <pre class="tool-result">{card.result.clone()}</pre>
+                            <Show when=move || asking>
+                                <div class="tool-ask">
+                                    <button type="button" on:click={
+                                        let id = run_id.clone();
+                                        move |_| chat.decide(&id, true)
+                                    }>"Run"</button>
+                                    <button type="button" class="secondary" on:click={
+                                        let id = skip_id.clone();
+                                        move |_| chat.decide(&id, false)
+                                    }>"Skip"</button>
+                                </div>
+                            </Show>
                         </div>
                     </details>
                 }

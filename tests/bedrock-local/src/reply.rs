@@ -423,7 +423,9 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         stop_reason = StopReason::ModelContextWindowExceeded;
     } else if on("tools2") || on("tool") || on("malformed-tool") || trigger_text.contains("[stand-in:call ") {
         tools = requested_calls(request, trigger_text, trigger_text);
-        if tools.is_empty() {
+        // A model cannot call a tool it was not offered: `call` markers for undeclared tools
+        // give a plain reply; the other markers use whatever tools were declared.
+        if tools.is_empty() && (on("tools2") || on("tool") || on("malformed-tool")) {
             tools = tool_uses(request, trigger_text, if on("tools2") { 2 } else { 1 });
         }
         if !tools.is_empty() {
