@@ -97,3 +97,13 @@ test('a tool switched off is not offered to the model', async () => {
   assert.ok(!offered.includes('calculator') && offered.includes('current_time'), offered.join(','));
   await chat.page.context().close();
 });
+
+test('a model that keeps calling tools is stopped at the round cap', async () => {
+  const chat = await freshChat(browser);
+  await chat.send(`Keep going [stand-in:loop] ${call('current_time', {})}`);
+  const note = chat.page.getByText('Stopped after 5 rounds of tool calls.');
+  await note.waitFor({ timeout: 20_000 });
+  // Five rounds ran, a tool card each; the sixth round was not run.
+  assert.equal(await chat.page.getByRole('group', { name: /^Tool call / }).count(), 5);
+  await chat.page.context().close();
+});

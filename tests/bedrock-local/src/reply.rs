@@ -11,6 +11,7 @@
 //! | `[stand-in:stream-<member>]` (e.g. `stream-throttlingException`), `[stand-in:stream-throttle]` | three deltas, then that in-stream exception |
 //! | `[stand-in:tool]`, `[stand-in:tools2]` | one / two `toolUse` blocks for the request's tools (input from their schemas) |
 //! | `[stand-in:call NAME {json}]` (repeatable) | a call of the declared tool NAME with that input; several run in parallel |
+//! | `[stand-in:loop]` (with a tool trigger) | after each round of tool results, call a tool again (for round caps) |
 //! | `[stand-in:malformed-tool]` | a `toolUse` whose streamed input is not JSON; `malformed_tool_use` |
 //! | `[stand-in:reasoning]`, `[stand-in:redacted]` | reasoning (signed where the model signs) / redacted reasoning, for reasoning models |
 //! | `[stand-in:guardrail]` | with `guardrailConfig`: `guardrail_intervened`, and a trace if asked for |
@@ -386,6 +387,11 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         ))));
     }
 
+    // `[stand-in:loop]` anywhere from the user: after tool results, call the tools again.
+    let looping = messages
+        .iter()
+        .filter(|m| m.role == Role::User)
+        .any(|m| m.content.iter().any(|b| b.as_text().is_some_and(|t| marker(t, "loop"))));
     let mut reply = if let Some(results) = tool_results_text(request) {
         results
     } else {
@@ -421,6 +427,12 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         stop_reason = StopReason::GuardrailIntervened;
     } else if on("context-window") {
         stop_reason = StopReason::ModelContextWindowExceeded;
+    } else if looping && tool_results_text(request).is_some() {
+        tools = tool_uses(request, &format!("{trigger_text}{}", messages.len()), 1);
+        if !tools.is_empty() {
+            reply = "Once more.".into();
+            stop_reason = StopReason::ToolUse;
+        }
     } else if on("tools2") || on("tool") || on("malformed-tool") || trigger_text.contains("[stand-in:call ") {
         tools = requested_calls(request, trigger_text, trigger_text);
         // A model cannot call a tool it was not offered: `call` markers for undeclared tools
