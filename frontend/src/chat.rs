@@ -217,8 +217,8 @@ pub struct Chat {
     created_at: StoredValue<f64>,
     abort: StoredValue<Option<AbortController>, LocalStorage>,
     stop_requested: StoredValue<bool>,
-    /// The deployer's tools, from the relay.
-    http_tools: StoredValue<Vec<ToolSpecification>>,
+    /// The deployer's tools, from the relay, once asked for.
+    http_tools: StoredValue<Option<Vec<ToolSpecification>>>,
     /// This conversation's tool settings, by tool name.
     pub tool_settings: RwSignal<BTreeMap<String, ToolSetting>>,
     /// The tools the page offers (its own and the relay's), for the settings panel.
@@ -248,7 +248,7 @@ impl Chat {
             created_at: StoredValue::new(storage::now_ms()),
             abort: StoredValue::new_local(None),
             stop_requested: StoredValue::new(false),
-            http_tools: StoredValue::new(Vec::new()),
+            http_tools: StoredValue::new(None),
             tool_settings: RwSignal::new(BTreeMap::new()),
             tool_list: RwSignal::new(Vec::new()),
             approvals: StoredValue::new_local(BTreeMap::new()),
@@ -257,11 +257,13 @@ impl Chat {
 
     /// Loads the most recent conversation from browser storage, and the relay's tools.
     pub async fn restore(self) {
-        self.http_tools.set_value(api::http_tools().await);
-        self.tool_list.set(
-            self.all_tool_specs().into_iter().map(|s| (s.name, s.description.unwrap_or_default())).collect(),
-        );
-        match storage::latest().await {
+        let stored = storage::latest().await;
+        // Someone quicker than storage already started a conversation: keep theirs.
+        if !self.messages.with_untracked(Vec::is_empty) {
+            self.load_tools().await;
+            return;
+        }
+        match stored {
             Ok(Some(stored)) => {
                 self.conversation_id.set_value(stored.id);
                 self.tool_settings.set(stored.tool_settings);
@@ -291,6 +293,7 @@ impl Chat {
             Ok(None) => {}
             Err(e) => self.storage_error.set(Some(e.to_string())),
         }
+        self.load_tools().await;
     }
 
     /// Remembers the model for next time.
@@ -305,10 +308,21 @@ impl Chat {
         self.draft.set(text);
     }
 
+    /// Asks the relay for its tools, once.
+    async fn load_tools(self) {
+        if self.http_tools.with_value(Option::is_some) {
+            return;
+        }
+        self.http_tools.set_value(Some(api::http_tools().await));
+        self.tool_list.set(
+            self.all_tool_specs().into_iter().map(|s| (s.name, s.description.unwrap_or_default())).collect(),
+        );
+    }
+
     /// The tools the page offers: its own, then the relay's (a name the page has wins).
     fn all_tool_specs(self) -> Vec<ToolSpecification> {
         let mut specs = builtin_specs();
-        for spec in self.http_tools.get_value() {
+        for spec in self.http_tools.get_value().unwrap_or_default() {
             if !specs.iter().any(|s| s.name == spec.name) {
                 specs.push(spec);
             }
@@ -502,6 +516,8 @@ impl Chat {
         let mut request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
         let rules = rules_for(&model_id);
         if rules.tools && rules.streaming_tools {
+            // A message sent before the page finished asking the relay for its tools waits for them.
+            self.load_tools().await;
             let settings = self.tool_settings.get_untracked();
             let specs = self
                 .all_tool_specs()
