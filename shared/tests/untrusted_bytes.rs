@@ -17,20 +17,30 @@ fn frame_like() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// Feeds `bytes` in `chunk`-sized pieces and reads every item, until the end or an error.
+fn feed<D, T, E>(
+    decoder: &mut D,
+    bytes: &[u8],
+    chunk: usize,
+    push: fn(&mut D, &[u8]),
+    next: fn(&mut D) -> Result<Option<T>, E>,
+) {
+    for piece in bytes.chunks(chunk) {
+        push(decoder, piece);
+        loop {
+            match next(decoder) {
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(_) => return,
+            }
+        }
+    }
+}
+
 proptest! {
     #[test]
     fn event_stream_decoder_never_panics(bytes in frame_like(), chunk in 1usize..64) {
-        let mut decoder = EventStreamDecoder::new();
-        'feed: for piece in bytes.chunks(chunk) {
-            decoder.push(piece);
-            loop {
-                match decoder.next_item() {
-                    Ok(Some(_)) => {}
-                    Ok(None) => break,
-                    Err(_) => break 'feed,
-                }
-            }
-        }
+        feed(&mut EventStreamDecoder::new(), &bytes, chunk, EventStreamDecoder::push, EventStreamDecoder::next_item);
     }
 
     #[test]
@@ -39,16 +49,6 @@ proptest! {
         chunk in 1usize..16,
     ) {
         let text = lines.concat();
-        let mut decoder = SseDecoder::new();
-        'feed: for piece in text.as_bytes().chunks(chunk) {
-            decoder.push(piece);
-            loop {
-                match decoder.next_item() {
-                    Ok(Some(_)) => {}
-                    Ok(None) => break,
-                    Err(_) => break 'feed,
-                }
-            }
-        }
+        feed(&mut SseDecoder::new(), text.as_bytes(), chunk, SseDecoder::push, SseDecoder::next_item);
     }
 }
