@@ -11,8 +11,8 @@ use converse_shared::tools::{
 };
 use converse_shared::validate::validate;
 use converse_shared::{
-    ContentBlock, ContentBlockDelta, ConverseRequest, Message, Role, StopReason, StreamAccumulator,
-    StreamEvent, TokenUsage, ToolResultContentBlock, ToolResultStatus, ToolSpecification,
+    ContentBlock, ContentBlockDelta, ContentBlockStart, ConverseRequest, Message, Role, StopReason,
+    StreamAccumulator, StreamEvent, TokenUsage, ToolResultContentBlock, ToolResultStatus, ToolSpecification,
 };
 use std::collections::BTreeMap;
 
@@ -32,6 +32,8 @@ const DRAFT_KEY: &str = "converse-edge.draft";
 /// How a tool call shown in a reply stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToolStatus {
+    /// Its input is still streaming in.
+    Receiving,
     /// Waiting for the person to choose Run or Skip.
     Asking,
     /// Running.
@@ -122,6 +124,8 @@ pub struct ChatMessage {
     pub tools: RwSignal<Vec<ToolCard>>,
     /// A note shown under the reply.
     pub note: RwSignal<Option<String>>,
+    /// While streaming: which content block index carries which tool call.
+    tool_blocks: StoredValue<Vec<(u32, String)>>,
 }
 
 impl ChatMessage {
@@ -137,6 +141,7 @@ impl ChatMessage {
             blocks: StoredValue::new(Vec::new()),
             tools: RwSignal::new(Vec::new()),
             note: RwSignal::new(None),
+            tool_blocks: StoredValue::new(Vec::new()),
         }
     }
 
@@ -183,6 +188,52 @@ impl ChatMessage {
     /// Who wrote it.
     pub fn role(&self) -> Role {
         if self.from_user { Role::User } else { Role::Assistant }
+    }
+
+    /// Shows a tool call as its input streams in: a card at its start, input as it arrives.
+    fn show_tool_input(&self, event: &StreamEvent) {
+        match event {
+            StreamEvent::ContentBlockStart(start) => {
+                if let ContentBlockStart::ToolUse(t) = &start.start {
+                    let card = ToolCard {
+                        id: t.tool_use_id.clone(),
+                        name: t.name.clone(),
+                        input: String::new(),
+                        status: ToolStatus::Receiving,
+                        result: String::new(),
+                        duration_ms: 0.0,
+                    };
+                    self.tool_blocks.update_value(|b| b.push((start.content_block_index, card.id.clone())));
+                    self.tools.update(|cards| cards.push(card));
+                }
+            }
+            StreamEvent::ContentBlockDelta(d) => {
+                if let ContentBlockDelta::ToolUse(piece) = &d.delta
+                    && let Some(id) = self.tool_blocks.with_value(|b| {
+                        b.iter().rev().find(|(i, _)| *i == d.content_block_index).map(|(_, id)| id.clone())
+                    })
+                {
+                    self.tools.update(|cards| {
+                        if let Some(card) = cards.iter_mut().find(|c| c.id == id) {
+                            card.input.push_str(&piece.input);
+                        }
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Marks the cards of calls that will not run.
+    fn not_run(&self, why: &str) {
+        self.tools.update(|cards| {
+            for card in
+                cards.iter_mut().filter(|c| matches!(c.status, ToolStatus::Receiving | ToolStatus::Running))
+            {
+                card.status = ToolStatus::Failed;
+                card.result = why.to_owned();
+            }
+        });
     }
 
     /// Appends streamed text: to the stored text and, if shown, to the DOM.
@@ -476,9 +527,13 @@ impl Chat {
         while let Some((message, stop_reason)) = self.stream_reply(reply).await {
             reply.blocks.set_value(message.content.clone());
             let calls = match tool_loop.next(&message, &stop_reason) {
-                Next::Done => return,
+                Next::Done => {
+                    reply.not_run("not run: the model ended its turn");
+                    return;
+                }
                 Next::RoundCapReached(n) => {
                     reply.note.set(Some(format!("Stopped after {n} rounds of tool calls.")));
+                    reply.not_run("not run: the round cap was reached");
                     return;
                 }
                 Next::RunTools(calls) => calls,
@@ -556,6 +611,7 @@ impl Chat {
                 if let StreamEvent::Metadata(meta) = &event {
                     reply.usage.set(Some(meta.usage.clone()));
                 }
+                reply.show_tool_input(&event);
                 let _ = accumulator.push(&event);
             }
             StreamItem::Error(e) => stream_error = Some(e),

@@ -15,6 +15,12 @@ const call = (name, input) => `[stand-in:call ${name} ${JSON.stringify(input)}]`
 test('a calculation runs the calculator, shows its card, and the answer has the exact result', async () => {
   const chat = await freshChat(browser);
   await chat.send(`What is 0.1 + 0.2? ${call('calculator', { expression: '0.1 + 0.2' })}`);
+  // The card appears while the call's input is still streaming in.
+  await chat.page.waitForFunction(() => {
+    const card = document.querySelector('.tool-card[data-status="receiving"]');
+    const input = card?.querySelector('.tool-input').textContent ?? '';
+    return input.length > 0 && input !== '{"expression":"0.1 + 0.2"}';
+  }, null, { polling: 'raf', timeout: 15_000 });
   const card = chat.page.getByRole('group', { name: 'Tool call calculator' });
   await card.and(chat.page.locator('[data-status="done"]')).waitFor();
   await card.locator('summary').click();
@@ -103,7 +109,9 @@ test('a model that keeps calling tools is stopped at the round cap', async () =>
   await chat.send(`Keep going [stand-in:loop] ${call('current_time', {})}`);
   const note = chat.page.getByText('Stopped after 5 rounds of tool calls.');
   await note.waitFor({ timeout: 20_000 });
-  // Five rounds ran, a tool card each; the sixth round was not run.
-  assert.equal(await chat.page.getByRole('group', { name: /^Tool call / }).count(), 5);
+  // Five rounds ran, a tool card each; the sixth call is shown, not run.
+  const cards = chat.page.getByRole('group', { name: /^Tool call / });
+  assert.equal(await cards.count(), 6);
+  assert.equal(await cards.nth(5).locator('.tool-result').textContent(), 'not run: the round cap was reached');
   await chat.page.context().close();
 });

@@ -102,6 +102,7 @@ fn ToolCards(
             .into_iter()
             .map(|card| {
                 let (status, label) = match card.status {
+                    ToolStatus::Receiving => ("receiving", "receiving input…".to_owned()),
                     ToolStatus::Asking => ("asking", "waiting for you".to_owned()),
                     ToolStatus::Running => ("running", "running…".to_owned()),
                     ToolStatus::Done => ("done", format!("done in {:.0} ms", card.duration_ms)),
