@@ -11,8 +11,9 @@ use converse_shared::tools::{
 };
 use converse_shared::validate::validate;
 use converse_shared::{
-    ContentBlock, ContentBlockDelta, ContentBlockStart, ConverseRequest, Message, Role, StopReason,
-    StreamAccumulator, StreamEvent, TokenUsage, ToolResultContentBlock, ToolResultStatus, ToolSpecification,
+    AnyToolChoice, ContentBlock, ContentBlockDelta, ContentBlockStart, ConverseRequest, Message, Role,
+    SpecificToolChoice, StopReason, StreamAccumulator, StreamEvent, TokenUsage, Tool, ToolChoice,
+    ToolResultContentBlock, ToolResultStatus, ToolSpecification,
 };
 use std::collections::BTreeMap;
 
@@ -274,6 +275,9 @@ pub struct Chat {
     pub tool_settings: RwSignal<BTreeMap<String, ToolSetting>>,
     /// The tools the page offers (its own and the relay's), for the settings panel.
     pub tool_list: RwSignal<Vec<(String, String)>>,
+    /// This conversation's tool choice: `None` lets the model decide, `"any"` makes it use
+    /// some tool, a tool's name makes it use that tool (on the first request of a turn).
+    pub tool_choice: RwSignal<Option<String>>,
     /// Calls waiting for Run or Skip, by call id.
     approvals: StoredValue<BTreeMap<String, oneshot::Sender<bool>>, LocalStorage>,
 }
@@ -302,6 +306,7 @@ impl Chat {
             http_tools: StoredValue::new(None),
             tool_settings: RwSignal::new(BTreeMap::new()),
             tool_list: RwSignal::new(Vec::new()),
+            tool_choice: RwSignal::new(None),
             approvals: StoredValue::new_local(BTreeMap::new()),
         }
     }
@@ -318,6 +323,7 @@ impl Chat {
             Ok(Some(stored)) => {
                 self.conversation_id.set_value(stored.id);
                 self.tool_settings.set(stored.tool_settings);
+                self.tool_choice.set(stored.tool_choice);
                 self.created_at.set_value(stored.created_at);
                 let messages = stored
                     .messages
@@ -386,6 +392,12 @@ impl Chat {
         self.tool_settings.update(|s| {
             s.insert(tool.to_owned(), setting);
         });
+        leptos::task::spawn_local(async move { self.persist().await });
+    }
+
+    /// Sets the tool choice (`None`: the model decides), and keeps it.
+    pub fn set_tool_choice(self, choice: Option<String>) {
+        self.tool_choice.set(choice);
         leptos::task::spawn_local(async move { self.persist().await });
     }
 
@@ -473,6 +485,7 @@ impl Chat {
             updated_at: storage::now_ms(),
             messages,
             tool_settings: self.tool_settings.get_untracked(),
+            tool_choice: self.tool_choice.get_untracked(),
         };
         match storage::save(&conversation).await {
             Ok(()) => self.storage_error.set(None),
@@ -524,7 +537,9 @@ impl Chat {
     async fn answer(self, first: ChatMessage) {
         let mut tool_loop = ToolLoop::new(DEFAULT_MAX_ROUNDS);
         let mut reply = first;
-        while let Some((message, stop_reason)) = self.stream_reply(reply).await {
+        let mut first_round = true;
+        while let Some((message, stop_reason)) = self.stream_reply(reply, first_round).await {
+            first_round = false;
             reply.blocks.set_value(message.content.clone());
             let calls = match tool_loop.next(&message, &stop_reason) {
                 Next::Done => {
@@ -560,7 +575,9 @@ impl Chat {
     }
 
     /// Streams one reply; returns its message and stop reason if it completed.
-    async fn stream_reply(self, reply: ChatMessage) -> Option<(Message, StopReason)> {
+    /// A forced tool choice applies to the first request of a turn only: later rounds answer
+    /// with the results, and forcing a tool there would loop until the round cap.
+    async fn stream_reply(self, reply: ChatMessage, first_round: bool) -> Option<(Message, StopReason)> {
         let history: Vec<Message> = self.messages.with_untracked(|all| {
             all.iter()
                 .filter(|m| m.id != reply.id && m.status.get_untracked() != MessageStatus::Error)
@@ -580,6 +597,20 @@ impl Chat {
                 .filter(|s| settings.get(&s.name).is_none_or(|t| t.enabled))
                 .collect();
             request.tool_config = tool_config(specs);
+            if first_round && let Some(config) = request.tool_config.as_mut() {
+                config.tool_choice = match self.tool_choice.get_untracked().as_deref() {
+                    Some("any") => Some(ToolChoice::Any(AnyToolChoice { extra: Default::default() })),
+                    Some(name)
+                        if config.tools.iter().any(|t| matches!(t, Tool::ToolSpec(s) if s.name == name)) =>
+                    {
+                        Some(ToolChoice::Tool(SpecificToolChoice {
+                            name: name.to_owned(),
+                            extra: Default::default(),
+                        }))
+                    }
+                    _ => None,
+                };
+            }
         }
         // Fit the request to the model and check Bedrock's rules before spending a call.
         if let Err(e) = prepare(&model_id, &mut request, true).and_then(|_| validate(&request)) {

@@ -67,6 +67,9 @@ pub struct StoredConversation {
     /// Tools switched off or set to ask first, by name (absent: on, runs at once).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub tool_settings: std::collections::BTreeMap<String, ToolSetting>,
+    /// `"any"`, or a tool's name, to make the model use a tool; absent: the model decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<String>,
 }
 
 /// How a tool may be used in a conversation.

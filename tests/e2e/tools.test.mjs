@@ -69,7 +69,7 @@ test('a deployer\'s HTTP tool runs through the relay, and its secret never reach
 test('a tool set to ask first waits for Run or Skip', async () => {
   const chat = await freshChat(browser);
   await chat.page.getByText('Tools', { exact: true }).click();
-  await chat.page.getByLabel('Ask before running calculator').check();
+  await chat.page.getByRole('checkbox', { name: 'Ask before running calculator' }).check();
   await chat.page.getByText('Tools', { exact: true }).click();
 
   await chat.send(`Add please ${call('calculator', { expression: '2 + 2' })}`);
@@ -92,7 +92,7 @@ test('a tool set to ask first waits for Run or Skip', async () => {
 test('a tool switched off is not offered to the model', async () => {
   const chat = await freshChat(browser);
   await chat.page.getByText('Tools', { exact: true }).click();
-  await chat.page.getByLabel('Use calculator').uncheck();
+  await chat.page.getByRole('checkbox', { name: 'Use calculator' }).uncheck();
   await chat.page.getByText('Tools', { exact: true }).click();
   await chat.send(`Add ${call('calculator', { expression: '1 + 1' })}`);
   await chat.waitForStatus(chat.reply(0), 'complete');
@@ -113,5 +113,29 @@ test('a model that keeps calling tools is stopped at the round cap', async () =>
   const cards = chat.page.getByRole('group', { name: /^Tool call / });
   assert.equal(await cards.count(), 6);
   assert.equal(await cards.nth(5).locator('.tool-result').textContent(), 'not run: the round cap was reached');
+  await chat.page.context().close();
+});
+
+test('the tool choice is sent on the first request of a turn: any tool, or a named one', async () => {
+  const chat = await freshChat(browser);
+  await chat.page.getByText('Tools', { exact: true }).click();
+  const choice = chat.page.getByRole('combobox', { name: /^Tool choice/ });
+  await choice.selectOption('any');
+  await chat.send('First');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  let sent = await (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
+  assert.deepEqual(sent.toolConfig.toolChoice, { any: {} });
+
+  await choice.selectOption('convert_units');
+  await chat.send('Second');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  sent = await (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
+  assert.deepEqual(sent.toolConfig.toolChoice, { tool: { name: 'convert_units' } });
+
+  await choice.selectOption('auto');
+  await chat.send('Third');
+  await chat.waitForStatus(chat.reply(2), 'complete');
+  sent = await (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
+  assert.equal(sent.toolConfig.toolChoice, undefined);
   await chat.page.context().close();
 });

@@ -35,6 +35,28 @@ fn ToolSettings() -> impl IntoView {
         <details class="tools-panel">
             <summary>"Tools"</summary>
             <ul>
+                <li>
+                    <label>
+                        "Tool choice "
+                        <select
+                            prop:value=move || chat.tool_choice.get().unwrap_or_else(|| "auto".into())
+                            on:change=move |ev| {
+                                let value = event_target_value(&ev);
+                                chat.set_tool_choice((value != "auto").then_some(value));
+                            }
+                        >
+                            <option value="auto">"The model decides"</option>
+                            <option value="any">"Use some tool"</option>
+                            {move || {
+                                chat.tool_list
+                                    .get()
+                                    .into_iter()
+                                    .map(|(name, _)| view! { <option value=name.clone()>{format!("Use {name}")}</option> })
+                                    .collect_view()
+                            }}
+                        </select>
+                    </label>
+                </li>
                 {move || {
                     chat.tool_list
                         .get()
