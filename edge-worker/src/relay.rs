@@ -190,26 +190,41 @@ impl Relayed {
         }
         self.decoder.push(chunk);
         loop {
-            match self.decoder.next_item() {
-                Ok(Some(item)) => {
-                    self.log.observe(&item);
-                    if self.delivery == Delivery::Sse {
-                        match sse::encode(&item) {
-                            Ok(text) => out.extend_from_slice(text.as_bytes()),
-                            Err(e) => worker::console_error!("could not re-encode an event: {e}"),
-                        }
-                    }
-                }
+            let frame = match self.decoder.next_frame() {
+                Ok(Some(frame)) => frame,
                 Ok(None) => break,
                 Err(e) => {
-                    worker::console_error!("undecodable upstream stream: {e}");
-                    self.undecodable = true;
-                    if self.delivery == Delivery::Sse {
-                        self.fail(out, internal("The relay received a malformed event stream from Bedrock."));
-                    }
+                    self.broken(out, &e);
                     break;
                 }
+            };
+            // Passed on unchanged, only the frames the log and the limits need are read.
+            if self.delivery == Delivery::EventStream && !eventstream::is_summary_frame(&frame) {
+                continue;
             }
+            let item = match eventstream::item_from_message(&frame) {
+                Ok(item) => item,
+                Err(e) => {
+                    self.broken(out, &e);
+                    break;
+                }
+            };
+            self.log.observe(&item);
+            if self.delivery == Delivery::Sse {
+                match sse::encode(&item) {
+                    Ok(text) => out.extend_from_slice(text.as_bytes()),
+                    Err(e) => worker::console_error!("could not re-encode an event: {e}"),
+                }
+            }
+        }
+    }
+
+    /// The upstream stream cannot be read: SSE clients are told; frames still pass on as they come.
+    fn broken(&mut self, out: &mut Vec<u8>, e: &converse_shared::Error) {
+        worker::console_error!("undecodable upstream stream: {e}");
+        self.undecodable = true;
+        if self.delivery == Delivery::Sse {
+            self.fail(out, internal("The relay received a malformed event stream from Bedrock."));
         }
     }
 }

@@ -93,6 +93,16 @@ fn header<'a>(message: &'a Message, name: &'static str) -> Option<&'a str> {
         .map(|s| s.as_str())
 }
 
+/// Whether a frame carries what a log or a rate limiter needs (the stop reason, usage, an
+/// exception or error) rather than content. A relay that passes frames on unchanged reads
+/// only these, so the deltas cost it no JSON parsing.
+pub fn is_summary_frame(message: &Message) -> bool {
+    match header(message, ":message-type") {
+        Some("event") => matches!(header(message, ":event-type"), Some("messageStop" | "metadata")),
+        _ => true,
+    }
+}
+
 /// Maps one decoded frame to a [`StreamItem`].
 pub fn item_from_message(message: &Message) -> Result<StreamItem, Error> {
     let message_type = header(message, ":message-type").ok_or(Error::MissingHeader(":message-type"))?;

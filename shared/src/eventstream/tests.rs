@@ -190,3 +190,19 @@ fn truncated_stream_leaves_a_partial_frame() {
     assert_eq!(n, 6);
     assert!(decoder.has_partial_frame());
 }
+
+#[test]
+fn summary_frames_are_stop_metadata_and_failures() {
+    let mut decoder = EventStreamDecoder::new();
+    decoder.push(&bedrock_stream());
+    let mut summary = Vec::new();
+    while let Some(frame) = decoder.next_frame().unwrap() {
+        if is_summary_frame(&frame) {
+            summary.push(header(&frame, ":event-type").unwrap().to_owned());
+        }
+    }
+    assert_eq!(summary, ["messageStop", "metadata"]);
+    let throttle = BedrockError::new(ErrorKind::Throttling, "slow");
+    decoder.push(&encode_item(&StreamItem::Event(throttle.to_stream_event().unwrap()), "").unwrap());
+    assert!(is_summary_frame(&decoder.next_frame().unwrap().unwrap()));
+}
