@@ -3,9 +3,14 @@
 # freshly built stack (the stand-in, and the relay in workerd through wrangler dev):
 # the relay over HTTP (node:test), the chat page in headless Chromium (Playwright), and the
 # official AWS SDK for Python against both the stand-in and the relay (pytest).
+#
+# With arguments (e.g. `scripts/test.sh tests/e2e/render.test.mjs`), builds, starts the stack
+# and runs only those end-to-end files: the quick loop while working on one behaviour.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+only=("$@")
+if [ ${#only[@]} -eq 0 ]; then
 scripts/setup.sh
 
 echo "==> rustfmt, clippy (native and wasm32)"
@@ -15,6 +20,7 @@ cargo clippy -p frontend -p edge-worker --target wasm32-unknown-unknown --locked
 
 echo "==> unit tests"
 cargo test --workspace --locked --quiet 2>&1 | grep -v '^$' | grep -v 'running 0 tests' | grep -v '0 passed; 0 failed'
+fi
 
 scripts/build.sh
 
@@ -66,7 +72,8 @@ echo "stand-in $STANDIN_URL, relay $RELAY_URL (logs in $logs)"
 
 echo "==> relay and browser suites (node:test, Playwright + Chromium)"
 # The local relay's certificate is wrangler's self-signed one.
-NODE_TLS_REJECT_UNAUTHORIZED=0 NODE_NO_WARNINGS=1 node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
+NODE_TLS_REJECT_UNAUTHORIZED=0 NODE_NO_WARNINGS=1 node --test --test-concurrency=1 --test-reporter=spec "${only[@]:-tests/e2e/}"
+[ ${#only[@]} -eq 0 ] || exit 0
 
 echo "==> AWS SDK suite (boto3)"
 .venv/bin/pytest -q tests/sdk

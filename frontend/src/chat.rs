@@ -1,7 +1,8 @@
 //! The conversation on screen, and sending a message.
 //!
-//! A streamed reply is appended straight to its message's DOM text node: the work per token
-//! is the size of the token, not of the reply (no list re-render, no re-parse).
+//! A streamed reply's text grows in place; at most once per animation frame its Markdown view
+//! renders what became final once and re-renders only the unfinished tail ([`LiveMarkdown`]),
+//! so the work per token does not grow with the reply (no list re-render, no re-parse).
 
 use converse_shared::conversation::request_messages;
 use converse_shared::eventstream::StreamItem;
@@ -23,6 +24,7 @@ use leptos::prelude::*;
 use web_sys::AbortController;
 
 use crate::api::{self, Failure};
+use crate::render::LiveMarkdown;
 use crate::storage::{self, MessageStatus, StoredConversation, StoredMessage, ToolSetting};
 
 /// The model used until the person picks another.
@@ -108,10 +110,10 @@ pub struct ChatMessage {
     pub id: u64,
     /// Who wrote it (`Role` itself is not `Copy`).
     pub from_user: bool,
-    /// Its text. Not reactive: streamed text goes to `sink` directly.
+    /// Its text. Not reactive: a reply's view is updated once per frame through `live`.
     pub text: StoredValue<String>,
-    /// The element showing the text, once mounted.
-    pub sink: StoredValue<Option<web_sys::Element>, LocalStorage>,
+    /// A reply's Markdown view, once mounted.
+    pub live: StoredValue<Option<LiveMarkdown>, LocalStorage>,
     /// How it stands.
     pub status: RwSignal<MessageStatus>,
     /// Why it failed.
@@ -135,7 +137,7 @@ impl ChatMessage {
             id,
             from_user: role == Role::User,
             text: StoredValue::new(text),
-            sink: StoredValue::new_local(None),
+            live: StoredValue::new_local(None),
             status: RwSignal::new(status),
             error: RwSignal::new(None),
             usage: RwSignal::new(None),
@@ -237,13 +239,25 @@ impl ChatMessage {
         });
     }
 
-    /// Appends streamed text: to the stored text and, if shown, to the DOM.
-    fn append(&self, delta: &str) {
-        self.text.update_value(|t| t.push_str(delta));
-        self.sink.with_value(|el| {
-            if let Some(el) = el {
-                let _ = el.append_with_str_1(delta);
-            }
+    /// Shows the reply's text as it now stands (once per frame while it streams).
+    fn refresh(&self) {
+        self.text.with_value(|text| {
+            self.live.update_value(|live| {
+                if let Some(live) = live {
+                    live.update(text);
+                }
+            })
+        });
+    }
+
+    /// Shows the reply's final text, all of it rendered.
+    pub(crate) fn finish_render(&self) {
+        self.text.with_value(|text| {
+            self.live.update_value(|live| {
+                if let Some(live) = live {
+                    live.finish(text);
+                }
+            })
         });
     }
 }
@@ -265,6 +279,12 @@ pub struct Chat {
     pub storage_error: RwSignal<Option<String>>,
     /// The element that scrolls the conversation.
     pub scroller: StoredValue<Option<web_sys::Element>, LocalStorage>,
+    /// Whether the view follows a streaming reply: true while the reader is at the bottom.
+    pub following: RwSignal<bool>,
+    last_scroll_top: StoredValue<i32>,
+    /// The reply whose view awaits the next animation frame.
+    dirty: StoredValue<Option<ChatMessage>>,
+    frame: StoredValue<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>, LocalStorage>,
     conversation_id: StoredValue<String>,
     created_at: StoredValue<f64>,
     abort: StoredValue<Option<AbortController>, LocalStorage>,
@@ -299,6 +319,10 @@ impl Chat {
             announcement: RwSignal::new(String::new()),
             storage_error: RwSignal::new(None),
             scroller: StoredValue::new_local(None),
+            following: RwSignal::new(true),
+            last_scroll_top: StoredValue::new(0),
+            dirty: StoredValue::new(None),
+            frame: StoredValue::new_local(None),
             conversation_id: StoredValue::new(new_conversation_id()),
             created_at: StoredValue::new(storage::now_ms()),
             abort: StoredValue::new_local(None),
@@ -495,18 +519,71 @@ impl Chat {
         }
     }
 
-    fn scroll_to_end(self) {
+    /// Scrolls to the newest message and follows the reply from there.
+    pub fn scroll_to_end(self) {
         self.scroller.with_value(|s| {
             if let Some(s) = s {
                 s.set_scroll_top(s.scroll_height());
             }
         });
+        self.set_following(true);
     }
 
-    fn near_end(self) -> bool {
-        self.scroller.with_value(|s| {
-            s.as_ref().is_none_or(|s| s.scroll_top() + s.client_height() >= s.scroll_height() - 48)
-        })
+    /// The view scrolled: reaching the bottom resumes following; moving up stops it.
+    pub fn on_scroll(self) {
+        let Some((top, at_end)) = self.scroller.with_value(|s| {
+            s.as_ref().map(|s| (s.scroll_top(), s.scroll_top() + s.client_height() >= s.scroll_height() - 24))
+        }) else {
+            return;
+        };
+        let previous = self.last_scroll_top.try_update_value(|t| std::mem::replace(t, top)).unwrap_or(top);
+        if at_end {
+            self.set_following(true);
+        } else if top < previous {
+            self.set_following(false);
+        }
+    }
+
+    /// The reader turned the wheel up: stop following at once, before the view moves.
+    pub fn on_wheel(self, delta_y: f64) {
+        if delta_y < 0.0 {
+            self.set_following(false);
+        }
+    }
+
+    fn set_following(self, following: bool) {
+        if self.following.get_untracked() != following {
+            self.following.set(following);
+        }
+    }
+
+    /// Asks for `reply`'s view to be brought up to date at the next animation frame (one
+    /// layout per frame, however many deltas arrived).
+    fn schedule_frame(self, reply: ChatMessage) {
+        if self.dirty.try_update_value(|d| d.replace(reply)).flatten().is_some() {
+            return;
+        }
+        self.frame.update_value(|frame| {
+            let frame = frame.get_or_insert_with(|| {
+                wasm_bindgen::closure::Closure::new(move || {
+                    if let Some(reply) = self.dirty.try_update_value(Option::take).flatten() {
+                        reply.refresh();
+                        self.follow();
+                    }
+                })
+            });
+            if let Some(window) = web_sys::window() {
+                use wasm_bindgen::JsCast;
+                let _ = window.request_animation_frame(frame.as_ref().unchecked_ref());
+            }
+        });
+    }
+
+    /// Keeps the newest text in view if the reader is following.
+    fn follow(self) {
+        if self.following.get_untracked() {
+            self.scroll_to_end();
+        }
     }
 
     /// Sends the draft and streams the reply.
@@ -633,11 +710,8 @@ impl Chat {
                 if let StreamEvent::ContentBlockDelta(d) = &event
                     && let ContentBlockDelta::Text(t) = &d.delta
                 {
-                    let follow = self.near_end();
-                    reply.append(t);
-                    if follow {
-                        self.scroll_to_end();
-                    }
+                    reply.text.update_value(|text| text.push_str(t));
+                    self.schedule_frame(reply);
                 }
                 if let StreamEvent::Metadata(meta) = &event {
                     reply.usage.set(Some(meta.usage.clone()));
@@ -649,6 +723,9 @@ impl Chat {
         })
         .await;
         self.abort.set_value(None);
+        self.dirty.set_value(None);
+        reply.finish_render();
+        self.follow();
         let failure = match (result, stream_error) {
             (Err(f), _) => Some(f),
             (Ok(()), Some(e)) => Some(Failure::Bedrock(e)),

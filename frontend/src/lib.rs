@@ -8,6 +8,8 @@
 pub mod api;
 pub mod chat;
 mod components;
+pub mod markdown;
+pub mod render;
 pub mod storage;
 pub mod tools;
 

@@ -1,7 +1,10 @@
 use leptos::html::{Div, Main};
 use leptos::prelude::*;
 
+use wasm_bindgen::JsCast;
+
 use crate::chat::{Chat, ChatMessage, ToolStatus};
+use crate::render::{LiveMarkdown, code_of_copy_button, copy_from};
 use crate::storage::MessageStatus;
 
 /// The conversation, one keyed entry per message.
@@ -14,8 +17,16 @@ pub(crate) fn MessageList() -> impl IntoView {
             chat.scroller.set_value(Some(el.into()));
         }
     });
+    // One listener for every copy button of every code block.
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        if let Some(code) = code_of_copy_button(&target) {
+            copy_from(&target, code);
+        }
+    };
     view! {
-        <main class="messages" node_ref=scroller aria-label="Conversation">
+        <main class="messages" node_ref=scroller aria-label="Conversation" on:scroll=move |_| chat.on_scroll()
+            on:wheel=move |ev: web_sys::WheelEvent| chat.on_wheel(ev.delta_y()) on:click=on_click>
             <Show when=move || chat.messages.with(Vec::is_empty)>
                 <p class="empty">"Ask anything. Replies stream in as they are written."</p>
             </Show>
@@ -31,6 +42,9 @@ pub(crate) fn MessageList() -> impl IntoView {
                 <p class="storage-error" role="alert">{move || chat.storage_error.get()}</p>
             </Show>
             <div class="sr-only" aria-live="polite">{move || chat.announcement.get()}</div>
+            <Show when=move || !chat.following.get() && chat.busy.get()>
+                <button type="button" class="jump" on:click=move |_| chat.scroll_to_end()>"Jump to latest ↓"</button>
+            </Show>
         </main>
     }
 }
@@ -43,16 +57,24 @@ fn MessageView(
     message: ChatMessage,
 ) -> impl IntoView {
     let text_ref = NodeRef::<Div>::new();
+    // A reply is Markdown, rendered as it streams; what the person wrote is shown as written.
     Effect::new(move |_| {
-        if let Some(el) = text_ref.get() {
-            // Text that arrived before the element was mounted is written once here.
-            let text = message.text.get_value();
-            if el.text_content().unwrap_or_default() != text {
-                el.set_text_content(Some(&text));
+        if let Some(el) = text_ref.get()
+            && !message.from_user
+        {
+            let live = message.text.with_value(|text| LiveMarkdown::new(&el, text));
+            message.live.set_value(live);
+            if message.status.get_untracked() != MessageStatus::Streaming {
+                message.finish_render();
             }
-            message.sink.set_value(Some(el.into()));
         }
     });
+    let copy_ref = NodeRef::<leptos::html::Button>::new();
+    let copy = move |_| {
+        if let Some(button) = copy_ref.get_untracked() {
+            copy_from(&button, message.text.get_value());
+        }
+    };
     let (who, class) =
         if message.from_user { ("You", "message user") } else { ("Assistant", "message assistant") };
     let status = move || match message.status.get() {
@@ -64,7 +86,9 @@ fn MessageView(
     view! {
         <article class=class data-status=status aria-busy=move || (message.status.get() == MessageStatus::Streaming).to_string()>
             <div class="who">{who}</div>
-            <div class="text" node_ref=text_ref>{message.text.get_value()}</div>
+            <div class=if message.from_user { "text plain" } else { "text markdown" } node_ref=text_ref>
+                {message.from_user.then(|| message.text.get_value())}
+            </div>
             <Show when=move || message.status.get() == MessageStatus::Streaming>
                 <span class="typing" aria-hidden="true">"●"</span>
             </Show>
@@ -78,6 +102,10 @@ fn MessageView(
             <Show when=move || message.error.get().is_some()>
                 <p class="error" role="alert">{move || message.error.get()}</p>
             </Show>
+            <div class="actions">
+                <button type="button" class="copy-message" node_ref=copy_ref on:click=copy
+                    aria-label=if message.from_user { "Copy message" } else { "Copy reply" }>"Copy"</button>
+            </div>
             <Show when=move || message.usage.get().is_some()>
                 <p class="usage">
                     {move || message.usage.get().map(|u| format!("{} in · {} out tokens", u.input_tokens, u.output_tokens))}

@@ -17,6 +17,7 @@
 //! | `[stand-in:guardrail]` | with `guardrailConfig`: `guardrail_intervened`, and a trace if asked for |
 //! | `[stand-in:context-window]` | `model_context_window_exceeded` |
 //! | `[stand-in:long]`, `[stand-in:words-N]` | 200 / N more words |
+//! | `[stand-in:markdown]`, `[stand-in:markdown-N]` | a Markdown reply (headings, lists, code, a table, links, raw HTML) / about N words of it |
 //! | `[stand-in:delay-N]` | N ms before each delta, whatever the configured pause |
 //! | `[stand-in:http-NNN-once]` | that HTTP error the first time this exact request arrives, then success |
 //! | `[stand-in:stall]`, `[stand-in:stall-start]` | three deltas then silence / no response at all, until the client goes away |
@@ -69,6 +70,42 @@ fn marker(text: &str, name: &str) -> bool {
 /// The number in a `[stand-in:NAMEN]` marker.
 fn marker_number(text: &str, name: &str) -> Option<u64> {
     text.split(&format!("[stand-in:{name}")).nth(1)?.split(']').next()?.parse().ok()
+}
+
+/// A reply in the Markdown models write, with what a renderer must not trust.
+const MARKDOWN: &str = "## Steps\n\n1. Install **the tool**\n2. Run `tool --fast`\n\n\
+    ```rust\nfn main() {\n    println!(\"<b>hi</b>\");\n}\n```\n\n\
+    | Option | Meaning |\n|---|---|\n| `-v` | verbose |\n\n\
+    See [the guide](https://example.com/guide) or [this](javascript:alert(1)).\n\n\
+    <img src=x onerror=\"document.title='pwned'\"> <script>document.title='pwned'</script>\n\n\
+    > Quoted *text*.\n";
+
+/// About `words` words of Markdown: sections of paragraphs, lists and code, as a long reply has.
+fn markdown_of(words: usize) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    for section in 1.. {
+        out.push_str(&format!("## Part {section}\n\n"));
+        for (i, block) in ["para", "list", "para", "code", "para"].iter().enumerate() {
+            let count = 40.min(words - n);
+            let text: Vec<String> = (0..count).map(|k| format!("w{}", n + k)).collect();
+            match *block {
+                "list" => text.chunks(8).for_each(|c| out.push_str(&format!("- {}\n", c.join(" ")))),
+                "code" => {
+                    let lines: Vec<String> = text.chunks(4).map(|c| c.join(" ")).collect();
+                    out.push_str(&format!("```\n{}\n```\n", lines.join("\n")));
+                }
+                _ if i == 0 => out.push_str(&format!("Some **bold** and `code`: {}\n", text.join(" "))),
+                _ => out.push_str(&format!("{}\n", text.join(" "))),
+            }
+            out.push('\n');
+            n += count;
+            if n >= words {
+                return out;
+            }
+        }
+    }
+    out
 }
 
 fn quote(text: &str) -> String {
@@ -418,6 +455,11 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
     };
     for i in 1..=more {
         reply.push_str(&format!(" word{i}"));
+    }
+    if on("markdown") {
+        reply = MARKDOWN.to_owned();
+    } else if let Some(words) = marker_number(trigger_text, "markdown-") {
+        reply = markdown_of(words.min(100_000) as usize);
     }
     reply.push_str(&format!(" (Local Bedrock stand-in, model {model_id}.)"));
 
