@@ -16,7 +16,7 @@ use converse_shared::{
     SpecificToolChoice, StopReason, StreamAccumulator, StreamEvent, TokenUsage, Tool, ToolChoice,
     ToolResultContentBlock, ToolResultStatus, ToolSpecification,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use futures_channel::oneshot;
 use futures_util::future::join_all;
@@ -25,7 +25,7 @@ use web_sys::AbortController;
 
 use crate::api::{self, Failure};
 use crate::render::LiveMarkdown;
-use crate::storage::{self, MessageStatus, StoredConversation, StoredMessage, ToolSetting};
+use crate::storage::{self, Changes, ConversationMeta, MessageStatus, StoredMessage, ToolSetting};
 
 /// The model used until the person picks another.
 pub const DEFAULT_MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -106,8 +106,10 @@ fn cards_for(reply: &Message, results: Option<&Message>) -> Vec<ToolCard> {
 /// One message on screen. Cheap to copy: every field is a handle into Leptos's arena.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatMessage {
-    /// Unique within the conversation; the list's key.
+    /// Unique within the conversation.
     pub id: u64,
+    /// Unique on the page (ids repeat across conversations): the list's key.
+    pub key: u64,
     /// Who wrote it (`Role` itself is not `Copy`).
     pub from_user: bool,
     /// Its text. Not reactive: a reply's view is updated once per frame through `live`.
@@ -129,12 +131,18 @@ pub struct ChatMessage {
     pub note: RwSignal<Option<String>>,
     /// While streaming: which content block index carries which tool call.
     tool_blocks: StoredValue<Vec<(u32, String)>>,
+    /// The JSON last written to storage, to write only what changed.
+    saved: StoredValue<Option<String>>,
 }
 
 impl ChatMessage {
     fn new(id: u64, role: Role, text: String, status: MessageStatus) -> Self {
+        thread_local! {
+            static NEXT_KEY: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+        }
         Self {
             id,
+            key: NEXT_KEY.replace(NEXT_KEY.get() + 1),
             from_user: role == Role::User,
             text: StoredValue::new(text),
             live: StoredValue::new_local(None),
@@ -145,6 +153,7 @@ impl ChatMessage {
             tools: RwSignal::new(Vec::new()),
             note: RwSignal::new(None),
             tool_blocks: StoredValue::new(Vec::new()),
+            saved: StoredValue::new(None),
         }
     }
 
@@ -164,7 +173,14 @@ impl ChatMessage {
     }
 
     fn from_stored(m: StoredMessage) -> Self {
+        let saved = serde_json::to_string(&m).ok();
+        let mut m = m;
+        // A reply that was arriving when the page closed is what had arrived.
+        if m.status == MessageStatus::Streaming {
+            m.status = MessageStatus::Interrupted;
+        }
         let this = Self::new(m.id, m.message.role.clone(), m.message.joined_text(), m.status);
+        this.saved.set_value(saved);
         this.error.set(m.error);
         this.usage.set(m.usage);
         this.blocks.set_value(m.message.content);
@@ -285,8 +301,22 @@ pub struct Chat {
     /// The reply whose view awaits the next animation frame.
     dirty: StoredValue<Option<ChatMessage>>,
     frame: StoredValue<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>, LocalStorage>,
-    conversation_id: StoredValue<String>,
-    created_at: StoredValue<f64>,
+    /// This conversation's record (its id, title, dates).
+    meta: StoredValue<ConversationMeta>,
+    /// The open conversation's id, for views.
+    pub current: RwSignal<String>,
+    /// Ids of this conversation's messages in storage, to delete what was removed.
+    saved_ids: StoredValue<BTreeSet<u64>>,
+    /// When the streaming reply was last saved.
+    last_stream_save: StoredValue<f64>,
+    /// Every stored conversation, most recently updated first (the sidebar).
+    pub conversations: RwSignal<Vec<ConversationMeta>>,
+    /// A conversation just deleted, which Undo brings back.
+    pub deleted: RwSignal<Option<ConversationMeta>>,
+    /// What the sidebar's search box holds.
+    pub search: RwSignal<String>,
+    /// Conversations whose messages match the search (titles are matched on the page).
+    pub search_hits: RwSignal<BTreeSet<String>>,
     abort: StoredValue<Option<AbortController>, LocalStorage>,
     stop_requested: StoredValue<bool>,
     /// The deployer's tools, from the relay, once asked for.
@@ -302,18 +332,29 @@ pub struct Chat {
     approvals: StoredValue<BTreeMap<String, oneshot::Sender<bool>>, LocalStorage>,
 }
 
-fn new_conversation_id() -> String {
-    format!("c-{:x}-{:x}", storage::now_ms() as u64, (js_sys::Math::random() * 1e12) as u64)
+fn new_meta(model_id: String) -> ConversationMeta {
+    let now = storage::now_ms();
+    ConversationMeta {
+        schema_version: storage::SCHEMA_VERSION,
+        id: format!("c-{:x}-{:x}", now as u64, (js_sys::Math::random() * 1e12) as u64),
+        title: "New conversation".into(),
+        title_edited: false,
+        model_id,
+        created_at: now,
+        updated_at: now,
+        tool_settings: BTreeMap::new(),
+        tool_choice: None,
+        deleted_at: None,
+    }
 }
 
 impl Chat {
     /// An empty chat with the saved model and draft.
     pub fn new() -> Self {
+        let model_id = storage::preference(MODEL_KEY).unwrap_or_else(|| DEFAULT_MODEL.to_owned());
         Self {
             messages: RwSignal::new(Vec::new()),
-            model_id: RwSignal::new(
-                storage::preference(MODEL_KEY).unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
-            ),
+            model_id: RwSignal::new(model_id.clone()),
             draft: RwSignal::new(storage::preference(DRAFT_KEY).unwrap_or_default()),
             busy: RwSignal::new(false),
             announcement: RwSignal::new(String::new()),
@@ -323,8 +364,14 @@ impl Chat {
             last_scroll_top: StoredValue::new(0),
             dirty: StoredValue::new(None),
             frame: StoredValue::new_local(None),
-            conversation_id: StoredValue::new(new_conversation_id()),
-            created_at: StoredValue::new(storage::now_ms()),
+            current: RwSignal::new(String::new()),
+            meta: StoredValue::new(new_meta(model_id)),
+            saved_ids: StoredValue::new(BTreeSet::new()),
+            last_stream_save: StoredValue::new(0.0),
+            conversations: RwSignal::new(Vec::new()),
+            deleted: RwSignal::new(None),
+            search: RwSignal::new(String::new()),
+            search_hits: RwSignal::new(BTreeSet::new()),
             abort: StoredValue::new_local(None),
             stop_requested: StoredValue::new(false),
             http_tools: StoredValue::new(None),
@@ -335,46 +382,177 @@ impl Chat {
         }
     }
 
-    /// Loads the most recent conversation from browser storage, and the relay's tools.
+    /// Lists the stored conversations and opens the most recent; asks the relay for its tools.
     pub async fn restore(self) {
-        let stored = storage::latest().await;
-        // Someone quicker than storage already started a conversation: keep theirs.
-        if !self.messages.with_untracked(Vec::is_empty) {
-            self.load_tools().await;
-            return;
-        }
-        match stored {
-            Ok(Some(stored)) => {
-                self.conversation_id.set_value(stored.id);
-                self.tool_settings.set(stored.tool_settings);
-                self.tool_choice.set(stored.tool_choice);
-                self.created_at.set_value(stored.created_at);
-                let messages = stored
-                    .messages
-                    .into_iter()
-                    .map(|mut m| {
-                        // A reply that was arriving when the page closed is what had arrived.
-                        if m.status == MessageStatus::Streaming {
-                            m.status = MessageStatus::Stopped;
-                        }
-                        ChatMessage::from_stored(m)
-                    })
-                    .collect();
-                let messages: Vec<ChatMessage> = messages;
-                for pair in messages.windows(2) {
-                    let reply = pair[0].to_stored().message;
-                    if !pair[0].from_user {
-                        let results = pair[1].is_tool_results().then(|| pair[1].to_stored().message);
-                        pair[0].tools.set(cards_for(&reply, results.as_ref()));
-                    }
+        match storage::list().await {
+            Ok(listing) => {
+                if listing.damaged > 0 {
+                    self.storage_error.set(Some(damaged_note(listing.damaged, "conversation")));
                 }
-                self.messages.set(messages);
-                self.scroll_to_end();
+                let latest = listing.conversations.first().cloned();
+                self.conversations.set(listing.conversations);
+                // Someone quicker than storage already started a conversation: keep theirs.
+                if let Some(latest) = latest
+                    && self.messages.with_untracked(Vec::is_empty)
+                {
+                    self.load(latest).await;
+                }
             }
-            Ok(None) => {}
             Err(e) => self.storage_error.set(Some(e.to_string())),
         }
         self.load_tools().await;
+    }
+
+    /// Opens a stored conversation (a reply still arriving in the current one is stopped and
+    /// kept).
+    pub fn open(self, id: String) {
+        if self.meta.with_value(|m| m.id == id) {
+            return;
+        }
+        let Some(meta) = self.conversations.with_untracked(|all| all.iter().find(|c| c.id == id).cloned())
+        else {
+            return;
+        };
+        self.stop();
+        leptos::task::spawn_local(async move {
+            self.persist().await;
+            self.load(meta).await;
+        });
+    }
+
+    async fn load(self, meta: ConversationMeta) {
+        let (stored, damaged) = match storage::messages(&meta.id).await {
+            Ok(found) => found,
+            Err(e) => {
+                self.storage_error.set(Some(e.to_string()));
+                return;
+            }
+        };
+        if damaged > 0 {
+            self.storage_error.set(Some(damaged_note(damaged, "message")));
+        }
+        self.saved_ids.set_value(stored.iter().map(|m| m.id).collect());
+        let messages: Vec<ChatMessage> = stored.into_iter().map(ChatMessage::from_stored).collect();
+        for pair in messages.windows(2) {
+            let reply = pair[0].to_stored().message;
+            if !pair[0].from_user {
+                let results = pair[1].is_tool_results().then(|| pair[1].to_stored().message);
+                pair[0].tools.set(cards_for(&reply, results.as_ref()));
+            }
+        }
+        self.tool_settings.set(meta.tool_settings.clone());
+        self.tool_choice.set(meta.tool_choice.clone());
+        self.model_id.set(meta.model_id.clone());
+        self.current.set(meta.id.clone());
+        self.meta.set_value(meta);
+        self.messages.set(messages);
+        self.scroll_to_end();
+    }
+
+    /// The open conversation's id.
+    pub fn current_id(self) -> String {
+        self.meta.with_value(|m| m.id.clone())
+    }
+
+    /// Renames a conversation (it keeps that title from then on).
+    pub fn rename(self, id: &str, title: String) {
+        let title = title.trim().to_owned();
+        if title.is_empty() {
+            return;
+        }
+        if self.meta.with_value(|m| m.id == id) {
+            self.meta.update_value(|m| {
+                m.title = title.clone();
+                m.title_edited = true;
+            });
+            self.conversations.update(|all| {
+                if let Some(c) = all.iter_mut().find(|c| c.id == id) {
+                    c.title.clone_from(&title);
+                }
+            });
+            leptos::task::spawn_local(async move { self.persist().await });
+            return;
+        }
+        let Some(mut meta) =
+            self.conversations.with_untracked(|all| all.iter().find(|c| c.id == id).cloned())
+        else {
+            return;
+        };
+        meta.title = title;
+        meta.title_edited = true;
+        leptos::task::spawn_local(async move { self.save_meta(meta).await });
+    }
+
+    /// Deletes a conversation; Undo brings it back until the next one is deleted or the page
+    /// is left.
+    pub fn delete(self, id: &str) {
+        let Some(mut meta) =
+            self.conversations.with_untracked(|all| all.iter().find(|c| c.id == id).cloned())
+        else {
+            return;
+        };
+        if self.meta.with_value(|m| m.id == meta.id) {
+            self.new_conversation();
+        }
+        meta.deleted_at = Some(storage::now_ms());
+        self.deleted.set(Some(meta.clone()));
+        leptos::task::spawn_local(async move { self.save_meta(meta).await });
+    }
+
+    /// Brings back the conversation deleted last.
+    pub fn undo_delete(self) {
+        if let Some(mut meta) = self.deleted.get_untracked() {
+            self.deleted.set(None);
+            meta.deleted_at = None;
+            leptos::task::spawn_local(async move { self.save_meta(meta).await });
+        }
+    }
+
+    /// Updates the list at once, and saves a conversation's record (not the open one's).
+    async fn save_meta(self, meta: ConversationMeta) {
+        self.list_update(meta.clone());
+        let result = storage::save(&meta.id, Changes { meta: Some(&meta), ..Changes::default() }).await;
+        self.report(result);
+    }
+
+    /// Puts `meta` in the sidebar's list (or takes it out if deleted), newest first.
+    fn list_update(self, meta: ConversationMeta) {
+        self.conversations.update(|all| {
+            all.retain(|c| c.id != meta.id);
+            if meta.deleted_at.is_none() {
+                let at = all.iter().position(|c| c.updated_at < meta.updated_at).unwrap_or(all.len());
+                all.insert(at, meta);
+            }
+        });
+    }
+
+    /// Looks for `query` in titles (on the page) and in every message (in storage).
+    pub fn set_search(self, query: String) {
+        self.search.set(query.clone());
+        if query.trim().is_empty() {
+            self.search_hits.set(BTreeSet::new());
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let hits = storage::search_text(query.trim()).await.unwrap_or_default();
+            // Only the answer to the latest query counts.
+            if self.search.get_untracked() == query {
+                self.search_hits.set(hits);
+            }
+        });
+    }
+
+    fn report(self, result: Result<(), storage::StorageError>) {
+        match result {
+            Ok(()) => {
+                if self.storage_error.with_untracked(Option::is_some) {
+                    self.storage_error.set(None);
+                }
+            }
+            Err(e) => self
+                .storage_error
+                .set(Some(format!("{e}. Your messages are still on screen; nothing saved before was lost."))),
+        }
     }
 
     /// Remembers the model for next time.
@@ -469,8 +647,22 @@ impl Chat {
     /// Starts an empty conversation (the current one stays stored).
     pub fn new_conversation(self) {
         self.stop();
-        self.conversation_id.set_value(new_conversation_id());
-        self.created_at.set_value(storage::now_ms());
+        let previous = self.meta.with_value(|m| m.id.clone());
+        let had_messages = !self.messages.with_untracked(Vec::is_empty);
+        if had_messages {
+            // Whatever the current one still holds unsaved (a stopped reply) is kept.
+            let snapshot = self.snapshot();
+            leptos::task::spawn_local(async move {
+                let result = storage::save(&previous, snapshot.changes()).await;
+                self.report(result);
+            });
+        }
+        let meta = new_meta(self.model_id.get_untracked());
+        self.current.set(meta.id.clone());
+        self.meta.set_value(meta);
+        self.saved_ids.set_value(BTreeSet::new());
+        self.tool_settings.set(BTreeMap::new());
+        self.tool_choice.set(None);
         self.messages.set(Vec::new());
     }
 
@@ -492,30 +684,63 @@ impl Chat {
         self.messages.with_untracked(|m| m.last().map_or(1, |l| l.id + 1))
     }
 
-    async fn persist(self) {
-        let messages: Vec<StoredMessage> =
+    /// What storage lacks of the open conversation: its record, the messages that changed
+    /// since they were last saved, and the ones that were removed.
+    fn snapshot(self) -> Snapshot {
+        let stored: Vec<StoredMessage> =
             self.messages.with_untracked(|m| m.iter().map(|m| m.to_stored()).collect());
-        let title = messages
-            .iter()
-            .find(|m| m.message.role == Role::User)
-            .map(|m| m.message.joined_text().chars().take(60).collect())
-            .unwrap_or_else(|| "New conversation".to_owned());
-        let conversation = StoredConversation {
-            schema_version: storage::SCHEMA_VERSION,
-            id: self.conversation_id.get_value(),
-            title,
-            model_id: self.model_id.get_untracked(),
-            created_at: self.created_at.get_value(),
-            updated_at: storage::now_ms(),
-            messages,
-            tool_settings: self.tool_settings.get_untracked(),
-            tool_choice: self.tool_choice.get_untracked(),
-        };
-        match storage::save(&conversation).await {
-            Ok(()) => self.storage_error.set(None),
-            Err(e) => self
-                .storage_error
-                .set(Some(format!("{e}. Your messages are still on screen; copy anything important."))),
+        let mut meta = self.meta.get_value();
+        if !meta.title_edited {
+            meta.title = storage::derive_title(&stored);
+        }
+        meta.model_id = self.model_id.get_untracked();
+        meta.tool_settings = self.tool_settings.get_untracked();
+        meta.tool_choice = self.tool_choice.get_untracked();
+        meta.updated_at = storage::now_ms();
+        let mut put = Vec::new();
+        self.messages.with_untracked(|all| {
+            for (view, message) in all.iter().zip(&stored) {
+                let Ok(json) = serde_json::to_string(message) else { continue };
+                if view.saved.with_value(|s| s.as_deref() != Some(json.as_str())) {
+                    put.push((*view, message.id, json));
+                }
+            }
+        });
+        let present: BTreeSet<u64> = stored.iter().map(|m| m.id).collect();
+        let delete = self.saved_ids.with_value(|s| s.difference(&present).copied().collect());
+        Snapshot { meta, put, delete }
+    }
+
+    /// Saves what changed in the open conversation. A failure (a full disk) is shown, and the
+    /// next save tries again with everything still unsaved.
+    async fn persist(self) {
+        let snapshot = self.snapshot();
+        let empty = self.messages.with_untracked(Vec::is_empty) && snapshot.delete.is_empty();
+        if empty && !self.conversations.with_untracked(|all| all.iter().any(|c| c.id == snapshot.meta.id)) {
+            // A conversation with nothing in it is not worth a record.
+            return;
+        }
+        let result = storage::save(&snapshot.meta.id, snapshot.changes()).await;
+        if result.is_ok() {
+            self.meta.update_value(|m| m.title.clone_from(&snapshot.meta.title));
+            for (view, id, json) in snapshot.put {
+                view.saved.set_value(Some(json));
+                self.saved_ids.update_value(|s| {
+                    s.insert(id);
+                });
+            }
+            self.saved_ids.update_value(|s| s.retain(|id| !snapshot.delete.contains(id)));
+            self.list_update(snapshot.meta);
+        }
+        self.report(result);
+    }
+
+    /// Saves a streaming reply at most once a second, so a reload keeps what had arrived.
+    fn persist_streaming(self) {
+        let now = storage::now_ms();
+        if now - self.last_stream_save.get_value() >= 1000.0 {
+            self.last_stream_save.set_value(now);
+            leptos::task::spawn_local(async move { self.persist().await });
         }
     }
 
@@ -712,6 +937,7 @@ impl Chat {
                 {
                     reply.text.update_value(|text| text.push_str(t));
                     self.schedule_frame(reply);
+                    self.persist_streaming();
                 }
                 if let StreamEvent::Metadata(meta) = &event {
                     reply.usage.set(Some(meta.usage.clone()));
@@ -758,6 +984,31 @@ impl Chat {
         }
         None
     }
+}
+
+/// What a save writes (see [`Chat::snapshot`]).
+struct Snapshot {
+    meta: ConversationMeta,
+    put: Vec<(ChatMessage, u64, String)>,
+    delete: Vec<u64>,
+}
+
+impl Snapshot {
+    fn changes(&self) -> Changes<'_> {
+        Changes {
+            meta: Some(&self.meta),
+            put: self.put.iter().map(|(_, id, json)| (*id, json.clone())).collect(),
+            delete: self.delete.clone(),
+        }
+    }
+}
+
+fn damaged_note(count: usize, what: &str) -> String {
+    let plural = if count == 1 { "" } else { "s" };
+    format!(
+        "{count} stored {what}{plural} could not be read and {} left out; the rest are here.",
+        if count == 1 { "is" } else { "are" }
+    )
 }
 
 impl Default for Chat {

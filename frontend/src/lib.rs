@@ -16,19 +16,23 @@ pub mod tools;
 use leptos::prelude::*;
 
 use crate::chat::Chat;
-use crate::components::{composer::Composer, header::Header, message_list::MessageList};
+use crate::components::{composer::Composer, header::Header, message_list::MessageList, sidebar::Sidebar};
 
-/// The whole page: header, conversation, composer.
+/// The whole page: the conversations beside the open one (header, messages, composer).
 #[component]
 pub fn App() -> impl IntoView {
     let chat = Chat::new();
     provide_context(chat);
     leptos::task::spawn_local(async move { chat.restore().await });
+    let sidebar_open = RwSignal::new(false);
     view! {
         <div class="app">
-            <Header />
-            <MessageList />
-            <Composer />
+            <Sidebar open=sidebar_open />
+            <div class="chat">
+                <Header sidebar_open />
+                <MessageList />
+                <Composer />
+            </div>
         </div>
     }
 }

@@ -1,18 +1,29 @@
 //! Conversations in IndexedDB (through `rexie`), and small preferences in localStorage.
 //!
-//! One record per conversation: `{ id, updatedAt, data }`, where `data` is the JSON of
-//! [`StoredConversation`]. Its `schemaVersion` lets later versions migrate old records.
+//! Layout (schema 2): the `threads` store holds one record per conversation
+//! (`{ id, updatedAt, data }`, `data` the JSON of [`ConversationMeta`]); the `messages` store
+//! one record per message (`{ key: "<conversation>/<id>", data }`, `data` the JSON of
+//! [`StoredMessage`]), so saving a reply writes that reply, not the whole conversation, and one
+//! damaged record costs one message, not the conversation. Schema 1 kept whole conversations
+//! in `conversations`; they are moved on first open ([`migrate`]).
 
-use converse_shared::{Message, TokenUsage};
-use rexie::{ObjectStore, Rexie, TransactionMode};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use converse_shared::{Message, Role, TokenUsage};
+use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 const DB_NAME: &str = "converse-edge";
-const DB_VERSION: u32 = 1;
-const STORE: &str = "conversations";
-/// The version of [`StoredConversation`]'s layout.
-pub const SCHEMA_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
+/// Schema 1: whole conversations, one record each. Read only to migrate.
+const V1_STORE: &str = "conversations";
+const THREADS: &str = "threads";
+const MESSAGES: &str = "messages";
+/// The version of the stored layout ([`ConversationMeta::schema_version`]).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// How a stored message ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +35,8 @@ pub enum MessageStatus {
     Streaming,
     /// A reply the user stopped; its text is what had arrived.
     Stopped,
+    /// A reply that was arriving when the page closed; its text is what had arrived.
+    Interrupted,
     /// A reply that failed; `error` says why.
     Error,
 }
@@ -46,30 +59,45 @@ pub struct StoredMessage {
     pub usage: Option<TokenUsage>,
 }
 
-/// A conversation as stored.
+/// A conversation's own record: everything but its messages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct StoredConversation {
+pub struct ConversationMeta {
     /// Layout version ([`SCHEMA_VERSION`]).
     pub schema_version: u32,
     /// Unique id.
     pub id: String,
-    /// Shown in lists.
+    /// Shown in lists: the first message's start, until the person renames it.
     pub title: String,
+    /// The person chose the title (it no longer follows the first message).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub title_edited: bool,
     /// The model it talks to.
     pub model_id: String,
     /// Milliseconds since the epoch.
     pub created_at: f64,
     /// Milliseconds since the epoch.
     pub updated_at: f64,
-    /// Its messages, oldest first.
-    pub messages: Vec<StoredMessage>,
     /// Tools switched off or set to ask first, by name (absent: on, runs at once).
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub tool_settings: std::collections::BTreeMap<String, ToolSetting>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tool_settings: BTreeMap<String, ToolSetting>,
     /// `"any"`, or a tool's name, to make the model use a tool; absent: the model decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_choice: Option<String>,
+    /// Deleted, and kept only so that Undo can bring it back (purged on the next start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<f64>,
+}
+
+/// A whole conversation: how schema 1 stored it, and how export and import carry it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredConversation {
+    /// Everything but the messages.
+    #[serde(flatten)]
+    pub meta: ConversationMeta,
+    /// Its messages, oldest first.
+    pub messages: Vec<StoredMessage>,
 }
 
 /// How a tool may be used in a conversation.
@@ -88,8 +116,30 @@ impl Default for ToolSetting {
     }
 }
 
+/// A conversation's title from its first message written by the person.
+pub fn derive_title(messages: &[StoredMessage]) -> String {
+    let first = messages
+        .iter()
+        .filter(|m| m.message.role == Role::User)
+        .map(|m| m.message.joined_text())
+        .find(|t| !t.trim().is_empty());
+    match first {
+        None => "New conversation".to_owned(),
+        Some(text) => {
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if flat.chars().count() <= 60 {
+                flat
+            } else {
+                let mut short: String = flat.chars().take(59).collect();
+                short.push('…');
+                short
+            }
+        }
+    }
+}
+
 /// A storage failure, with a message for people.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StorageError(pub String);
 
 impl std::fmt::Display for StorageError {
@@ -98,63 +148,258 @@ impl std::fmt::Display for StorageError {
     }
 }
 
-fn fail(what: &str) -> impl Fn(rexie::Error) -> StorageError + '_ {
-    move |e| StorageError(format!("could not {what}: {e}"))
+impl From<JsValue> for StorageError {
+    fn from(v: JsValue) -> Self {
+        StorageError(v.as_string().unwrap_or_else(|| "browser storage failed".into()))
+    }
 }
 
-async fn open() -> Result<Rexie, StorageError> {
-    Rexie::builder(DB_NAME)
+fn fail(what: &str) -> impl Fn(rexie::Error) -> StorageError + '_ {
+    move |e| {
+        let text = e.to_string();
+        if text.contains("Quota") {
+            StorageError(format!("could not {what}: browser storage is full"))
+        } else {
+            StorageError(format!("could not {what}: {text}"))
+        }
+    }
+}
+
+thread_local! {
+    static DB: RefCell<Option<Rc<Rexie>>> = const { RefCell::new(None) };
+}
+
+/// The database, opened (and upgraded) once per page.
+async fn db() -> Result<Rc<Rexie>, StorageError> {
+    if let Some(db) = DB.with_borrow(Clone::clone) {
+        return Ok(db);
+    }
+    let db = Rexie::builder(DB_NAME)
         .version(DB_VERSION)
-        .add_object_store(ObjectStore::new(STORE).key_path("id"))
+        .add_object_store(ObjectStore::new(V1_STORE).key_path("id"))
+        .add_object_store(ObjectStore::new(THREADS).key_path("id"))
+        .add_object_store(ObjectStore::new(MESSAGES).key_path("key"))
         .build()
         .await
-        .map_err(fail("open browser storage"))
+        .map_err(fail("open browser storage"))?;
+    let db = Rc::new(db);
+    DB.with_borrow_mut(|slot| *slot = Some(db.clone()));
+    Ok(db)
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Record {
+struct ThreadRecord {
     id: String,
     updated_at: f64,
     data: String,
 }
 
-/// Saves (creates or replaces) a conversation.
-pub async fn save(conversation: &StoredConversation) -> Result<(), StorageError> {
-    let db = open().await?;
-    let record = Record {
-        id: conversation.id.clone(),
-        updated_at: conversation.updated_at,
-        data: serde_json::to_string(conversation).map_err(|e| StorageError(e.to_string()))?,
-    };
-    let value = serde_wasm_bindgen::to_value(&record).map_err(|e| StorageError(e.to_string()))?;
-    let tx = db.transaction(&[STORE], TransactionMode::ReadWrite).map_err(fail("save the conversation"))?;
-    let store = tx.store(STORE).map_err(fail("save the conversation"))?;
-    store.put(&value, None).await.map_err(fail("save the conversation"))?;
-    tx.done().await.map_err(fail("save the conversation"))?;
-    db.close();
+#[derive(Serialize, Deserialize)]
+struct MessageRecord {
+    key: String,
+    data: String,
+}
+
+/// A message's key: its conversation, then its id zero-padded so keys sort by id.
+pub fn message_key(conversation: &str, id: u64) -> String {
+    format!("{conversation}/{id:016}")
+}
+
+/// The keys of every message of `conversation`.
+fn message_range(conversation: &str) -> Result<KeyRange, StorageError> {
+    KeyRange::bound(
+        &JsValue::from_str(&format!("{conversation}/")),
+        &JsValue::from_str(&format!("{conversation}/\u{ffff}")),
+        Some(false),
+        Some(false),
+    )
+    .map_err(|e| StorageError(e.to_string()))
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StorageError> {
+    serde_wasm_bindgen::to_value(value).map_err(|e| StorageError(e.to_string()))
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String, StorageError> {
+    serde_json::to_string(value).map_err(|e| StorageError(e.to_string()))
+}
+
+/// What one write changes: a conversation's record, the messages that changed, and the
+/// messages that are gone (by id).
+#[derive(Debug, Default)]
+pub struct Changes<'a> {
+    /// The conversation's record.
+    pub meta: Option<&'a ConversationMeta>,
+    /// Messages to create or replace, with their JSON.
+    pub put: Vec<(u64, String)>,
+    /// Messages to delete.
+    pub delete: Vec<u64>,
+}
+
+/// Writes `changes` to conversation `id` in one transaction: all of it, or nothing.
+pub async fn save(id: &str, changes: Changes<'_>) -> Result<(), StorageError> {
+    let db = db().await?;
+    let what = "save the conversation";
+    let tx = db.transaction(&[THREADS, MESSAGES], TransactionMode::ReadWrite).map_err(fail(what))?;
+    if let Some(meta) = changes.meta {
+        let record = ThreadRecord { id: meta.id.clone(), updated_at: meta.updated_at, data: json(meta)? };
+        tx.store(THREADS).map_err(fail(what))?.put(&to_js(&record)?, None).await.map_err(fail(what))?;
+    }
+    let messages = tx.store(MESSAGES).map_err(fail(what))?;
+    for (message, data) in changes.put {
+        let record = MessageRecord { key: message_key(id, message), data };
+        messages.put(&to_js(&record)?, None).await.map_err(fail(what))?;
+    }
+    for message in changes.delete {
+        messages.delete(JsValue::from_str(&message_key(id, message))).await.map_err(fail(what))?;
+    }
+    tx.done().await.map_err(fail(what))?;
     Ok(())
 }
 
-/// The most recently updated conversation, if any.
-pub async fn latest() -> Result<Option<StoredConversation>, StorageError> {
-    let db = open().await?;
-    let tx = db.transaction(&[STORE], TransactionMode::ReadOnly).map_err(fail("read conversations"))?;
-    let store = tx.store(STORE).map_err(fail("read conversations"))?;
-    let all = store.get_all(None, None).await.map_err(fail("read conversations"))?;
-    db.close();
-    let mut best: Option<Record> = None;
+/// The stored conversations, newest first, and how many records could not be read.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Conversations not deleted, most recently updated first.
+    pub conversations: Vec<ConversationMeta>,
+    /// Records that are damaged (skipped; the rest are listed).
+    pub damaged: usize,
+}
+
+/// Lists the conversations. First moves schema-1 records to the current layout and purges
+/// conversations deleted in an earlier visit (their Undo is over).
+pub async fn list() -> Result<Listing, StorageError> {
+    let db = db().await?;
+    let mut listing = Listing { damaged: migrate(&db).await?, ..Listing::default() };
+    let what = "read conversations";
+    let tx = db.transaction(&[THREADS], TransactionMode::ReadOnly).map_err(fail(what))?;
+    let all = tx.store(THREADS).map_err(fail(what))?.get_all(None, None).await.map_err(fail(what))?;
+    drop(tx);
+    let mut purge = Vec::new();
     for value in all {
-        let Ok(record) = serde_wasm_bindgen::from_value::<Record>(value) else { continue };
-        if best.as_ref().is_none_or(|b| record.updated_at > b.updated_at) {
-            best = Some(record);
+        let meta = serde_wasm_bindgen::from_value::<ThreadRecord>(value)
+            .ok()
+            .and_then(|r| serde_json::from_str::<ConversationMeta>(&r.data).ok());
+        match meta {
+            None => listing.damaged += 1,
+            Some(meta) if meta.deleted_at.is_some() => purge.push(meta.id),
+            Some(meta) => listing.conversations.push(meta),
         }
     }
-    best.map(|r| {
-        serde_json::from_str(&r.data)
-            .map_err(|e| StorageError(format!("a stored conversation is damaged: {e}")))
-    })
-    .transpose()
+    for id in purge {
+        delete(&id).await?;
+    }
+    listing.conversations.sort_by(|a, b| b.updated_at.total_cmp(&a.updated_at));
+    Ok(listing)
+}
+
+/// Moves schema-1 conversations into the current layout, each in one transaction. Returns how
+/// many could not be read (they are left where they are, so nothing is lost).
+async fn migrate(db: &Rexie) -> Result<usize, StorageError> {
+    let what = "upgrade stored conversations";
+    let tx = db.transaction(&[V1_STORE], TransactionMode::ReadOnly).map_err(fail(what))?;
+    let old = tx.store(V1_STORE).map_err(fail(what))?.get_all(None, None).await.map_err(fail(what))?;
+    drop(tx);
+    let mut damaged = 0;
+    for value in old {
+        let Some(conversation) =
+            serde_wasm_bindgen::from_value::<ThreadRecord>(value).ok().and_then(|r| upgrade_v1(&r.data).ok())
+        else {
+            damaged += 1;
+            continue;
+        };
+        let tx =
+            db.transaction(&[V1_STORE, THREADS, MESSAGES], TransactionMode::ReadWrite).map_err(fail(what))?;
+        let meta = &conversation.meta;
+        let record = ThreadRecord { id: meta.id.clone(), updated_at: meta.updated_at, data: json(meta)? };
+        tx.store(THREADS).map_err(fail(what))?.put(&to_js(&record)?, None).await.map_err(fail(what))?;
+        let messages = tx.store(MESSAGES).map_err(fail(what))?;
+        for message in &conversation.messages {
+            let record = MessageRecord { key: message_key(&meta.id, message.id), data: json(message)? };
+            messages.put(&to_js(&record)?, None).await.map_err(fail(what))?;
+        }
+        tx.store(V1_STORE)
+            .map_err(fail(what))?
+            .delete(JsValue::from_str(&meta.id))
+            .await
+            .map_err(fail(what))?;
+        tx.done().await.map_err(fail(what))?;
+    }
+    Ok(damaged)
+}
+
+/// A schema-1 conversation (one JSON document) in the current layout.
+pub fn upgrade_v1(data: &str) -> Result<StoredConversation, StorageError> {
+    let mut conversation: StoredConversation = serde_json::from_str(data)
+        .map_err(|e| StorageError(format!("a stored conversation is damaged: {e}")))?;
+    if conversation.meta.schema_version != 1 {
+        return Err(StorageError(format!(
+            "a stored conversation has schema {}, expected 1",
+            conversation.meta.schema_version
+        )));
+    }
+    conversation.meta.schema_version = SCHEMA_VERSION;
+    Ok(conversation)
+}
+
+/// A conversation's messages, oldest first, and how many of its records are damaged.
+pub async fn messages(id: &str) -> Result<(Vec<StoredMessage>, usize), StorageError> {
+    let db = db().await?;
+    let what = "read the conversation";
+    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly).map_err(fail(what))?;
+    let all = tx
+        .store(MESSAGES)
+        .map_err(fail(what))?
+        .get_all(Some(message_range(id)?), None)
+        .await
+        .map_err(fail(what))?;
+    let mut damaged = 0;
+    let mut messages = Vec::with_capacity(all.len());
+    for value in all {
+        match serde_wasm_bindgen::from_value::<MessageRecord>(value)
+            .ok()
+            .and_then(|r| serde_json::from_str::<StoredMessage>(&r.data).ok())
+        {
+            Some(message) => messages.push(message),
+            None => damaged += 1,
+        }
+    }
+    Ok((messages, damaged))
+}
+
+/// Deletes a conversation and its messages for good.
+pub async fn delete(id: &str) -> Result<(), StorageError> {
+    let db = db().await?;
+    let what = "delete the conversation";
+    let tx = db.transaction(&[THREADS, MESSAGES], TransactionMode::ReadWrite).map_err(fail(what))?;
+    tx.store(THREADS).map_err(fail(what))?.delete(JsValue::from_str(id)).await.map_err(fail(what))?;
+    tx.store(MESSAGES).map_err(fail(what))?.delete(message_range(id)?.into()).await.map_err(fail(what))?;
+    tx.done().await.map_err(fail(what))?;
+    Ok(())
+}
+
+/// The ids of conversations with a message containing `query` (case-insensitive).
+pub async fn search_text(query: &str) -> Result<std::collections::BTreeSet<String>, StorageError> {
+    let db = db().await?;
+    let what = "search conversations";
+    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly).map_err(fail(what))?;
+    let all = tx.store(MESSAGES).map_err(fail(what))?.get_all(None, None).await.map_err(fail(what))?;
+    let query = query.to_lowercase();
+    let mut hits = std::collections::BTreeSet::new();
+    for value in all {
+        let Ok(record) = serde_wasm_bindgen::from_value::<MessageRecord>(value) else { continue };
+        let Some((conversation, _)) = record.key.rsplit_once('/') else { continue };
+        if hits.contains(conversation) {
+            continue;
+        }
+        if let Ok(message) = serde_json::from_str::<StoredMessage>(&record.data)
+            && message.message.joined_text().to_lowercase().contains(&query)
+        {
+            hits.insert(conversation.to_owned());
+        }
+    }
+    Ok(hits)
 }
 
 /// A small preference from localStorage.
@@ -174,8 +419,64 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-impl From<JsValue> for StorageError {
-    fn from(v: JsValue) -> Self {
-        StorageError(v.as_string().unwrap_or_else(|| "browser storage failed".into()))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V1: &str = r#"{"schemaVersion":1,"id":"c-1","title":"Hello","modelId":"m","createdAt":1.0,"updatedAt":2.0,
+        "messages":[{"id":1,"message":{"role":"user","content":[{"text":"Hello there"}]},"status":"complete"},
+                    {"id":2,"message":{"role":"assistant","content":[{"text":"Hi"}]},"status":"streaming",
+                     "usage":{"inputTokens":3,"outputTokens":1,"totalTokens":4}}],
+        "toolSettings":{"calculator":{"enabled":false,"ask":true}},"toolChoice":"any"}"#;
+
+    #[test]
+    fn schema_1_conversations_upgrade_with_everything_they_had() {
+        let upgraded = upgrade_v1(V1).unwrap();
+        assert_eq!(upgraded.meta.schema_version, SCHEMA_VERSION);
+        assert_eq!(upgraded.meta.title, "Hello");
+        assert!(!upgraded.meta.title_edited);
+        assert_eq!(upgraded.meta.tool_choice.as_deref(), Some("any"));
+        assert_eq!(upgraded.meta.tool_settings["calculator"], ToolSetting { enabled: false, ask: true });
+        assert_eq!(upgraded.messages.len(), 2);
+        assert_eq!(upgraded.messages[1].status, MessageStatus::Streaming);
+        assert_eq!(upgraded.messages[1].usage.as_ref().map(|u| u.total_tokens), Some(4));
+        // What is written back reads as the current layout.
+        let meta: ConversationMeta =
+            serde_json::from_str(&serde_json::to_string(&upgraded.meta).unwrap()).unwrap();
+        assert_eq!(meta, upgraded.meta);
+    }
+
+    #[test]
+    fn damaged_or_unknown_records_are_refused_not_guessed() {
+        assert!(upgrade_v1("{\"schemaVersion\":1,").is_err());
+        assert!(upgrade_v1(&V1.replace("\"schemaVersion\":1", "\"schemaVersion\":7")).is_err());
+    }
+
+    #[test]
+    fn message_keys_sort_by_id_within_their_conversation() {
+        let mut keys = vec![message_key("c-1", 10), message_key("c-1", 9), message_key("c-1", 100)];
+        keys.sort();
+        assert_eq!(keys, [message_key("c-1", 9), message_key("c-1", 10), message_key("c-1", 100)]);
+        assert!(message_key("c-1", u64::MAX).as_str() < "c-1/\u{ffff}");
+    }
+
+    #[test]
+    fn titles_come_from_the_first_thing_the_person_wrote() {
+        let message = |role, text: &str| StoredMessage {
+            id: 1,
+            message: Message {
+                role,
+                content: vec![converse_shared::ContentBlock::Text(text.into())],
+                extra: Default::default(),
+            },
+            status: MessageStatus::Complete,
+            error: None,
+            usage: None,
+        };
+        assert_eq!(derive_title(&[]), "New conversation");
+        assert_eq!(derive_title(&[message(Role::User, "  What is\n the  time? ")]), "What is the time?");
+        let long = derive_title(&[message(Role::User, &"word ".repeat(30))]);
+        assert_eq!(long.chars().count(), 60);
+        assert!(long.ends_with('…'));
     }
 }

@@ -3,12 +3,21 @@ use leptos::prelude::*;
 use crate::chat::Chat;
 use crate::storage::ToolSetting;
 
-/// The top bar: product name, model id, and "New chat".
+/// The top bar: the conversations button (narrow screens), product name, model, tools.
 #[component]
-pub(crate) fn Header() -> impl IntoView {
+pub(crate) fn Header(
+    /// Whether the conversations list is shown on a narrow screen.
+    sidebar_open: RwSignal<bool>,
+) -> impl IntoView {
     let chat = expect_context::<Chat>();
     view! {
         <header class="top">
+            <button
+                type="button"
+                class="secondary sidebar-toggle"
+                aria-expanded=move || sidebar_open.get().to_string()
+                on:click=move |_| sidebar_open.update(|o| *o = !*o)
+            >"Conversations"</button>
             <h1>"converse-edge"</h1>
             <label class="model">
                 <span>"Model"</span>
@@ -20,9 +29,6 @@ pub(crate) fn Header() -> impl IntoView {
                 />
             </label>
             <ToolSettings />
-            <button type="button" class="secondary" on:click=move |_| chat.new_conversation()>
-                "New chat"
-            </button>
         </header>
     }
 }

@@ -33,7 +33,7 @@ pub(crate) fn MessageList() -> impl IntoView {
             // Tool results are shown in the cards of the reply that asked for them.
             <For
                 each=move || chat.messages.get().into_iter().filter(|m| !m.is_tool_results())
-                key=|m| m.id
+                key=|m| m.key
                 let:message
             >
                 <MessageView message />
@@ -81,6 +81,7 @@ fn MessageView(
         MessageStatus::Complete => "complete",
         MessageStatus::Streaming => "streaming",
         MessageStatus::Stopped => "stopped",
+        MessageStatus::Interrupted => "interrupted",
         MessageStatus::Error => "error",
     };
     view! {
@@ -98,6 +99,9 @@ fn MessageView(
             </Show>
             <Show when=move || message.status.get() == MessageStatus::Stopped>
                 <p class="note">"Stopped."</p>
+            </Show>
+            <Show when=move || message.status.get() == MessageStatus::Interrupted>
+                <p class="note">"Interrupted: the page closed while this reply was arriving."</p>
             </Show>
             <Show when=move || message.error.get().is_some()>
                 <p class="error" role="alert">{move || message.error.get()}</p>

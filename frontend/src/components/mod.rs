@@ -3,3 +3,4 @@
 pub(crate) mod composer;
 pub(crate) mod header;
 pub(crate) mod message_list;
+pub(crate) mod sidebar;

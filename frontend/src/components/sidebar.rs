@@ -1,0 +1,127 @@
+use leptos::prelude::*;
+use web_sys::KeyboardEvent;
+
+use crate::chat::Chat;
+use crate::storage::ConversationMeta;
+
+/// The stored conversations: new, open, search, rename, delete (with Undo).
+#[component]
+pub(crate) fn Sidebar(
+    /// Shown on narrow screens (always shown on wide ones).
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let editing = RwSignal::new(None::<String>);
+    let visible = move || {
+        let query = chat.search.with(|q| q.trim().to_lowercase());
+        let hits = chat.search_hits.get();
+        chat.conversations
+            .get()
+            .into_iter()
+            .filter(|c| query.is_empty() || c.title.to_lowercase().contains(&query) || hits.contains(&c.id))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <nav class="sidebar" class:open=move || open.get() aria-label="Conversations">
+            <button type="button" class="new-chat" on:click=move |_| {
+                chat.new_conversation();
+                open.set(false);
+            }>"New chat"</button>
+            <input
+                type="search"
+                aria-label="Search conversations"
+                placeholder="Search conversations"
+                prop:value=move || chat.search.get()
+                on:input=move |ev| chat.set_search(event_target_value(&ev))
+            />
+            <ul class="conversation-list">
+                <For each=visible key=|c| (c.id.clone(), c.title.clone()) let:conversation>
+                    <ConversationItem conversation editing open />
+                </For>
+            </ul>
+            <Show when=move || !chat.search.with(|q| q.trim().is_empty()) && visible().is_empty()>
+                <p class="muted">"No conversation matches."</p>
+            </Show>
+            <Show when=move || chat.deleted.with(Option::is_some)>
+                <div class="toast" role="status">
+                    <span>{move || chat.deleted.with(|d| d.as_ref().map(|d| format!("Deleted “{}”.", d.title)))}</span>
+                    <button type="button" on:click=move |_| chat.undo_delete()>"Undo"</button>
+                </div>
+            </Show>
+        </nav>
+    }
+}
+
+#[component]
+fn ConversationItem(
+    conversation: ConversationMeta,
+    editing: RwSignal<Option<String>>,
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let id = StoredValue::new(conversation.id.clone());
+    let title = conversation.title.clone();
+    let is_editing = move || editing.with(|e| e.as_deref() == Some(id.get_value().as_str()));
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = input.get() {
+            let _ = input.focus();
+            input.select();
+        }
+    });
+    let finish = move |value: Option<String>| {
+        // Enter or Escape ends the edit; the blur that follows must not end it again.
+        if !is_editing() {
+            return;
+        }
+        if let Some(value) = value {
+            chat.rename(&id.get_value(), value);
+        }
+        editing.set(None);
+    };
+    let on_key = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "Enter" => {
+            ev.prevent_default();
+            finish(Some(event_target_value(&ev)));
+        }
+        "Escape" => finish(None),
+        _ => {}
+    };
+    let current = move || chat.current.with(|c| *c == id.get_value());
+    let (rename_label, delete_label) = (format!("Rename “{title}”"), format!("Delete “{title}”"));
+    view! {
+        <li class:active=current>
+            <Show
+                when=is_editing
+                fallback={
+                    let title = title.clone();
+                    move || view! {
+                        <button
+                            type="button"
+                            class="open-conversation"
+                            aria-current=move || current().then_some("page")
+                            on:click=move |_| {
+                                chat.open(id.get_value());
+                                open.set(false);
+                            }
+                        >{title.clone()}</button>
+                        <button type="button" class="icon" aria-label=rename_label.clone()
+                            on:click=move |_| editing.set(Some(id.get_value()))>"✎"</button>
+                        <button type="button" class="icon" aria-label=delete_label.clone()
+                            on:click=move |_| chat.delete(&id.get_value())>"✕"</button>
+                    }
+                }
+            >
+                <input
+                    type="text"
+                    class="rename"
+                    aria-label="Conversation title"
+                    prop:value=title.clone()
+                    on:keydown=on_key
+                    on:blur=move |ev| finish(Some(event_target_value(&ev)))
+                    node_ref=input
+                />
+            </Show>
+        </li>
+    }
+}

@@ -1,0 +1,172 @@
+// Conversations kept in the browser: the sidebar (new, open, search, rename, delete with
+// Undo), the stored layout and its migration, and nothing lost to a reload or a bad record.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { RELAY_URL } from './env.mjs';
+import { freshChat, launch } from './page.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const sidebar = (chat) => chat.page.getByRole('navigation', { name: 'Conversations' });
+const titles = (chat) => sidebar(chat).locator('.open-conversation').allTextContents();
+
+/** Polls `check` (async, truthy when done) until it holds: no fixed sleeps. */
+async function until(check, what, timeout = 10_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Every message record the page has stored, parsed. */
+function storedMessages(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('converse-edge');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains('messages')) { db.close(); resolve([]); return; }
+      const all = db.transaction('messages').objectStore('messages').getAll();
+      all.onsuccess = () => { db.close(); resolve(all.result.map((r) => ({ key: r.key, ...JSON.parse(r.data) }))); };
+      all.onerror = () => reject(all.error);
+    };
+  }));
+}
+
+/** Writes schema-1 records (whole conversations) into a fresh origin's storage. */
+async function seedV1(page, records) {
+  await page.goto(`${RELAY_URL}/v1/health`);
+  await page.evaluate((records) => new Promise((resolve, reject) => {
+    const open = indexedDB.open('converse-edge', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('conversations', { keyPath: 'id' });
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction('conversations', 'readwrite');
+      for (const record of records) tx.objectStore('conversations').put(record);
+      tx.oncomplete = () => { open.result.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }), records);
+}
+
+test('conversations are listed, opened, searched by title and by text, and renamed', async () => {
+  const chat = await freshChat(browser);
+  await chat.send('Alpha topic');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  await chat.send('Tell me about zebras');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+
+  await sidebar(chat).getByRole('button', { name: 'New chat' }).click();
+  assert.equal(await chat.replies.count(), 0, 'the new conversation is empty');
+  await chat.send('Beta question');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  await until(async () => (await titles(chat)).length === 2, 'two conversations listed');
+  assert.deepEqual(await titles(chat), ['Beta question', 'Alpha topic'], 'newest first, titled by the first message');
+
+  // Opening one shows its messages.
+  await sidebar(chat).getByRole('button', { name: 'Alpha topic', exact: true }).click();
+  await until(async () => (await chat.replies.count()) === 2, 'the first conversation');
+  assert.deepEqual(await chat.userMessages.locator('.text').allTextContents(), ['Alpha topic', 'Tell me about zebras']);
+  assert.equal(await sidebar(chat).locator('[aria-current="page"]').textContent(), 'Alpha topic');
+
+  // Search matches titles, and text inside the messages.
+  const search = sidebar(chat).getByRole('searchbox', { name: 'Search conversations' });
+  await search.fill('beta');
+  await until(async () => (await titles(chat)).join() === 'Beta question', 'a title match');
+  await search.fill('ZEBRA');
+  await until(async () => (await titles(chat)).join() === 'Alpha topic', 'a text match');
+  await search.fill('no such words anywhere');
+  await sidebar(chat).getByText('No conversation matches.').waitFor();
+  await search.fill('');
+
+  // Rename: Enter keeps the new title, Escape keeps the old one; both survive a reload.
+  await sidebar(chat).getByRole('button', { name: 'Rename “Alpha topic”' }).click();
+  const field = sidebar(chat).getByRole('textbox', { name: 'Conversation title' });
+  await field.fill('Animals');
+  await field.press('Enter');
+  await sidebar(chat).getByRole('button', { name: 'Animals', exact: true }).waitFor();
+  await sidebar(chat).getByRole('button', { name: 'Rename “Beta question”' }).click();
+  await field.fill('Not this');
+  await field.press('Escape');
+  await chat.page.reload();
+  await until(async () => (await titles(chat)).length === 2, 'the list after a reload');
+  assert.deepEqual((await titles(chat)).sort(), ['Animals', 'Beta question']);
+  await chat.page.context().close();
+});
+
+test('a deleted conversation comes back with Undo, and is gone for good otherwise', async () => {
+  const chat = await freshChat(browser);
+  for (const text of ['Keep me', 'Delete me']) {
+    await sidebar(chat).getByRole('button', { name: 'New chat' }).click();
+    await chat.send(text);
+    await chat.waitForStatus(chat.reply(0), 'complete');
+  }
+  await until(async () => (await titles(chat)).length === 2, 'two conversations');
+
+  await sidebar(chat).getByRole('button', { name: 'Delete “Delete me”' }).click();
+  assert.deepEqual(await titles(chat), ['Keep me']);
+  assert.equal(await chat.replies.count(), 0, 'the open conversation was the deleted one');
+  await sidebar(chat).getByRole('status').getByRole('button', { name: 'Undo' }).click();
+  await until(async () => (await titles(chat)).length === 2, 'the conversation back');
+  await sidebar(chat).getByRole('button', { name: 'Delete me', exact: true }).click();
+  await until(async () => (await chat.replyText(0)).includes('Delete me'), 'its messages back');
+
+  await sidebar(chat).getByRole('button', { name: 'Delete “Delete me”' }).click();
+  await chat.page.reload();
+  await until(async () => (await titles(chat)).length === 1, 'the list after a reload');
+  assert.deepEqual(await titles(chat), ['Keep me']);
+  const stored = await storedMessages(chat.page);
+  assert.ok(stored.every((m) => !JSON.stringify(m).includes('Delete me')), 'its messages are gone from storage');
+  await chat.page.context().close();
+});
+
+test('a reload in the middle of a reply keeps what had arrived, marked interrupted', async () => {
+  const chat = await freshChat(browser);
+  await chat.send('Keep this [stand-in:words-600] [stand-in:delay-10]');
+  // The partial reply reaches storage while it streams.
+  await until(async () => (await storedMessages(chat.page)).some(
+    (m) => m.status === 'streaming' && /word\d+/.test(m.message.content[0]?.text ?? '')), 'a saved partial reply');
+  await chat.page.reload();
+  const reply = chat.reply(0);
+  await chat.waitForStatus(reply, 'interrupted');
+  assert.match(await chat.replyText(0), /^You said: “Keep this/);
+  assert.ok(!(await chat.replyText(0)).includes('(Local Bedrock stand-in'), 'only what had arrived');
+  await reply.getByText(/Interrupted/).waitFor();
+  assert.deepEqual(await chat.userMessages.locator('.text').allTextContents(),
+    ['Keep this [stand-in:words-600] [stand-in:delay-10]']);
+  await chat.page.context().close();
+});
+
+test('schema-1 conversations are moved to the current layout, and a damaged one does not hide the rest', async () => {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  const conversation = {
+    schemaVersion: 1, id: 'c-old', title: 'From the old layout', modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+    createdAt: 1000, updatedAt: 2000, toolChoice: 'any',
+    messages: [
+      { id: 1, message: { role: 'user', content: [{ text: 'An old question' }] }, status: 'complete' },
+      { id: 2, message: { role: 'assistant', content: [{ text: 'An old **answer**' }] }, status: 'complete',
+        usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5 } },
+    ],
+  };
+  await seedV1(page, [
+    { id: 'c-old', updatedAt: 2000, data: JSON.stringify(conversation) },
+    { id: 'c-bad', updatedAt: 3000, data: '{"schemaVersion":1,"id":"c-bad", truncated' },
+  ]);
+  await page.goto(RELAY_URL);
+  const nav = page.getByRole('navigation', { name: 'Conversations' });
+  await nav.getByRole('button', { name: 'From the old layout', exact: true }).waitFor();
+  const main = page.getByRole('main', { name: 'Conversation' });
+  await main.locator('article.assistant strong').filter({ hasText: 'answer' }).waitFor();
+  assert.match(await page.getByRole('alert').filter({ hasText: 'could not be read' }).textContent(),
+    /1 stored conversation could not be read/);
+  const stored = await storedMessages(page);
+  assert.deepEqual(stored.map((m) => m.key), ['c-old/0000000000000001', 'c-old/0000000000000002']);
+  await context.close();
+});
