@@ -65,6 +65,11 @@ pub async fn converse_stream(
     if aborted() { Err(Failure::Aborted) } else { Ok(()) }
 }
 
+/// The models the relay offers (`GET /v1/models`), if it can be asked.
+pub async fn models() -> Option<converse_shared::models::ModelListing> {
+    Request::get("/v1/models").send().await.ok()?.json().await.ok()
+}
+
 /// The tools the relay's deployer offers (`GET /v1/tools`); none if the relay offers none or
 /// cannot be asked.
 pub async fn http_tools() -> Vec<converse_shared::ToolSpecification> {

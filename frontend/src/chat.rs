@@ -6,15 +6,16 @@
 
 use converse_shared::conversation::request_messages;
 use converse_shared::eventstream::StreamItem;
-use converse_shared::models::{prepare, rules_for};
+use converse_shared::models::{Adjustment, ModelListing, ModelRules, prepare, rules_for};
 use converse_shared::tools::{
     DEFAULT_MAX_ROUNDS, Next, Outcome, ToolCall, ToolLoop, builtin_specs, results_message, tool_config,
 };
 use converse_shared::validate::validate;
 use converse_shared::{
-    AnyToolChoice, ContentBlock, ContentBlockDelta, ContentBlockStart, ConverseRequest, Message, Role,
-    SpecificToolChoice, StopReason, StreamAccumulator, StreamEvent, TokenUsage, Tool, ToolChoice,
-    ToolResultContentBlock, ToolResultStatus, ToolSpecification,
+    AnyToolChoice, ContentBlock, ContentBlockDelta, ContentBlockStart, ConverseRequest,
+    InferenceConfiguration, Message, Role, SpecificToolChoice, StopReason, StreamAccumulator, StreamEvent,
+    SystemContentBlock, TokenUsage, Tool, ToolChoice, ToolResultContentBlock, ToolResultStatus,
+    ToolSpecification,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,12 +26,18 @@ use web_sys::AbortController;
 
 use crate::api::{self, Failure};
 use crate::render::LiveMarkdown;
-use crate::storage::{self, Changes, ConversationMeta, MessageStatus, StoredMessage, ToolSetting};
+use crate::storage::{self, Changes, ConversationMeta, MessageStatus, Settings, StoredMessage, ToolSetting};
 
 /// The model used until the person picks another.
 pub const DEFAULT_MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 const MODEL_KEY: &str = "converse-edge.model";
 const DRAFT_KEY: &str = "converse-edge.draft";
+const DEFAULTS_KEY: &str = "converse-edge.defaults";
+
+/// The settings new conversations start with.
+fn default_settings() -> Settings {
+    storage::preference(DEFAULTS_KEY).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
+}
 
 /// How a tool call shown in a reply stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,6 +312,12 @@ pub struct Chat {
     meta: StoredValue<ConversationMeta>,
     /// The open conversation's id, for views.
     pub current: RwSignal<String>,
+    /// The open conversation's request settings.
+    pub settings: RwSignal<Settings>,
+    /// The models the relay offers, once it has said.
+    pub models: RwSignal<Option<ModelListing>>,
+    /// Why the draft was not sent (it stays in the composer).
+    pub send_error: RwSignal<Option<String>>,
     /// Ids of this conversation's messages in storage, to delete what was removed.
     saved_ids: StoredValue<BTreeSet<u64>>,
     /// When the streaming reply was last saved.
@@ -344,6 +357,7 @@ fn new_meta(model_id: String) -> ConversationMeta {
         updated_at: now,
         tool_settings: BTreeMap::new(),
         tool_choice: None,
+        settings: default_settings(),
         deleted_at: None,
     }
 }
@@ -365,6 +379,9 @@ impl Chat {
             dirty: StoredValue::new(None),
             frame: StoredValue::new_local(None),
             current: RwSignal::new(String::new()),
+            settings: RwSignal::new(default_settings()),
+            models: RwSignal::new(None),
+            send_error: RwSignal::new(None),
             meta: StoredValue::new(new_meta(model_id)),
             saved_ids: StoredValue::new(BTreeSet::new()),
             last_stream_save: StoredValue::new(0.0),
@@ -400,7 +417,34 @@ impl Chat {
             }
             Err(e) => self.storage_error.set(Some(e.to_string())),
         }
+        if let Some(listing) = api::models().await {
+            self.models.set(Some(listing));
+        }
         self.load_tools().await;
+    }
+
+    /// What the chosen model accepts: the relay's word for offered models (its output cap
+    /// included), the shared table otherwise.
+    pub fn model_rules(self) -> ModelRules {
+        let model_id = self.model_id.get();
+        self.models
+            .with(|listing| listing.as_ref()?.models.iter().find(|m| m.model_id == model_id).map(|m| m.rules))
+            .unwrap_or_else(|| rules_for(&model_id))
+    }
+
+    /// Changes the open conversation's settings, and keeps them.
+    pub fn set_settings(self, change: impl FnOnce(&mut Settings)) {
+        self.settings.update(change);
+        self.send_error.set(None);
+        leptos::task::spawn_local(async move { self.persist().await });
+    }
+
+    /// Makes the open conversation's settings (and model) the defaults of new ones.
+    pub fn save_defaults(self) {
+        if let Ok(json) = serde_json::to_string(&self.settings.get_untracked()) {
+            storage::set_preference(DEFAULTS_KEY, &json);
+        }
+        storage::set_preference(MODEL_KEY, &self.model_id.get_untracked());
     }
 
     /// Opens a stored conversation (a reply still arriving in the current one is stopped and
@@ -442,6 +486,7 @@ impl Chat {
         }
         self.tool_settings.set(meta.tool_settings.clone());
         self.tool_choice.set(meta.tool_choice.clone());
+        self.settings.set(meta.settings.clone());
         self.model_id.set(meta.model_id.clone());
         self.current.set(meta.id.clone());
         self.meta.set_value(meta);
@@ -555,10 +600,15 @@ impl Chat {
         }
     }
 
-    /// Remembers the model for next time.
+    /// Changes the open conversation's model (and remembers it for new ones).
     pub fn set_model(self, model_id: String) {
+        if model_id.is_empty() {
+            return;
+        }
         storage::set_preference(MODEL_KEY, &model_id);
         self.model_id.set(model_id);
+        self.send_error.set(None);
+        leptos::task::spawn_local(async move { self.persist().await });
     }
 
     /// Keeps the draft across reloads.
@@ -663,6 +713,7 @@ impl Chat {
         self.saved_ids.set_value(BTreeSet::new());
         self.tool_settings.set(BTreeMap::new());
         self.tool_choice.set(None);
+        self.settings.set(default_settings());
         self.messages.set(Vec::new());
     }
 
@@ -696,6 +747,7 @@ impl Chat {
         meta.model_id = self.model_id.get_untracked();
         meta.tool_settings = self.tool_settings.get_untracked();
         meta.tool_choice = self.tool_choice.get_untracked();
+        meta.settings = self.settings.get_untracked();
         meta.updated_at = storage::now_ms();
         let mut put = Vec::new();
         self.messages.with_untracked(|all| {
@@ -817,6 +869,12 @@ impl Chat {
         if text.is_empty() || self.busy.get_untracked() {
             return;
         }
+        // Settings that cannot make a valid request stop the send here, with the draft kept.
+        if let Err(why) = self.settings.with_untracked(Settings::additional_fields) {
+            self.send_error.set(Some(format!("Not sent: {why}. Fix it in Settings.")));
+            return;
+        }
+        self.send_error.set(None);
         let user = ChatMessage::new(self.next_id(), Role::User, text, MessageStatus::Complete);
         let reply = ChatMessage::new(user.id + 1, Role::Assistant, String::new(), MessageStatus::Streaming);
         self.messages.update(|m| m.extend([user, reply]));
@@ -914,12 +972,30 @@ impl Chat {
                 };
             }
         }
+        self.settings.with_untracked(|settings| apply_settings(settings, &mut request));
+        // The relay refuses more output than it allows; ask for at most that.
+        let offered = untrack(|| self.model_rules());
+        let mut notes = Vec::new();
+        if let Some(config) = request.inference_config.as_mut()
+            && let Some(asked) = config.max_tokens.filter(|m| *m > offered.max_output_tokens)
+        {
+            config.max_tokens = Some(offered.max_output_tokens);
+            notes.push(adjustment_note(&Adjustment::MaxTokensClamped(asked), &offered));
+        }
         // Fit the request to the model and check Bedrock's rules before spending a call.
-        if let Err(e) = prepare(&model_id, &mut request, true).and_then(|_| validate(&request)) {
-            reply.error.set(Some(e.to_string()));
-            reply.status.set(MessageStatus::Error);
-            self.announcement.set(format!("The message was not sent: {e}"));
-            return None;
+        match prepare(&model_id, &mut request, true).and_then(|a| validate(&request).map(|()| a)) {
+            Err(e) => {
+                reply.error.set(Some(e.to_string()));
+                reply.status.set(MessageStatus::Error);
+                self.announcement.set(format!("The message was not sent: {e}"));
+                return None;
+            }
+            Ok(adjustments) => {
+                notes.extend(adjustments.iter().map(|a| adjustment_note(a, &rules)));
+                if !notes.is_empty() {
+                    reply.note.set(Some(notes.join(" ")));
+                }
+            }
         }
         let controller = AbortController::new().ok()?;
         let signal = controller.signal();
@@ -983,6 +1059,42 @@ impl Chat {
             }
         }
         None
+    }
+}
+
+/// Puts a conversation's settings into a request.
+fn apply_settings(settings: &Settings, request: &mut ConverseRequest) {
+    if !settings.system_prompt.trim().is_empty() {
+        request.system = Some(vec![SystemContentBlock::Text(settings.system_prompt.clone())]);
+    }
+    let config = InferenceConfiguration {
+        max_tokens: settings.max_tokens,
+        temperature: settings.temperature,
+        top_p: settings.top_p,
+        stop_sequences: (!settings.stop_sequences.is_empty()).then(|| settings.stop_sequences.clone()),
+        ..Default::default()
+    };
+    if config != InferenceConfiguration::default() {
+        request.inference_config = Some(config);
+    }
+    request.additional_model_request_fields = settings.additional_fields().ok().flatten();
+}
+
+/// What [`prepare`] changed, in words for the person.
+fn adjustment_note(adjustment: &Adjustment, rules: &ModelRules) -> String {
+    let family = rules.family;
+    match adjustment {
+        Adjustment::SystemPromptFolded => {
+            format!("{family} takes no system prompt: it was sent at the start of your first message.")
+        }
+        Adjustment::TopPDropped => {
+            format!("{family} takes temperature or top P, not both: top P was left out.")
+        }
+        Adjustment::StopSequencesDropped => format!("{family} takes no stop sequences: they were left out."),
+        Adjustment::MaxTokensClamped(asked) => {
+            format!("Max tokens {asked} is above {family}'s {}: it was lowered.", rules.max_output_tokens)
+        }
+        Adjustment::ReasoningDropped(n) => format!("{n} reasoning block(s) were not sent back to {family}."),
     }
 }
 

@@ -84,6 +84,9 @@ pub struct ConversationMeta {
     /// `"any"`, or a tool's name, to make the model use a tool; absent: the model decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_choice: Option<String>,
+    /// How requests are made: system prompt, inference parameters, model-specific fields.
+    #[serde(default)]
+    pub settings: Settings,
     /// Deleted, and kept only so that Undo can bring it back (purged on the next start).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<f64>,
@@ -98,6 +101,57 @@ pub struct StoredConversation {
     pub meta: ConversationMeta,
     /// Its messages, oldest first.
     pub messages: Vec<StoredMessage>,
+}
+
+/// A conversation's request settings (new conversations start from the saved defaults).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    /// The system prompt (empty: none).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub system_prompt: String,
+    /// `inferenceConfig.temperature` (absent: the model's default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// `inferenceConfig.topP`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    /// `inferenceConfig.maxTokens`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    /// `inferenceConfig.stopSequences`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stop_sequences: Vec<String>,
+    /// `additionalModelRequestFields` as the person typed it (JSON; empty: none).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub additional_fields: String,
+    /// What to do when the conversation outgrows the model's context window.
+    pub context: ContextStrategy,
+}
+
+/// How a conversation is kept inside the model's context window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ContextStrategy {
+    /// Leave the oldest turns out of the request.
+    #[default]
+    Prune,
+    /// Replace the oldest turns with a summary written by the model.
+    Summarise,
+}
+
+impl Settings {
+    /// The model-specific fields as JSON, if any; an error says what is wrong with them.
+    pub fn additional_fields(&self) -> Result<Option<serde_json::Value>, String> {
+        if self.additional_fields.trim().is_empty() {
+            return Ok(None);
+        }
+        match serde_json::from_str::<serde_json::Value>(&self.additional_fields) {
+            Ok(value) if value.is_object() => Ok(Some(value)),
+            Ok(_) => Err("model-specific fields must be a JSON object, like {\"top_k\": 50}".into()),
+            Err(e) => Err(format!("model-specific fields are not valid JSON: {e}")),
+        }
+    }
 }
 
 /// How a tool may be used in a conversation.
@@ -444,6 +498,18 @@ mod tests {
         let meta: ConversationMeta =
             serde_json::from_str(&serde_json::to_string(&upgraded.meta).unwrap()).unwrap();
         assert_eq!(meta, upgraded.meta);
+    }
+
+    #[test]
+    fn settings_default_when_absent_and_check_their_json() {
+        let upgraded = upgrade_v1(V1).unwrap();
+        assert_eq!(upgraded.meta.settings, Settings::default());
+        let mut settings = Settings { additional_fields: "{\"top_k\": 5}".into(), ..Settings::default() };
+        assert_eq!(settings.additional_fields().unwrap(), Some(serde_json::json!({"top_k": 5})));
+        settings.additional_fields = "[1]".into();
+        assert!(settings.additional_fields().unwrap_err().contains("JSON object"));
+        settings.additional_fields = "{top_k: 5}".into();
+        assert!(settings.additional_fields().unwrap_err().contains("not valid JSON"));
     }
 
     #[test]

@@ -213,6 +213,53 @@ pub fn rules_for(model_id: &str) -> ModelRules {
     TABLE.iter().find(|(prefix, _)| base.starts_with(prefix)).map_or(UNKNOWN, |(_, rules)| *rules)
 }
 
+/// A model a relay offers: one entry of `GET /v1/models`.
+///
+/// Written with its family's capabilities, `maxOutputTokens` being the relay's cap; read back
+/// from the id and that cap (the capabilities come from this crate's table, so both sides
+/// agree).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", from = "OfferedModelIds")]
+pub struct OfferedModel {
+    /// The id to call it by.
+    pub model_id: String,
+    /// What it accepts; `max_output_tokens` is what the relay lets a request ask for.
+    #[serde(flatten)]
+    pub rules: ModelRules,
+}
+
+impl OfferedModel {
+    /// `model_id` with its family's rules, output capped at `max_output_tokens`.
+    pub fn new(model_id: String, max_output_tokens: u32) -> Self {
+        let mut rules = rules_for(&model_id);
+        rules.max_output_tokens = rules.max_output_tokens.min(max_output_tokens);
+        Self { model_id, rules }
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OfferedModelIds {
+    model_id: String,
+    max_output_tokens: u32,
+}
+
+impl From<OfferedModelIds> for OfferedModel {
+    fn from(ids: OfferedModelIds) -> Self {
+        Self::new(ids.model_id, ids.max_output_tokens)
+    }
+}
+
+/// The answer of `GET /v1/models`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelListing {
+    /// The models offered.
+    pub models: Vec<OfferedModel>,
+    /// True when no list restricts them: any model id may be asked for.
+    pub any_model: bool,
+}
+
 /// What [`prepare`] changed, for the person to see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Adjustment {

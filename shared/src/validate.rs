@@ -177,6 +177,7 @@ pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
             }
         }
     }
+    validate_parameters(request)?;
     if images > MAX_IMAGES {
         return Err(invalid("messages", format!("{images} images; at most {MAX_IMAGES} are allowed")));
     }
@@ -185,6 +186,38 @@ pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
             "messages",
             format!("{documents} documents; at most {MAX_DOCUMENTS} are allowed"),
         ));
+    }
+    Ok(())
+}
+
+/// Checks `inferenceConfig` and `additionalModelRequestFields` against the API's own
+/// constraints (the ranges botocore's model gives).
+pub fn validate_parameters(request: &ConverseRequest) -> Result<(), BedrockError> {
+    if let Some(config) = &request.inference_config {
+        let unit = |name: &str, value: Option<f64>| match value {
+            Some(v) if !(0.0..=1.0).contains(&v) => {
+                Err(invalid(&format!("inferenceConfig.{name}"), format!("{v} is not between 0 and 1")))
+            }
+            _ => Ok(()),
+        };
+        unit("temperature", config.temperature)?;
+        unit("topP", config.top_p)?;
+        if config.max_tokens == Some(0) {
+            return Err(invalid("inferenceConfig.maxTokens", "must be at least 1"));
+        }
+        if let Some(stops) = &config.stop_sequences {
+            if stops.len() > 2500 {
+                return Err(invalid("inferenceConfig.stopSequences", "at most 2500 are allowed"));
+            }
+            if stops.iter().any(String::is_empty) {
+                return Err(invalid("inferenceConfig.stopSequences", "a stop sequence may not be empty"));
+            }
+        }
+    }
+    if let Some(fields) = &request.additional_model_request_fields
+        && !fields.is_object()
+    {
+        return Err(invalid("additionalModelRequestFields", "must be a JSON object"));
     }
     Ok(())
 }

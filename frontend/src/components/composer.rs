@@ -16,6 +16,9 @@ pub(crate) fn Composer() -> impl IntoView {
         _ => {}
     };
     view! {
+        <Show when=move || chat.send_error.with(Option::is_some)>
+            <p class="send-error" role="alert">{move || chat.send_error.get()}</p>
+        </Show>
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); chat.send(); }>
             <label for="composer-input" class="sr-only">"Message"</label>
             <textarea

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::chat::Chat;
+use crate::components::settings::{ModelPicker, SettingsPanel};
 use crate::storage::ToolSetting;
 
 /// The top bar: the conversations button (narrow screens), product name, model, tools.
@@ -9,7 +10,6 @@ pub(crate) fn Header(
     /// Whether the conversations list is shown on a narrow screen.
     sidebar_open: RwSignal<bool>,
 ) -> impl IntoView {
-    let chat = expect_context::<Chat>();
     view! {
         <header class="top">
             <button
@@ -19,15 +19,8 @@ pub(crate) fn Header(
                 on:click=move |_| sidebar_open.update(|o| *o = !*o)
             >"Conversations"</button>
             <h1>"converse-edge"</h1>
-            <label class="model">
-                <span>"Model"</span>
-                <input
-                    type="text"
-                    spellcheck="false"
-                    prop:value=move || chat.model_id.get()
-                    on:change=move |ev| chat.set_model(event_target_value(&ev).trim().to_owned())
-                />
-            </label>
+            <ModelPicker />
+            <SettingsPanel />
             <ToolSettings />
         </header>
     }
@@ -37,14 +30,20 @@ pub(crate) fn Header(
 #[component]
 fn ToolSettings() -> impl IntoView {
     let chat = expect_context::<Chat>();
+    let no_tools = move || {
+        let rules = chat.model_rules();
+        (!rules.tools || !rules.streaming_tools).then(|| format!("{} takes no tools.", rules.family))
+    };
     view! {
         <details class="tools-panel">
             <summary>"Tools"</summary>
             <ul>
+                {move || no_tools().map(|why| view! { <li class="hint">{why}</li> })}
                 <li>
                     <label>
                         "Tool choice "
                         <select
+                            disabled=move || no_tools().is_some()
                             prop:value=move || chat.tool_choice.get().unwrap_or_else(|| "auto".into())
                             on:change=move |ev| {
                                 let value = event_target_value(&ev);
@@ -78,6 +77,7 @@ fn ToolSettings() -> impl IntoView {
                                     <label>
                                         <input
                                             type="checkbox"
+                                            disabled=move || no_tools().is_some()
                                             prop:checked=move || setting(&n1).enabled
                                             on:change=move |ev| {
                                                 let enabled = event_target_checked(&ev);
@@ -89,6 +89,7 @@ fn ToolSettings() -> impl IntoView {
                                     <label>
                                         <input
                                             type="checkbox"
+                                            disabled=move || no_tools().is_some()
                                             prop:checked=move || setting(&n3).ask
                                             on:change=move |ev| {
                                                 let ask = event_target_checked(&ev);

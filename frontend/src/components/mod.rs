@@ -3,4 +3,5 @@
 pub(crate) mod composer;
 pub(crate) mod header;
 pub(crate) mod message_list;
+pub(crate) mod settings;
 pub(crate) mod sidebar;

@@ -104,3 +104,20 @@ fn unsigned_reasoning_is_not_replayed_and_signed_reasoning_is() {
     assert!(prepare("us.anthropic.claude-3-7-sonnet-20250219-v1:0", &mut r, true).unwrap().is_empty());
     assert_eq!(r.messages[1].content.len(), 2);
 }
+
+#[test]
+fn an_offered_model_carries_its_capabilities_and_reads_back_from_its_id() {
+    let offered = OfferedModel::new("us.amazon.nova-lite-v1:0".into(), 1000);
+    let listing = ModelListing { models: vec![offered.clone()], any_model: false };
+    let json = serde_json::to_value(&listing).unwrap();
+    assert_eq!(json["models"][0]["contextWindow"], offered.rules.context_window);
+    assert_eq!(json["models"][0]["images"], true);
+    assert_eq!(json["models"][0]["maxOutputTokens"], 1000);
+    assert_eq!(serde_json::from_value::<ModelListing>(json).unwrap(), listing);
+    // A relay cannot offer more output than the model has.
+    let read: OfferedModel = serde_json::from_value(
+        serde_json::json!({"modelId": "amazon.titan-text-lite-v1", "maxOutputTokens": 999999}),
+    )
+    .unwrap();
+    assert_eq!(read.rules.max_output_tokens, rules_for("amazon.titan-text-lite-v1").max_output_tokens);
+}

@@ -126,3 +126,35 @@ fn tool_results_answer_the_previous_turns_tool_uses() {
         "messages[2]: expected a toolResult for toolUse \"t1\""
     );
 }
+
+#[test]
+fn parameters_stay_in_the_apis_ranges() {
+    let with = |extra: Value| {
+        let mut body = json!({"messages": [user(json!([{"text": "hi"}]))]});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        let request: ConverseRequest = serde_json::from_value(body).unwrap();
+        validate(&request).map_err(|e| e.message)
+    };
+    assert!(with(json!({"inferenceConfig": {"temperature": 0.0, "topP": 1.0, "maxTokens": 1}})).is_ok());
+    assert_eq!(
+        with(json!({"inferenceConfig": {"temperature": 1.5}})).unwrap_err(),
+        "inferenceConfig.temperature: 1.5 is not between 0 and 1"
+    );
+    assert_eq!(
+        with(json!({"inferenceConfig": {"topP": -0.1}})).unwrap_err(),
+        "inferenceConfig.topP: -0.1 is not between 0 and 1"
+    );
+    assert_eq!(
+        with(json!({"inferenceConfig": {"maxTokens": 0}})).unwrap_err(),
+        "inferenceConfig.maxTokens: must be at least 1"
+    );
+    assert_eq!(
+        with(json!({"inferenceConfig": {"stopSequences": ["", "x"]}})).unwrap_err(),
+        "inferenceConfig.stopSequences: a stop sequence may not be empty"
+    );
+    assert_eq!(
+        with(json!({"additionalModelRequestFields": [1]})).unwrap_err(),
+        "additionalModelRequestFields: must be a JSON object"
+    );
+    assert!(with(json!({"additionalModelRequestFields": {"top_k": 5}})).is_ok());
+}

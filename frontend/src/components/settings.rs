@@ -1,0 +1,228 @@
+use leptos::prelude::*;
+
+use crate::chat::Chat;
+use crate::storage::{ContextStrategy, Settings};
+
+/// The model picker: the relay's models (with what each accepts), or any id where the relay
+/// allows any model.
+#[component]
+pub(crate) fn ModelPicker() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let options = move || {
+        let current = chat.model_id.get();
+        let mut models: Vec<(String, String)> = chat.models.with(|l| {
+            l.iter()
+                .flat_map(|l| &l.models)
+                .map(|m| (m.model_id.clone(), m.rules.family.to_owned()))
+                .collect()
+        });
+        if !models.iter().any(|(id, _)| *id == current) {
+            models.insert(0, (current.clone(), "not offered by this relay".into()));
+        }
+        models
+    };
+    let any_model = move || chat.models.with(|l| l.as_ref().is_none_or(|l| l.any_model));
+    view! {
+        <label class="model">
+            <span>"Model"</span>
+            <select
+                prop:value=move || chat.model_id.get()
+                on:change=move |ev| chat.set_model(event_target_value(&ev))
+            >
+                {move || {
+                    options()
+                        .into_iter()
+                        .map(|(id, family)| {
+                            let selected = chat.model_id.with_untracked(|m| *m == id);
+                            view! { <option value=id.clone() selected=selected>{format!("{family} — {id}")}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </label>
+        <Show when=any_model>
+            <label class="model">
+                <span class="sr-only">"Model id"</span>
+                <input
+                    type="text"
+                    spellcheck="false"
+                    placeholder="or any model id"
+                    aria-label="Model id"
+                    on:change=move |ev| chat.set_model(event_target_value(&ev).trim().to_owned())
+                />
+            </label>
+        </Show>
+    }
+}
+
+fn parse_unit(text: &str) -> Result<Option<f64>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(Some(v)),
+        _ => Err(format!("{text} is not a number from 0 to 1")),
+    }
+}
+
+/// The open conversation's settings. Controls the model does not take are disabled, with why.
+#[component]
+pub(crate) fn SettingsPanel() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let rules = move || chat.model_rules();
+    let errors = RwSignal::new(std::collections::BTreeMap::<&'static str, String>::new());
+    let set_error = move |field: &'static str, error: Option<String>| {
+        errors.update(|e| {
+            match error {
+                Some(error) => e.insert(field, error),
+                None => e.remove(field),
+            };
+        })
+    };
+    let error_of = move |field: &'static str| move || errors.with(|e| e.get(field).cloned());
+    let unit_field =
+        move |field: &'static str, value: String, apply: fn(&mut Settings, Option<f64>)| match parse_unit(
+            &value,
+        ) {
+            Ok(v) => {
+                set_error(field, None);
+                chat.set_settings(|s| apply(s, v));
+            }
+            Err(e) => set_error(field, Some(e)),
+        };
+    let fields_error = move || chat.settings.with(|s| s.additional_fields().err());
+    let top_p_blocked = move || {
+        let r = rules();
+        (r.temperature_xor_top_p && chat.settings.with(|s| s.temperature.is_some())).then(|| {
+            format!("{} takes temperature or top P, not both: clear temperature to use top P.", r.family)
+        })
+    };
+    let fmt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    view! {
+        <details class="settings-panel">
+            <summary>"Settings"</summary>
+            <div class="panel-body">
+                <p class="capabilities">{move || {
+                    let r = rules();
+                    let mut takes = vec![];
+                    if r.tools { takes.push("tools") }
+                    if r.images { takes.push("images") }
+                    if r.documents { takes.push("documents") }
+                    format!(
+                        "{}: {} tokens of context, up to {} out{}{}",
+                        r.family,
+                        r.context_window,
+                        r.max_output_tokens,
+                        if takes.is_empty() { String::new() } else { format!("; takes {}", takes.join(", ")) },
+                        if r.known { "" } else { " (an unknown model: limits are guesses)" },
+                    )
+                }}</p>
+                <label>
+                    "System prompt"
+                    <textarea
+                        rows="3"
+                        prop:value=move || chat.settings.with(|s| s.system_prompt.clone())
+                        on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            chat.set_settings(|s| s.system_prompt = text);
+                        }
+                    ></textarea>
+                </label>
+                <Show when=move || !rules().system_prompt>
+                    <p class="hint">{move || format!(
+                        "Emulated: {} has no system prompt, so it is sent at the start of your first message.",
+                        rules().family,
+                    )}</p>
+                </Show>
+                <div class="row">
+                    <label>
+                        "Temperature"
+                        <input type="number" min="0" max="1" step="0.1" placeholder="default"
+                            prop:value=move || chat.settings.with(|s| fmt(s.temperature))
+                            on:change=move |ev| unit_field("temperature", event_target_value(&ev), |s, v| s.temperature = v)
+                        />
+                    </label>
+                    <label>
+                        "Top P"
+                        <input type="number" min="0" max="1" step="0.05" placeholder="default"
+                            disabled=move || top_p_blocked().is_some()
+                            prop:value=move || chat.settings.with(|s| fmt(s.top_p))
+                            on:change=move |ev| unit_field("topP", event_target_value(&ev), |s, v| s.top_p = v)
+                        />
+                    </label>
+                    <label>
+                        "Max tokens"
+                        <input type="number" min="1" step="1"
+                            max=move || rules().max_output_tokens
+                            placeholder=move || format!("up to {}", rules().max_output_tokens)
+                            prop:value=move || chat.settings.with(|s| s.max_tokens.map(|m| m.to_string()).unwrap_or_default())
+                            on:change=move |ev| {
+                                let text = event_target_value(&ev);
+                                let max = rules().max_output_tokens;
+                                match text.trim() {
+                                    "" => { set_error("maxTokens", None); chat.set_settings(|s| s.max_tokens = None); }
+                                    t => match t.parse::<u32>() {
+                                        Ok(v) if (1..=max).contains(&v) => {
+                                            set_error("maxTokens", None);
+                                            chat.set_settings(|s| s.max_tokens = Some(v));
+                                        }
+                                        _ => set_error("maxTokens", Some(format!("{t} is not a whole number from 1 to {max}"))),
+                                    },
+                                }
+                            }
+                        />
+                    </label>
+                </div>
+                {move || ["temperature", "topP", "maxTokens"].into_iter().filter_map(|f| error_of(f)()).map(|e| view! {
+                    <p class="field-error" role="alert">{e}</p>
+                }).collect_view()}
+                {move || top_p_blocked().map(|why| view! { <p class="hint">{why}</p> })}
+                <label>
+                    "Stop sequences (one per line)"
+                    <textarea rows="2"
+                        disabled=move || !rules().stop_sequences
+                        prop:value=move || chat.settings.with(|s| s.stop_sequences.join("\n"))
+                        on:change=move |ev| {
+                            let stops = event_target_value(&ev).lines().filter(|l| !l.is_empty()).map(str::to_owned).collect();
+                            chat.set_settings(|s| s.stop_sequences = stops);
+                        }
+                    ></textarea>
+                </label>
+                <Show when=move || !rules().stop_sequences>
+                    <p class="hint">{move || format!("{} takes no stop sequences.", rules().family)}</p>
+                </Show>
+                <label>
+                    "Model-specific fields (JSON)"
+                    <textarea rows="3" spellcheck="false" class="mono" placeholder="{\"top_k\": 50}"
+                        prop:value=move || chat.settings.with(|s| s.additional_fields.clone())
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            chat.set_settings(|s| s.additional_fields = text);
+                        }
+                    ></textarea>
+                </label>
+                {move || fields_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                <label>
+                    "When the conversation outgrows the context window"
+                    <select
+                        prop:value=move || match chat.settings.with(|s| s.context) {
+                            ContextStrategy::Prune => "prune",
+                            ContextStrategy::Summarise => "summarise",
+                        }
+                        on:change=move |ev| {
+                            let context = if event_target_value(&ev) == "summarise" { ContextStrategy::Summarise } else { ContextStrategy::Prune };
+                            chat.set_settings(|s| s.context = context);
+                        }
+                    >
+                        <option value="prune">"Leave out the oldest turns"</option>
+                        <option value="summarise">"Summarise the oldest turns"</option>
+                    </select>
+                </label>
+                <button type="button" class="secondary" on:click=move |_| chat.save_defaults()>
+                    "Use for new conversations"
+                </button>
+            </div>
+        </details>
+    }
+}
