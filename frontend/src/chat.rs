@@ -26,7 +26,9 @@ use web_sys::AbortController;
 
 use crate::api::{self, Failure};
 use crate::render::LiveMarkdown;
-use crate::storage::{self, Changes, ConversationMeta, MessageStatus, Settings, StoredMessage, ToolSetting};
+use crate::storage::{
+    self, Changes, ConversationMeta, MessageStatus, Settings, StoredMessage, Timing, ToolSetting,
+};
 
 /// The model used until the person picks another.
 pub const DEFAULT_MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -129,6 +131,10 @@ pub struct ChatMessage {
     pub error: RwSignal<Option<String>>,
     /// Tokens used by this reply.
     pub usage: RwSignal<Option<TokenUsage>>,
+    /// Why this reply ended.
+    pub stop_reason: RwSignal<Option<StopReason>>,
+    /// How long this reply took.
+    pub timing: RwSignal<Option<Timing>>,
     /// The message's Bedrock content once complete (text, tool calls, tool results);
     /// empty while a reply streams, when `text` is all there is.
     pub blocks: StoredValue<Vec<ContentBlock>>,
@@ -146,16 +152,27 @@ impl ChatMessage {
     fn new(id: u64, role: Role, text: String, status: MessageStatus) -> Self {
         thread_local! {
             static NEXT_KEY: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+            // Messages outlive the view that created them (Regenerate is clicked in the reply
+            // it replaces): their signals belong to the page, not to that view.
+            static OWNER: Owner = Owner::new_root(None);
         }
+        OWNER.with(|owner| {
+            owner.with(|| Self::new_owned(id, role, text, status, NEXT_KEY.replace(NEXT_KEY.get() + 1)))
+        })
+    }
+
+    fn new_owned(id: u64, role: Role, text: String, status: MessageStatus, key: u64) -> Self {
         Self {
             id,
-            key: NEXT_KEY.replace(NEXT_KEY.get() + 1),
+            key,
             from_user: role == Role::User,
             text: StoredValue::new(text),
             live: StoredValue::new_local(None),
             status: RwSignal::new(status),
             error: RwSignal::new(None),
             usage: RwSignal::new(None),
+            stop_reason: RwSignal::new(None),
+            timing: RwSignal::new(None),
             blocks: StoredValue::new(Vec::new()),
             tools: RwSignal::new(Vec::new()),
             note: RwSignal::new(None),
@@ -190,6 +207,8 @@ impl ChatMessage {
         this.saved.set_value(saved);
         this.error.set(m.error);
         this.usage.set(m.usage);
+        this.stop_reason.set(m.stop_reason);
+        this.timing.set(m.timing);
         this.blocks.set_value(m.message.content);
         this
     }
@@ -208,6 +227,8 @@ impl ChatMessage {
             status: self.status.get_untracked(),
             error: self.error.get_untracked(),
             usage: self.usage.get_untracked(),
+            stop_reason: self.stop_reason.get_untracked(),
+            timing: self.timing.get_untracked(),
         }
     }
 
@@ -863,6 +884,112 @@ impl Chat {
         }
     }
 
+    /// Tokens used by every reply of the open conversation: (input, output, replies).
+    pub fn totals(self) -> (u64, u64, usize) {
+        self.messages.with(|all| {
+            all.iter().filter_map(|m| m.usage.get()).fold((0, 0, 0), |(i, o, n), u| {
+                (i + u64::from(u.input_tokens), o + u64::from(u.output_tokens), n + 1)
+            })
+        })
+    }
+
+    /// Whether `message` is the reply that ends the conversation (where Regenerate, Retry
+    /// and Continue apply).
+    pub fn is_last_reply(self, message: &ChatMessage) -> bool {
+        !message.from_user && self.messages.with(|m| m.last().map(|l| l.key)) == Some(message.key)
+    }
+
+    /// Whether the last reply can be continued: it was cut off (by `maxTokens`, Stop, or a
+    /// reload) and holds only text.
+    pub fn can_continue(self, message: &ChatMessage) -> bool {
+        let cut = message.stop_reason.get() == Some(StopReason::MaxTokens)
+            || matches!(message.status.get(), MessageStatus::Stopped | MessageStatus::Interrupted);
+        cut && message.error.with(Option::is_none)
+            && message.text.with_value(|t| !t.trim().is_empty())
+            && message.blocks.with_value(|b| b.iter().all(|b| matches!(b, ContentBlock::Text(_))))
+    }
+
+    /// Answers the last thing the person wrote again: drops every reply after it (a failed
+    /// one, or one to regenerate) and streams a new one.
+    pub fn regenerate(self) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        let Some(at) =
+            self.messages.with_untracked(|m| m.iter().rposition(|m| m.from_user && !m.is_tool_results()))
+        else {
+            return;
+        };
+        self.restart_after(at);
+    }
+
+    /// Replaces what the person wrote in message `id` with `text` and answers it again; the
+    /// turns after it are replaced.
+    pub fn edit(self, id: u64, text: String) {
+        let text = text.trim().to_owned();
+        if text.is_empty() || self.busy.get_untracked() {
+            return;
+        }
+        let Some(at) = self.messages.with_untracked(|m| m.iter().position(|m| m.id == id && m.from_user))
+        else {
+            return;
+        };
+        let edited = ChatMessage::new(id, Role::User, text.clone(), MessageStatus::Complete);
+        let old = self.messages.with_untracked(|m| m[at]);
+        // Attachments and other blocks stay; the text is what changed.
+        let mut blocks: Vec<ContentBlock> =
+            old.blocks.get_value().into_iter().filter(|b| !matches!(b, ContentBlock::Text(_))).collect();
+        if !blocks.is_empty() {
+            blocks.push(ContentBlock::Text(text));
+            edited.blocks.set_value(blocks);
+        }
+        self.messages.update(|m| m[at] = edited);
+        self.restart_after(at);
+    }
+
+    fn restart_after(self, at: usize) {
+        self.messages.update(|m| m.truncate(at + 1));
+        let reply =
+            ChatMessage::new(self.next_id(), Role::Assistant, String::new(), MessageStatus::Streaming);
+        self.messages.update(|m| m.push(reply));
+        self.start(reply, false);
+    }
+
+    /// Continues the last reply from where it was cut off; the rest streams into the same
+    /// message.
+    pub fn continue_reply(self) {
+        let Some(reply) = self.messages.with_untracked(|m| m.last().copied()) else { return };
+        if self.busy.get_untracked() || !untrack(|| self.can_continue(&reply)) {
+            return;
+        }
+        // Bedrock refuses a prefill that ends in whitespace; the continuation brings its own.
+        let text = reply.text.with_value(|t| t.trim_end().to_owned());
+        reply.text.set_value(text.clone());
+        reply.blocks.set_value(vec![ContentBlock::Text(text.clone())]);
+        reply.live.update_value(|live| {
+            if let Some(live) = live {
+                live.reset(&text);
+            }
+        });
+        reply.stop_reason.set(None);
+        reply.status.set(MessageStatus::Streaming);
+        self.start(reply, true);
+    }
+
+    /// Streams `reply` (continuing it, or new) and saves the conversation around it.
+    fn start(self, reply: ChatMessage, continuing: bool) {
+        self.busy.set(true);
+        self.stop_requested.set_value(false);
+        self.announcement.set(String::new());
+        leptos::task::spawn_local(async move {
+            self.persist().await;
+            self.scroll_to_end();
+            self.answer(reply, continuing).await;
+            self.busy.set(false);
+            self.persist().await;
+        });
+    }
+
     /// Sends the draft and streams the reply.
     pub fn send(self) {
         let text = self.draft.get_untracked().trim().to_owned();
@@ -879,26 +1006,25 @@ impl Chat {
         let reply = ChatMessage::new(user.id + 1, Role::Assistant, String::new(), MessageStatus::Streaming);
         self.messages.update(|m| m.extend([user, reply]));
         self.set_draft(String::new());
-        self.busy.set(true);
-        self.stop_requested.set_value(false);
-        self.announcement.set(String::new());
-        leptos::task::spawn_local(async move {
-            // What the person wrote is stored before anything can fail.
-            self.persist().await;
-            self.scroll_to_end();
-            self.answer(reply).await;
-            self.busy.set(false);
-            self.persist().await;
-        });
+        // What the person wrote is stored before anything can fail.
+        self.start(reply, false);
     }
 
     /// Streams replies until the model's turn is over: each round of tool calls is run,
     /// shown as cards, and answered in one user turn.
-    async fn answer(self, first: ChatMessage) {
+    async fn answer(self, first: ChatMessage, continuing: bool) {
         let mut tool_loop = ToolLoop::new(DEFAULT_MAX_ROUNDS);
         let mut reply = first;
         let mut first_round = true;
-        while let Some((message, stop_reason)) = self.stream_reply(reply, first_round).await {
+        while let Some((message, stop_reason)) = self.stream_reply(reply, first_round, continuing).await {
+            let message = if continuing && first_round {
+                // The continuation's text joins what was there.
+                let mut content = vec![ContentBlock::Text(reply.text.get_value())];
+                content.extend(message.content.into_iter().filter(|b| !matches!(b, ContentBlock::Text(_))));
+                Message { content, ..message }
+            } else {
+                message
+            };
             first_round = false;
             reply.blocks.set_value(message.content.clone());
             let calls = match tool_loop.next(&message, &stop_reason) {
@@ -937,13 +1063,23 @@ impl Chat {
     /// Streams one reply; returns its message and stop reason if it completed.
     /// A forced tool choice applies to the first request of a turn only: later rounds answer
     /// with the results, and forcing a tool there would loop until the round cap.
-    async fn stream_reply(self, reply: ChatMessage, first_round: bool) -> Option<(Message, StopReason)> {
+    async fn stream_reply(
+        self,
+        reply: ChatMessage,
+        first_round: bool,
+        continuing: bool,
+    ) -> Option<(Message, StopReason)> {
+        // A continued reply goes last, as the start the model goes on from.
         let history: Vec<Message> = self.messages.with_untracked(|all| {
             all.iter()
-                .filter(|m| m.id != reply.id && m.status.get_untracked() != MessageStatus::Error)
+                .filter(|m| {
+                    (m.id != reply.id || (continuing && first_round))
+                        && m.status.get_untracked() != MessageStatus::Error
+                })
                 .map(|m| m.to_stored().message)
                 .collect()
         });
+        let usage_before = if continuing && first_round { reply.usage.get_untracked() } else { None };
         let model_id = self.model_id.get_untracked();
         let mut request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
         let rules = rules_for(&model_id);
@@ -1002,6 +1138,8 @@ impl Chat {
         self.abort.set_value(Some(controller));
         let mut accumulator = StreamAccumulator::new();
         let mut stream_error = None;
+        let started = storage::now_ms();
+        let mut first_token_ms = None;
         let result = api::converse_stream(&model_id, &request, &signal, |item| match item {
             StreamItem::Event(event) => {
                 if let Some(e) = converse_shared::BedrockError::from_stream_event(&event) {
@@ -1015,8 +1153,16 @@ impl Chat {
                     self.schedule_frame(reply);
                     self.persist_streaming();
                 }
+                if matches!(event, StreamEvent::ContentBlockDelta(_) | StreamEvent::ContentBlockStart(_)) {
+                    first_token_ms.get_or_insert_with(|| storage::now_ms() - started);
+                }
                 if let StreamEvent::Metadata(meta) = &event {
-                    reply.usage.set(Some(meta.usage.clone()));
+                    reply.usage.set(Some(add_usage(usage_before.as_ref(), &meta.usage)));
+                    reply.timing.set(Some(Timing {
+                        first_token_ms,
+                        total_ms: storage::now_ms() - started,
+                        latency_ms: Some(meta.metrics.latency_ms),
+                    }));
                 }
                 reply.show_tool_input(&event);
                 let _ = accumulator.push(&event);
@@ -1026,6 +1172,9 @@ impl Chat {
         .await;
         self.abort.set_value(None);
         self.dirty.set_value(None);
+        let latency_ms = reply.timing.get_untracked().and_then(|t| t.latency_ms);
+        reply.timing.set(Some(Timing { first_token_ms, total_ms: storage::now_ms() - started, latency_ms }));
+        reply.stop_reason.set(accumulator.stop_reason().cloned());
         reply.finish_render();
         self.follow();
         let failure = match (result, stream_error) {
@@ -1059,6 +1208,23 @@ impl Chat {
             }
         }
         None
+    }
+}
+
+/// Tokens of a continued reply: what it had used, plus what the continuation used.
+fn add_usage(before: Option<&TokenUsage>, now: &TokenUsage) -> TokenUsage {
+    let Some(before) = before else { return now.clone() };
+    let sum = |a: Option<u32>, b: Option<u32>| match (a, b) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+    };
+    TokenUsage {
+        input_tokens: before.input_tokens + now.input_tokens,
+        output_tokens: before.output_tokens + now.output_tokens,
+        total_tokens: before.total_tokens + now.total_tokens,
+        cache_read_input_tokens: sum(before.cache_read_input_tokens, now.cache_read_input_tokens),
+        cache_write_input_tokens: sum(before.cache_write_input_tokens, now.cache_write_input_tokens),
+        ..now.clone()
     }
 }
 

@@ -34,6 +34,17 @@ impl LiveMarkdown {
         Some(this)
     }
 
+    /// Starts over with `text` (which may be shorter than what is shown).
+    pub fn reset(&mut self, text: &str) {
+        self.blocks = Blocks::default();
+        if let Some(root) = self.tail.parent_element() {
+            root.set_inner_html("");
+            let _ = root.append_child(&self.tail);
+        }
+        self.render_tail("");
+        self.update(text);
+    }
+
     /// Shows `text`, which has grown since the last call.
     pub fn update(&mut self, text: &str) {
         let mut cut = false;

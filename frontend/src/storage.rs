@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use converse_shared::{Message, Role, TokenUsage};
+use converse_shared::{Message, Role, StopReason, TokenUsage};
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -57,6 +57,26 @@ pub struct StoredMessage {
     /// Tokens used by a reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<TokenUsage>,
+    /// Why a reply ended (`max_tokens` offers Continue).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<StopReason>,
+    /// How long a reply took.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing: Option<Timing>,
+}
+
+/// How long a reply took, as the page saw it (and as Bedrock reported it).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Timing {
+    /// From sending to the first streamed content, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_token_ms: Option<f64>,
+    /// From sending to the end of the stream, in milliseconds.
+    pub total_ms: f64,
+    /// Bedrock's `metrics.latencyMs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
 }
 
 /// A conversation's own record: everything but its messages.
@@ -538,6 +558,8 @@ mod tests {
             status: MessageStatus::Complete,
             error: None,
             usage: None,
+            stop_reason: None,
+            timing: None,
         };
         assert_eq!(derive_title(&[]), "New conversation");
         assert_eq!(derive_title(&[message(Role::User, "  What is\n the  time? ")]), "What is the time?");

@@ -49,7 +49,11 @@ export class ChatPage {
 /** A new browser context (wrangler's local certificate accepted) on the chat page. */
 export async function freshChat(browser) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  const chat = new ChatPage(await context.newPage());
+  const page = await context.newPage();
+  // A panic or an uncaught error in the page is printed with the test's output.
+  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') console.error(`[page console] ${m.text()}`); });
+  const chat = new ChatPage(page);
   await chat.open();
   return chat;
 }

@@ -38,5 +38,9 @@ pub(crate) fn Composer() -> impl IntoView {
                 <button type="button" class="stop" on:click=move |_| chat.stop()>"Stop"</button>
             </Show>
         </form>
+        <p class="totals" aria-label="Conversation usage">{move || {
+            let (input, output, replies) = chat.totals();
+            (replies > 0).then(|| format!("This conversation: {input} in · {output} out tokens over {replies} replies"))
+        }}</p>
     }
 }

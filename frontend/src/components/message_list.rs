@@ -69,6 +69,8 @@ fn MessageView(
             }
         }
     });
+    let chat = expect_context::<Chat>();
+    let editing = RwSignal::new(false);
     let copy_ref = NodeRef::<leptos::html::Button>::new();
     let copy = move |_| {
         if let Some(button) = copy_ref.get_untracked() {
@@ -87,9 +89,13 @@ fn MessageView(
     view! {
         <article class=class data-status=status aria-busy=move || (message.status.get() == MessageStatus::Streaming).to_string()>
             <div class="who">{who}</div>
-            <div class=if message.from_user { "text plain" } else { "text markdown" } node_ref=text_ref>
+            <div class=if message.from_user { "text plain" } else { "text markdown" } node_ref=text_ref
+                hidden=move || editing.get()>
                 {message.from_user.then(|| message.text.get_value())}
             </div>
+            <Show when=move || editing.get()>
+                <EditBox message editing />
+            </Show>
             <Show when=move || message.status.get() == MessageStatus::Streaming>
                 <span class="typing" aria-hidden="true">"●"</span>
             </Show>
@@ -106,16 +112,93 @@ fn MessageView(
             <Show when=move || message.error.get().is_some()>
                 <p class="error" role="alert">{move || message.error.get()}</p>
             </Show>
-            <div class="actions">
+            <div class="actions" hidden=move || editing.get() || message.status.get() == MessageStatus::Streaming>
                 <button type="button" class="copy-message" node_ref=copy_ref on:click=copy
                     aria-label=if message.from_user { "Copy message" } else { "Copy reply" }>"Copy"</button>
+                <Show when=move || message.from_user && !chat.busy.get()>
+                    <button type="button" on:click=move |_| editing.set(true)>"Edit"</button>
+                </Show>
+                <Show when=move || chat.is_last_reply(&message) && !chat.busy.get()>
+                    <button type="button" on:click=move |_| chat.regenerate()>
+                        {move || if message.status.get() == MessageStatus::Error { "Retry" } else { "Regenerate" }}
+                    </button>
+                </Show>
+                <Show when=move || chat.is_last_reply(&message) && !chat.busy.get() && chat.can_continue(&message)>
+                    <button type="button" on:click=move |_| chat.continue_reply()>"Continue"</button>
+                </Show>
             </div>
-            <Show when=move || message.usage.get().is_some()>
-                <p class="usage">
-                    {move || message.usage.get().map(|u| format!("{} in · {} out tokens", u.input_tokens, u.output_tokens))}
-                </p>
+            <Show when=move || message.usage.get().is_some() || message.timing.get().is_some()>
+                <p class="usage">{move || usage_line(&message)}</p>
             </Show>
         </article>
+    }
+}
+
+/// A reply's tokens and times: "12 in · 30 out tokens · first token 120 ms · 1.4 s".
+fn usage_line(message: &ChatMessage) -> String {
+    let mut parts = Vec::new();
+    if let Some(u) = message.usage.get() {
+        parts.push(format!("{} in · {} out tokens", u.input_tokens, u.output_tokens));
+        let cache: Vec<String> =
+            [(u.cache_read_input_tokens, "read"), (u.cache_write_input_tokens, "written")]
+                .into_iter()
+                .filter_map(|(n, what)| n.filter(|n| *n > 0).map(|n| format!("{n} {what}")))
+                .collect();
+        if !cache.is_empty() {
+            parts.push(format!("cache: {}", cache.join(", ")));
+        }
+    }
+    if let Some(t) = message.timing.get() {
+        if let Some(first) = t.first_token_ms {
+            parts.push(format!("first token {first:.0} ms"));
+        }
+        parts.push(if t.total_ms >= 1000.0 {
+            format!("{:.1} s", t.total_ms / 1000.0)
+        } else {
+            format!("{:.0} ms", t.total_ms)
+        });
+    }
+    parts.join(" · ")
+}
+
+/// Where a message the person wrote is edited: Enter (or Send) resends it, replacing the
+/// turns after it; Esc (or Cancel) leaves it as it was.
+#[component]
+fn EditBox(message: ChatMessage, editing: RwSignal<bool>) -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let field = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(field) = field.get() {
+            let _ = field.focus();
+        }
+    });
+    let send = move || {
+        if let Some(field) = field.get_untracked() {
+            editing.set(false);
+            chat.edit(message.id, field.value());
+        }
+    };
+    view! {
+        <div class="edit-box">
+            <textarea
+                aria-label="Edit message"
+                rows="3"
+                node_ref=field
+                prop:value=message.text.get_value()
+                on:keydown=move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+                    "Enter" if !ev.shift_key() && !ev.is_composing() => {
+                        ev.prevent_default();
+                        send();
+                    }
+                    "Escape" => editing.set(false),
+                    _ => {}
+                }
+            ></textarea>
+            <div class="actions">
+                <button type="button" on:click=move |_| send()>"Send"</button>
+                <button type="button" class="secondary" on:click=move |_| editing.set(false)>"Cancel"</button>
+            </div>
+        </div>
     }
 }
 

@@ -19,7 +19,7 @@
 //! | `[stand-in:long]`, `[stand-in:words-N]` | 200 / N more words |
 //! | `[stand-in:markdown]`, `[stand-in:markdown-N]` | a Markdown reply (headings, lists, code, a table, links, raw HTML) / about N words of it |
 //! | `[stand-in:delay-N]` | N ms before each delta, whatever the configured pause |
-//! | `[stand-in:http-NNN-once]` | that HTTP error the first time this exact request arrives, then success |
+//! | `[stand-in:http-NNN-once]`, `[stand-in:stream-<member>-once]` | that HTTP error / in-stream exception the first time this exact request arrives, then success |
 //! | `[stand-in:stall]`, `[stand-in:stall-start]` | three deltas then silence / no response at all, until the client goes away |
 //! | `[stand-in:truncate]`, `[stand-in:bad-crc]` | three deltas, then half a frame and the end / a frame with a wrong checksum |
 //!
@@ -356,6 +356,29 @@ fn guardrail_trace() -> ConverseTrace {
     }
 }
 
+/// Cuts `prefill` from the start of the reply's text and caps what is left at `max_tokens`.
+fn continue_from(response: &mut ConverseResponse, prefill: &str, max_tokens: Option<u32>) {
+    let ConverseOutput::Message(message) = &mut response.output else { return };
+    let Some(ContentBlock::Text(text)) = message.content.first() else { return };
+    let rest = text.strip_prefix(prefill).unwrap_or(text);
+    // The space that joins the prefill to the rest belongs to the first word, not a token of
+    // its own.
+    let lead = rest.len() - rest.trim_start_matches(' ').len();
+    let mut pieces: Vec<&str> = rest[lead..].split_inclusive(' ').collect();
+    let cut = max_tokens.map(|m| m as usize).is_some_and(|max| pieces.len() > max);
+    if let Some(max) = max_tokens.filter(|_| cut) {
+        pieces.truncate(max as usize);
+    }
+    let continued = format!("{}{}", &rest[..lead], pieces.concat());
+    response.usage.output_tokens = pieces.len() as u32;
+    response.usage.total_tokens = response.usage.input_tokens + response.usage.output_tokens;
+    if cut {
+        response.stop_reason = StopReason::MaxTokens;
+        message.content.truncate(1);
+    }
+    message.content[0] = ContentBlock::Text(continued);
+}
+
 /// `/a/b` paths asked for with `additionalModelResponseFieldPaths`, answered with a marker.
 fn response_fields(paths: &[String]) -> Option<Value> {
     let mut root = json!({});
@@ -370,7 +393,31 @@ fn response_fields(paths: &[String]) -> Option<Value> {
 }
 
 /// Plans the reply to `request` on `model_id`.
+///
+/// A request that ends with an assistant message (a prefill, as a client sends to continue a
+/// reply cut off by `maxTokens`) is answered with the rest of the reply that message begins.
 pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockError> {
+    if let Some((last, earlier)) = request.messages.split_last()
+        && last.role == Role::Assistant
+    {
+        if last
+            .content
+            .last()
+            .and_then(ContentBlock::as_text)
+            .is_some_and(|t| t.ends_with(char::is_whitespace))
+        {
+            return Err(BedrockError::new(
+                ErrorKind::Validation,
+                "The final assistant content cannot end with trailing whitespace.",
+            ));
+        }
+        let mut whole = request.clone();
+        whole.messages = earlier.to_vec();
+        let max_tokens = whole.inference_config.as_mut().and_then(|c| c.max_tokens.take());
+        let mut plan = plan(model_id, &whole)?;
+        continue_from(&mut plan.response, &text_of(&last.content), max_tokens);
+        return Ok(plan);
+    }
     let rules: ModelRules = rules_for(model_id);
     let messages = &request.messages;
     let last = messages.last().map(|m| text_of(&m.content)).unwrap_or_default();
@@ -395,7 +442,9 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         return Err(BedrockError::new(ErrorKind::Validation, "Input is too long for requested model."));
     }
 
-    let fail_once = (100..600).any(|s| on(&format!("http-{s}-once")));
+    let fail_once = (100..600).any(|s| on(&format!("http-{s}-once")))
+        || STREAM_EXCEPTIONS.iter().any(|(member, ..)| on(&format!("stream-{member}-once")))
+        || on("stream-throttle-once");
     let http_error = (100..600)
         .find_map(|s| {
             (on(&format!("http-{s}")) || on(&format!("http-{s}-once"))).then(|| http_error(s)).flatten()
@@ -403,8 +452,8 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         .or_else(|| on("throttle").then(|| http_error(429)).flatten());
     let stream_exception = STREAM_EXCEPTIONS
         .iter()
-        .find(|(member, ..)| on(&format!("stream-{member}")))
-        .or_else(|| on("stream-throttle").then_some(&STREAM_EXCEPTIONS[3]))
+        .find(|(member, ..)| on(&format!("stream-{member}")) || on(&format!("stream-{member}-once")))
+        .or_else(|| (on("stream-throttle") || on("stream-throttle-once")).then_some(&STREAM_EXCEPTIONS[3]))
         .map(|(_, kind, message)| BedrockError::new(kind.clone(), *message));
 
     let mut content = Vec::new();

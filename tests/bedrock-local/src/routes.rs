@@ -135,12 +135,14 @@ async fn answer(
     *state.last_request.lock().expect("not poisoned") = body.clone();
     let streaming = operation == Operation::ConverseStream;
     let request = validate::parse_request(&model_id, &body, streaming)?;
-    let plan = plan(&model_id, &request)?;
+    let mut plan = plan(&model_id, &request)?;
+    // `-once` faults happen the first time this exact request arrives, not when it is retried.
+    if plan.fail_once && !state.failed_once.lock().expect("not poisoned").insert(hash(&body)) {
+        plan.http_error = None;
+        plan.stream_exception = None;
+    }
     if let Some(e) = plan.http_error.clone() {
-        let first_time = state.failed_once.lock().expect("not poisoned").insert(hash(&body));
-        if !plan.fail_once || first_time {
-            return Err(e);
-        }
+        return Err(e);
     }
     if plan.transport == Some(TransportFault::StallStart) {
         std::future::pending::<()>().await; // until the client goes away and drops this

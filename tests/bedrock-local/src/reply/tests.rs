@@ -175,3 +175,37 @@ fn calls_with_given_input_for_declared_tools_only() {
         .collect();
     assert_eq!(inputs, [json!({"expr": "0.1 + 0.2"}), json!({"expr": "[1]"})]);
 }
+
+#[test]
+fn a_prefilled_reply_is_continued_where_it_stands() {
+    let ask = |messages: serde_json::Value, max: Option<u32>| {
+        let mut body = serde_json::json!({ "messages": messages });
+        if let Some(max) = max {
+            body["inferenceConfig"] = serde_json::json!({ "maxTokens": max });
+        }
+        plan("anthropic.claude-3-haiku-20240307-v1:0", &serde_json::from_value(body).unwrap())
+    };
+    let user = serde_json::json!({"role": "user", "content": [{"text": "one two three four"}]});
+    let whole = ask(serde_json::json!([user]), None).unwrap();
+    let whole_text = whole.response.output.message().unwrap().joined_text();
+    let cut = ask(serde_json::json!([user]), Some(3)).unwrap();
+    assert_eq!(cut.response.stop_reason, StopReason::MaxTokens);
+    let start = cut.response.output.message().unwrap().joined_text();
+    let prefill = serde_json::json!({"role": "assistant", "content": [{"text": start.trim_end()}]});
+    let rest = ask(serde_json::json!([user, prefill]), Some(3)).unwrap();
+    let more = rest.response.output.message().unwrap().joined_text();
+    assert_eq!(rest.response.usage.output_tokens, 3);
+    assert!(
+        whole_text.starts_with(&format!("{}{more}", start.trim_end())),
+        "{start:?} + {more:?} vs {whole_text:?}"
+    );
+    let end = ask(serde_json::json!([user, prefill]), None).unwrap();
+    assert_eq!(
+        format!("{}{}", start.trim_end(), end.response.output.message().unwrap().joined_text()),
+        whole_text
+    );
+    assert_eq!(end.response.stop_reason, StopReason::EndTurn);
+    // Bedrock refuses a prefill that ends with whitespace.
+    let spaced = serde_json::json!({"role": "assistant", "content": [{"text": start}]});
+    assert_eq!(ask(serde_json::json!([user, spaced]), None).unwrap_err().kind, ErrorKind::Validation);
+}

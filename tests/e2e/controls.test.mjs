@@ -1,0 +1,127 @@
+// Controls on messages: Regenerate, Edit and resend, Continue after max_tokens, Retry after
+// an error in the middle of a stream; and what each reply cost and took.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { STANDIN_URL } from './env.mjs';
+import { freshChat, launch } from './page.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const lastRequest = async () => (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
+
+test('Regenerate answers the last message again, replacing the reply', async () => {
+  const chat = await freshChat(browser);
+  await chat.send('First question');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  await chat.send('Second question');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  // Only the last reply offers it.
+  assert.equal(await chat.reply(0).getByRole('button', { name: 'Regenerate' }).count(), 0);
+  const before = await chat.reply(1).evaluate((el) => { el.dataset.marked = 'old'; return el.textContent; });
+  await chat.reply(1).getByRole('button', { name: 'Regenerate' }).click();
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  assert.equal(await chat.replies.count(), 2);
+  assert.equal(await chat.conversation.locator('[data-marked="old"]').count(), 0, 'the old reply is gone');
+  const sent = await lastRequest();
+  assert.deepEqual(sent.messages.map((m) => m.role), ['user', 'assistant', 'user'], 'the history, without the replaced reply');
+  assert.match(await chat.replyText(1), /^You said: “Second question”/);
+  assert.ok(before.includes('Second question'));
+  await chat.page.context().close();
+});
+
+test('editing a message resends it and replaces the turns after it, also in storage', async () => {
+  const chat = await freshChat(browser);
+  await chat.send('Tell me about cats');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  await chat.send('And dogs');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+
+  // Escape leaves it as it was.
+  await chat.userMessages.nth(0).getByRole('button', { name: 'Edit' }).click();
+  const box = chat.page.getByRole('textbox', { name: 'Edit message' });
+  await box.fill('never sent');
+  await box.press('Escape');
+  assert.equal(await chat.userMessages.nth(0).locator('.text').textContent(), 'Tell me about cats');
+
+  await chat.userMessages.nth(0).getByRole('button', { name: 'Edit' }).click();
+  assert.equal(await box.inputValue(), 'Tell me about cats');
+  await box.fill('Tell me about owls');
+  await box.press('Enter');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.deepEqual(await chat.userMessages.locator('.text').allTextContents(), ['Tell me about owls']);
+  assert.equal(await chat.replies.count(), 1);
+  assert.match(await chat.replyText(0), /^You said: “Tell me about owls”\.( \(Local|$)/);
+  assert.equal((await lastRequest()).messages.length, 1);
+
+  await chat.page.reload();
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.deepEqual(await chat.userMessages.locator('.text').allTextContents(), ['Tell me about owls']);
+  assert.equal(await chat.replies.count(), 1, 'the replaced turns are gone from storage too');
+  await chat.page.context().close();
+});
+
+test('a reply cut off by max tokens continues in the same message until it is whole', async () => {
+  const chat = await freshChat(browser);
+  await chat.page.getByText('Settings', { exact: true }).click();
+  await chat.page.getByLabel('Max tokens').fill('4');
+  await chat.page.getByLabel('Max tokens').blur();
+  await chat.page.getByText('Settings', { exact: true }).click();
+  await chat.send('alpha beta gamma delta epsilon zeta');
+  const reply = chat.reply(0);
+  await chat.waitForStatus(reply, 'complete');
+  assert.equal(await chat.replyText(0), 'You said: “alpha beta');
+
+  let rounds = 0;
+  while (await reply.getByRole('button', { name: 'Continue' }).count()) {
+    await reply.getByRole('button', { name: 'Continue' }).click();
+    await chat.waitForStatus(reply, 'complete');
+    rounds += 1;
+    const sent = await lastRequest();
+    const prefill = sent.messages.at(-1);
+    assert.equal(prefill.role, 'assistant', 'the reply so far is sent as the start to go on from');
+    assert.ok(!/\s$/.test(prefill.content[0].text), 'without trailing whitespace');
+    assert.ok(rounds < 10);
+  }
+  assert.ok(rounds >= 2, `continued ${rounds} times`);
+  assert.equal(await chat.replies.count(), 1, 'one message throughout');
+  assert.match(await chat.replyText(0),
+    /^You said: “alpha beta gamma delta epsilon zeta”\. \(Local Bedrock stand-in, model anthropic\.claude-3-haiku-20240307-v1:0\.\)$/);
+  // Its usage is the sum of every part.
+  const [, output] = /(\d+) out tokens/.exec(await reply.locator('.usage').textContent());
+  assert.equal(Number(output), (await chat.replyText(0)).split(' ').length);
+  await chat.page.context().close();
+});
+
+test('a stream that fails midway can be retried, and the retry replaces it', async () => {
+  const chat = await freshChat(browser);
+  await chat.send('Flaky [stand-in:stream-throttle-once]');
+  const reply = chat.reply(0);
+  await chat.waitForStatus(reply, 'error');
+  assert.match(await reply.getByRole('alert').textContent(), /^ThrottlingException/);
+  await reply.getByRole('button', { name: 'Retry' }).click();
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.equal(await chat.replies.count(), 1);
+  assert.equal(await chat.reply(0).getByRole('alert').count(), 0);
+  assert.match(await chat.replyText(0), /^You said: “Flaky \[stand-in:stream-throttle-once\]”\./);
+  await chat.page.context().close();
+});
+
+test('each reply shows its tokens, time to first token and total time; the conversation its totals', async () => {
+  const chat = await freshChat(browser);
+  await chat.send('Count me');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  await chat.send('And me');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  const usage = await chat.reply(0).locator('.usage').textContent();
+  const match = /^(\d+) in · (\d+) out tokens · first token (\d+) ms · (\d+) ms$/.exec(usage);
+  assert.ok(match, usage);
+  assert.ok(Number(match[3]) <= Number(match[4]), 'first token before the end');
+  const counts = await chat.replies.locator('.usage').allTextContents();
+  const sum = (i) => counts.map((c) => Number(/^(\d+) in · (\d+) out/.exec(c)[i])).reduce((a, b) => a + b);
+  assert.equal(await chat.page.getByLabel('Conversation usage').textContent(),
+    `This conversation: ${sum(1)} in · ${sum(2)} out tokens over 2 replies`);
+  await chat.page.context().close();
+});
