@@ -379,6 +379,8 @@ fn new_meta(model_id: String) -> ConversationMeta {
         tool_settings: BTreeMap::new(),
         tool_choice: None,
         settings: default_settings(),
+        summary: None,
+        context_budget: None,
         deleted_at: None,
     }
 }
@@ -769,6 +771,12 @@ impl Chat {
         meta.tool_settings = self.tool_settings.get_untracked();
         meta.tool_choice = self.tool_choice.get_untracked();
         meta.settings = self.settings.get_untracked();
+        if let Some(summary) = &meta.summary
+            && !stored.iter().any(|m| m.id == summary.through)
+        {
+            // The messages it covered were edited away.
+            meta.summary = None;
+        }
         meta.updated_at = storage::now_ms();
         let mut put = Vec::new();
         self.messages.with_untracked(|all| {
@@ -1070,17 +1078,18 @@ impl Chat {
         continuing: bool,
     ) -> Option<(Message, StopReason)> {
         // A continued reply goes last, as the start the model goes on from.
-        let history: Vec<Message> = self.messages.with_untracked(|all| {
+        let history: Vec<(u64, Message)> = self.messages.with_untracked(|all| {
             all.iter()
                 .filter(|m| {
                     (m.id != reply.id || (continuing && first_round))
                         && m.status.get_untracked() != MessageStatus::Error
                 })
-                .map(|m| m.to_stored().message)
+                .map(|m| (m.id, m.to_stored().message))
                 .collect()
         });
         let usage_before = if continuing && first_round { reply.usage.get_untracked() } else { None };
         let model_id = self.model_id.get_untracked();
+        let (history, context_note) = self.fit_context(history, reply).await;
         let mut request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
         let rules = rules_for(&model_id);
         if rules.tools && rules.streaming_tools {
@@ -1111,7 +1120,7 @@ impl Chat {
         self.settings.with_untracked(|settings| apply_settings(settings, &mut request));
         // The relay refuses more output than it allows; ask for at most that.
         let offered = untrack(|| self.model_rules());
-        let mut notes = Vec::new();
+        let mut notes: Vec<String> = context_note.into_iter().collect();
         if let Some(config) = request.inference_config.as_mut()
             && let Some(asked) = config.max_tokens.filter(|m| *m > offered.max_output_tokens)
         {
@@ -1209,6 +1218,154 @@ impl Chat {
         }
         None
     }
+}
+
+impl Chat {
+    /// The tokens a request may use before the oldest turns must go: the model's window (or
+    /// what Bedrock taught us is less), less room for the reply.
+    fn context_budget(self) -> u32 {
+        let rules = untrack(|| self.model_rules());
+        let window = self.meta.with_value(|m| m.context_budget).unwrap_or(rules.context_window);
+        let reserve = self
+            .settings
+            .with_untracked(|s| s.max_tokens)
+            .unwrap_or(rules.max_output_tokens.min(rules.context_window / 4));
+        window.saturating_sub(reserve).max(window / 4)
+    }
+
+    /// The tokens the open conversation's next request will use, and the model's window.
+    pub fn context_used(self) -> (u32, u32) {
+        let window = self.model_rules().context_window;
+        let used = self.messages.with(|all| {
+            let messages: Vec<Message> = all.iter().map(|m| m.to_stored().message).collect();
+            let reported = all
+                .iter()
+                .enumerate()
+                .rev()
+                .find_map(|(i, m)| m.usage.get().map(|u| (i, u.input_tokens, u.output_tokens)));
+            let summary_tokens = self
+                .meta
+                .with_value(|m| m.summary.as_ref().map(|s| converse_shared::context::estimate_text(&s.text)));
+            converse_shared::context::used(&messages, reported) + summary_tokens.unwrap_or(0)
+        });
+        (used, window)
+    }
+
+    /// The history a request sends: messages a summary covers are replaced by it, and if the
+    /// rest is still too long for the model, the oldest turns are left out or summarised (as
+    /// the conversation's settings say). Returns the history and a note saying what was done.
+    async fn fit_context(
+        self,
+        history: Vec<(u64, Message)>,
+        reply: ChatMessage,
+    ) -> (Vec<Message>, Option<String>) {
+        let summary = self.meta.with_value(|m| m.summary.clone());
+        let mut kept: Vec<(u64, Message)> = match &summary {
+            Some(s) => history.into_iter().filter(|(id, _)| *id > s.through).collect(),
+            None => history,
+        };
+        let messages: Vec<Message> = kept.iter().map(|(_, m)| m.clone()).collect();
+        let start = converse_shared::context::fit_start(&messages, self.context_budget());
+        let mut note = None;
+        let mut summary_text = summary.map(|s| s.text);
+        if start > 0 {
+            let left_out = &kept[..start];
+            let strategy = self.settings.with_untracked(|s| s.context);
+            if strategy == storage::ContextStrategy::Summarise
+                && let Some(text) = self.summarise(summary_text.as_deref(), left_out, reply).await
+            {
+                let through = left_out[left_out.len() - 1].0;
+                self.meta
+                    .update_value(|m| m.summary = Some(storage::Summary { through, text: text.clone() }));
+                summary_text = Some(text);
+                note = Some(format!(
+                    "{start} earlier message{} were summarised to fit {}'s context window.",
+                    if start == 1 { "" } else { "s" },
+                    untrack(|| self.model_rules()).family
+                ));
+            } else {
+                note = Some(format!(
+                    "{start} earlier message{} were left out to fit {}'s context window.",
+                    if start == 1 { "" } else { "s" },
+                    untrack(|| self.model_rules()).family
+                ));
+            }
+            kept.drain(..start);
+        }
+        let mut messages: Vec<Message> = kept.into_iter().map(|(_, m)| m).collect();
+        if let Some(text) = summary_text
+            && let Some(first) = messages.first_mut()
+        {
+            first
+                .content
+                .insert(0, ContentBlock::Text(format!("Summary of the earlier conversation: {text}")));
+        }
+        (messages, note)
+    }
+
+    /// Asks the model for a summary of `messages` (and of an earlier summary), without
+    /// showing it streaming. `None` if it could not be had (the turns are then left out).
+    async fn summarise(
+        self,
+        earlier: Option<&str>,
+        messages: &[(u64, Message)],
+        reply: ChatMessage,
+    ) -> Option<String> {
+        reply.note.set(Some("Summarising earlier messages…".into()));
+        let mut history: Vec<Message> = messages.iter().map(|(_, m)| m.clone()).collect();
+        if let Some(earlier) = earlier
+            && let Some(first) = history.first_mut()
+        {
+            first
+                .content
+                .insert(0, ContentBlock::Text(format!("Summary of the earlier conversation: {earlier}")));
+        }
+        history.push(Message::text(
+            Role::User,
+            "Summarise the conversation so far in at most 200 words, keeping names, numbers and \
+             decisions. Reply with the summary only.",
+        ));
+        let request = ConverseRequest {
+            messages: request_messages(&history),
+            inference_config: Some(InferenceConfiguration { max_tokens: Some(400), ..Default::default() }),
+            ..Default::default()
+        };
+        let controller = AbortController::new().ok()?;
+        let mut accumulator = StreamAccumulator::new();
+        let model_id = self.model_id.get_untracked();
+        let result = api::converse_stream(&model_id, &request, &controller.signal(), |item| {
+            if let StreamItem::Event(event) = item {
+                let _ = accumulator.push(&event);
+            }
+        })
+        .await;
+        reply.note.set(None);
+        let text = accumulator.text();
+        (result.is_ok() && !text.trim().is_empty()).then_some(text)
+    }
+
+    /// After Bedrock refused a request as too long for the model: lowers the conversation's
+    /// context budget below what was sent, and answers the last message again.
+    pub fn trim_and_retry(self) {
+        let window = untrack(|| self.model_rules()).context_window;
+        let estimated = self.messages.with_untracked(|all| {
+            let sent: Vec<Message> = all
+                .iter()
+                .filter(|m| m.status.get_untracked() != MessageStatus::Error)
+                .map(|m| m.to_stored().message)
+                .collect();
+            converse_shared::context::used(&sent, None)
+        });
+        let budget = self.meta.with_value(|m| m.context_budget).unwrap_or(window).min(estimated) * 3 / 5;
+        self.meta.update_value(|m| m.context_budget = Some(budget.max(1)));
+        self.regenerate();
+    }
+}
+
+/// Whether a reply failed because the conversation is too long for the model.
+pub fn too_long(message: &ChatMessage) -> bool {
+    message.stop_reason.get() == Some(StopReason::ModelContextWindowExceeded)
+        || message.error.with(|e| e.as_deref().is_some_and(|e| e.contains("too long")))
 }
 
 /// Tokens of a continued reply: what it had used, plus what the continuation used.

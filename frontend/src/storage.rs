@@ -107,9 +107,25 @@ pub struct ConversationMeta {
     /// How requests are made: system prompt, inference parameters, model-specific fields.
     #[serde(default)]
     pub settings: Settings,
+    /// A summary that stands in for the oldest messages in requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+    /// A context budget learned from Bedrock refusing a request as too long (tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_budget: Option<u32>,
     /// Deleted, and kept only so that Undo can bring it back (purged on the next start).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<f64>,
+}
+
+/// The model's summary of a conversation's oldest messages, sent instead of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// The last message it covers (by id).
+    pub through: u64,
+    /// The summary.
+    pub text: String,
 }
 
 /// A whole conversation: how schema 1 stored it, and how export and import carry it.

@@ -13,6 +13,7 @@
 //! - [`path`]: the `/model/{modelId}/converse[-stream]` paths, encoded as the SDKs encode them.
 //! - `sigv4` (feature `sigv4`): SigV4 signing for Bedrock, on `aws-sigv4`.
 //! - [`conversation`]: a stored chat to the `messages` Bedrock accepts.
+//! - [`context`]: context-window accounting: estimates, and which oldest turns to leave out.
 //! - [`models`]: model rules as data, and [`models::prepare`] to fit a request to a model.
 //! - [`validate`]: Bedrock's rules for a request, checked before it is sent.
 //! - [`tools`]: the tool loop, and the tools built into the page.
@@ -23,6 +24,7 @@
 mod union;
 
 pub mod accumulate;
+pub mod context;
 pub mod conversation;
 pub mod error;
 pub mod eventstream;

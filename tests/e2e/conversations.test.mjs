@@ -24,20 +24,21 @@ async function until(check, what, timeout = 10_000) {
   }
 }
 
-/** Every message record the page has stored, parsed. */
-function storedMessages(page) {
-  return page.evaluate(() => new Promise((resolve, reject) => {
+/** Every record of one of the page's stores, parsed. */
+function stored(page, store) {
+  return page.evaluate((store) => new Promise((resolve, reject) => {
     const open = indexedDB.open('converse-edge');
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const db = open.result;
-      if (!db.objectStoreNames.contains('messages')) { db.close(); resolve([]); return; }
-      const all = db.transaction('messages').objectStore('messages').getAll();
+      if (!db.objectStoreNames.contains(store)) { db.close(); resolve([]); return; }
+      const all = db.transaction(store).objectStore(store).getAll();
       all.onsuccess = () => { db.close(); resolve(all.result.map((r) => ({ key: r.key, ...JSON.parse(r.data) }))); };
       all.onerror = () => reject(all.error);
     };
-  }));
+  }), store);
 }
+const storedMessages = (page) => stored(page, 'messages');
 
 /** Writes schema-1 records (whole conversations) into a fresh origin's storage. */
 async function seedV1(page, records) {
@@ -118,11 +119,14 @@ test('a deleted conversation comes back with Undo, and is gone for good otherwis
   await until(async () => (await chat.replyText(0)).includes('Delete me'), 'its messages back');
 
   await sidebar(chat).getByRole('button', { name: 'Delete “Delete me”' }).click();
+  // The deletion is saved before the page goes (a reload a moment earlier keeps it: nothing lost).
+  await until(async () => (await stored(chat.page, 'threads')).some((t) => t.title === 'Delete me' && t.deletedAt),
+    'the deletion saved');
   await chat.page.reload();
   await until(async () => (await titles(chat)).length === 1, 'the list after a reload');
   assert.deepEqual(await titles(chat), ['Keep me']);
-  const stored = await storedMessages(chat.page);
-  assert.ok(stored.every((m) => !JSON.stringify(m).includes('Delete me')), 'its messages are gone from storage');
+  const left = await storedMessages(chat.page);
+  assert.ok(left.every((m) => !JSON.stringify(m).includes('Delete me')), 'its messages are gone from storage');
   await chat.page.context().close();
 });
 
@@ -166,7 +170,7 @@ test('schema-1 conversations are moved to the current layout, and a damaged one 
   await main.locator('article.assistant strong').filter({ hasText: 'answer' }).waitFor();
   assert.match(await page.getByRole('alert').filter({ hasText: 'could not be read' }).textContent(),
     /1 stored conversation could not be read/);
-  const stored = await storedMessages(page);
-  assert.deepEqual(stored.map((m) => m.key), ['c-old/0000000000000001', 'c-old/0000000000000002']);
+  const moved = await storedMessages(page);
+  assert.deepEqual(moved.map((m) => m.key), ['c-old/0000000000000001', 'c-old/0000000000000002']);
   await context.close();
 });

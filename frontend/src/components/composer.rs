@@ -38,9 +38,24 @@ pub(crate) fn Composer() -> impl IntoView {
                 <button type="button" class="stop" on:click=move |_| chat.stop()>"Stop"</button>
             </Show>
         </form>
-        <p class="totals" aria-label="Conversation usage">{move || {
-            let (input, output, replies) = chat.totals();
-            (replies > 0).then(|| format!("This conversation: {input} in · {output} out tokens over {replies} replies"))
-        }}</p>
+        <div class="status-line">
+            <label class="context">
+                <span>{move || {
+                    let (used, window) = chat.context_used();
+                    format!("Context: {used} of {window} tokens ({:.0}%)", f64::from(used) * 100.0 / f64::from(window.max(1)))
+                }}</span>
+                <meter
+                    aria-label="Context window used"
+                    min="0"
+                    max=move || chat.context_used().1
+                    high=move || f64::from(chat.context_used().1) * 0.8
+                    value=move || chat.context_used().0
+                ></meter>
+            </label>
+            <p class="totals" aria-label="Conversation usage">{move || {
+                let (input, output, replies) = chat.totals();
+                (replies > 0).then(|| format!("This conversation: {input} in · {output} out tokens over {replies} replies"))
+            }}</p>
+        </div>
     }
 }

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use wasm_bindgen::JsCast;
 
-use crate::chat::{Chat, ChatMessage, ToolStatus};
+use crate::chat::{Chat, ChatMessage, ToolStatus, too_long};
 use crate::render::{LiveMarkdown, code_of_copy_button, copy_from};
 use crate::storage::MessageStatus;
 
@@ -122,6 +122,9 @@ fn MessageView(
                     <button type="button" on:click=move |_| chat.regenerate()>
                         {move || if message.status.get() == MessageStatus::Error { "Retry" } else { "Regenerate" }}
                     </button>
+                </Show>
+                <Show when=move || chat.is_last_reply(&message) && !chat.busy.get() && too_long(&message)>
+                    <button type="button" on:click=move |_| chat.trim_and_retry()>"Trim and retry"</button>
                 </Show>
                 <Show when=move || chat.is_last_reply(&message) && !chat.busy.get() && chat.can_continue(&message)>
                     <button type="button" on:click=move |_| chat.continue_reply()>"Continue"</button>

@@ -1,0 +1,104 @@
+// The context window: a meter of what the next request will use, the oldest turns left out
+// or summarised before a send would not fit, and "Trim and retry" when Bedrock says a
+// request is too long.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { STANDIN_URL } from './env.mjs';
+import { freshChat, launch } from './page.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const lastRequest = async () => (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
+const TITAN = 'amazon.titan-text-lite-v1'; // a 4,000-token window
+
+async function titanChat(strategy) {
+  const chat = await freshChat(browser);
+  const model = chat.page.getByRole('combobox', { name: 'Model' });
+  await model.locator(`option[value="${TITAN}"]`).waitFor({ state: 'attached' });
+  await model.selectOption(TITAN);
+  if (strategy) {
+    await chat.page.getByText('Settings', { exact: true }).click();
+    await chat.page.getByLabel('When the conversation outgrows the context window').selectOption(strategy);
+    await chat.page.getByText('Settings', { exact: true }).click();
+  }
+  return chat;
+}
+
+async function say(chat, n, text) {
+  await chat.send(text);
+  await chat.waitForStatus(chat.reply(n), 'complete');
+}
+
+test('the meter shows what the next request will use of the model\'s window', async () => {
+  const chat = await freshChat(browser);
+  const meter = chat.page.getByRole('meter', { name: 'Context window used' });
+  assert.equal(await meter.getAttribute('max'), '200000');
+  assert.equal(await meter.getAttribute('value'), '0');
+  await say(chat, 0, 'How big is this?');
+  const usage = await chat.reply(0).locator('.usage').textContent();
+  const [, input, output] = /^(\d+) in · (\d+) out/.exec(usage);
+  // What Bedrock reported for the reply covers everything so far.
+  assert.equal(Number(await meter.getAttribute('value')), Number(input) + Number(output));
+  assert.match(await chat.page.locator('.status-line .context').textContent(), /^Context: \d+ of 200000 tokens \(0%\)/);
+  await chat.page.context().close();
+});
+
+test('the oldest turns are left out when a send would not fit, and the request still starts with the user', async () => {
+  const chat = await titanChat();
+  const long = (tag) => `${tag} ${'lorem '.repeat(700)}`; // ~1,050 estimated tokens
+  await say(chat, 0, long('first'));
+  await say(chat, 1, long('second'));
+  await say(chat, 2, long('third'));
+  const sent = await lastRequest();
+  assert.equal(sent.messages[0].role, 'user');
+  assert.ok(sent.messages[0].content[0].text.startsWith('second'), 'the first turn was left out');
+  assert.equal(sent.messages.length, 3);
+  await chat.reply(2).getByText(/2 earlier messages were left out to fit Amazon Titan Text Lite's context window/).waitFor();
+  // Nothing is lost on the page: every message is still there.
+  assert.equal(await chat.userMessages.count(), 3);
+  await chat.page.context().close();
+});
+
+test('with "summarise", the oldest turns are replaced by the model\'s summary of them', async () => {
+  const chat = await titanChat('summarise');
+  const long = (tag) => `${tag} ${'lorem '.repeat(700)}`;
+  await say(chat, 0, long('first'));
+  await say(chat, 1, long('second'));
+  await say(chat, 2, long('third'));
+  const sent = await lastRequest();
+  const opening = sent.messages[0].content[0].text;
+  // The stand-in's "summary" quotes the request it was asked in.
+  assert.match(opening, /^Summary of the earlier conversation: You said: “Summarise the conversation so far/);
+  assert.ok(sent.messages[0].content[1].text.startsWith('second'));
+  await chat.reply(2).getByText(/2 earlier messages were summarised/).waitFor();
+  // The summary is kept: the next request starts from it without asking again.
+  await say(chat, 3, 'short');
+  assert.match((await lastRequest()).messages[0].content[0].text, /^Summary of the earlier conversation:/);
+  await chat.page.context().close();
+});
+
+test('"Input is too long" from Bedrock offers Trim and retry, which fits the request and answers', async () => {
+  const chat = await titanChat();
+  // Short words: the page's estimate (4 characters a token) is below the model's count.
+  await say(chat, 0, `one ${'a '.repeat(1500)}`);
+  await say(chat, 1, `two ${'a '.repeat(1500)}`);
+  await chat.send(`three ${'a '.repeat(1200)}`);
+  const failed = chat.reply(2);
+  await chat.waitForStatus(failed, 'error');
+  assert.match(await failed.getByRole('alert').textContent(), /^ValidationException: Input is too long/);
+  await failed.getByRole('button', { name: 'Trim and retry' }).click();
+  await chat.waitForStatus(chat.reply(2), 'complete');
+  const sent = await lastRequest();
+  assert.ok(sent.messages.length < 5, `${sent.messages.length} messages sent`);
+  assert.ok(sent.messages[0].content[0].text.startsWith('three'));
+  assert.equal(await chat.userMessages.count(), 3, 'every message stays on the page');
+
+  // A reply that stops with model_context_window_exceeded offers it too.
+  await chat.send('overflow [stand-in:context-window]');
+  await chat.waitForStatus(chat.reply(3), 'complete');
+  await chat.reply(3).getByRole('button', { name: 'Trim and retry' }).waitFor();
+  await chat.page.context().close();
+});
