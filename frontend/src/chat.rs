@@ -41,6 +41,19 @@ fn default_settings() -> Settings {
     storage::preference(DEFAULTS_KEY).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
 }
 
+/// A file waiting to be sent with the next message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    /// Unique on the page.
+    pub key: u64,
+    /// The content block it becomes.
+    pub block: ContentBlock,
+    /// What to call it.
+    pub label: String,
+    /// An object URL of an image, for its preview.
+    pub preview: Option<String>,
+}
+
 /// How a tool call shown in a reply stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToolStatus {
@@ -339,6 +352,10 @@ pub struct Chat {
     pub models: RwSignal<Option<ModelListing>>,
     /// Why the draft was not sent (it stays in the composer).
     pub send_error: RwSignal<Option<String>>,
+    /// Files waiting to go with the next message.
+    pub pending: RwSignal<Vec<Pending>>,
+    /// Why files could not be attached.
+    pub attach_errors: RwSignal<Vec<String>>,
     /// Ids of this conversation's messages in storage, to delete what was removed.
     saved_ids: StoredValue<BTreeSet<u64>>,
     /// When the streaming reply was last saved.
@@ -405,6 +422,8 @@ impl Chat {
             settings: RwSignal::new(default_settings()),
             models: RwSignal::new(None),
             send_error: RwSignal::new(None),
+            pending: RwSignal::new(Vec::new()),
+            attach_errors: RwSignal::new(Vec::new()),
             meta: StoredValue::new(new_meta(model_id)),
             saved_ids: StoredValue::new(BTreeSet::new()),
             last_stream_save: StoredValue::new(0.0),
@@ -998,11 +1017,102 @@ impl Chat {
         });
     }
 
+    /// Attaches files to the next message: each is read, checked against Bedrock's limits and
+    /// the model's abilities, and shown; a file that fails says why and the others still go.
+    pub fn add_files(self, files: Vec<web_sys::File>) {
+        if files.is_empty() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let mut errors = Vec::new();
+            for file in files {
+                let name = file.name();
+                let block = match crate::attach::read(&file).await {
+                    Ok(bytes) => converse_shared::validate::attachment(&name, &file.type_(), bytes),
+                    Err(e) => Err(e),
+                };
+                match block.and_then(|block| self.room_for(&name, &block).map(|()| block)) {
+                    Ok(block) => {
+                        thread_local! {
+                            static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+                        }
+                        let pending = Pending {
+                            key: NEXT.replace(NEXT.get() + 1),
+                            label: crate::attach::label(&block),
+                            preview: crate::attach::preview_url(&block),
+                            block,
+                        };
+                        self.pending.update(|p| p.push(pending));
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+            self.attach_errors.set(errors);
+        });
+    }
+
+    /// Whether the model takes `block`, and Bedrock's per-request counts allow one more.
+    fn room_for(self, name: &str, block: &ContentBlock) -> Result<(), String> {
+        use converse_shared::validate::{MAX_DOCUMENTS, MAX_IMAGES};
+        let rules = untrack(|| self.model_rules());
+        let count = |image: bool| {
+            let is = |b: &ContentBlock| {
+                if image {
+                    matches!(b, ContentBlock::Image(_))
+                } else {
+                    matches!(b, ContentBlock::Document(_))
+                }
+            };
+            self.messages.with_untracked(|all| {
+                all.iter().map(|m| m.blocks.with_value(|b| b.iter().filter(|b| is(b)).count())).sum::<usize>()
+            }) + self.pending.with_untracked(|p| p.iter().filter(|p| is(&p.block)).count())
+        };
+        match block {
+            ContentBlock::Image(_) if !rules.images => {
+                Err(format!("{name}: {} takes no images", rules.family))
+            }
+            ContentBlock::Document(_) if !rules.documents => {
+                Err(format!("{name}: {} takes no documents", rules.family))
+            }
+            ContentBlock::Image(_) if count(true) >= MAX_IMAGES => {
+                Err(format!("{name}: a conversation can carry at most {MAX_IMAGES} images"))
+            }
+            ContentBlock::Document(_) if count(false) >= MAX_DOCUMENTS => {
+                Err(format!("{name}: a conversation can carry at most {MAX_DOCUMENTS} documents"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Takes a file back out of the next message.
+    pub fn remove_pending(self, key: u64) {
+        self.pending.update(|p| {
+            if let Some(at) = p.iter().position(|p| p.key == key) {
+                if let Some(url) = &p[at].preview {
+                    let _ = web_sys::Url::revoke_object_url(url);
+                }
+                p.remove(at);
+            }
+        });
+    }
+
     /// Sends the draft and streams the reply.
     pub fn send(self) {
         let text = self.draft.get_untracked().trim().to_owned();
-        if text.is_empty() || self.busy.get_untracked() {
+        if self.busy.get_untracked() {
             return;
+        }
+        let attached: Vec<ContentBlock> =
+            self.pending.with_untracked(|p| p.iter().map(|p| p.block.clone()).collect());
+        if text.is_empty() {
+            if attached.is_empty() {
+                return;
+            }
+            // Bedrock takes a document only with some text.
+            if attached.iter().any(|b| matches!(b, ContentBlock::Document(_))) {
+                self.send_error.set(Some("Not sent: write a message to go with the document.".into()));
+                return;
+            }
         }
         // Settings that cannot make a valid request stop the send here, with the draft kept.
         if let Err(why) = self.settings.with_untracked(Settings::additional_fields) {
@@ -1010,7 +1120,22 @@ impl Chat {
             return;
         }
         self.send_error.set(None);
-        let user = ChatMessage::new(self.next_id(), Role::User, text, MessageStatus::Complete);
+        let user = ChatMessage::new(self.next_id(), Role::User, text.clone(), MessageStatus::Complete);
+        if !attached.is_empty() {
+            let mut content = attached;
+            if !text.is_empty() {
+                content.push(ContentBlock::Text(text));
+            }
+            user.blocks.set_value(content);
+            for url in self
+                .pending
+                .with_untracked(|p| p.iter().filter_map(|p| p.preview.clone()).collect::<Vec<_>>())
+            {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            }
+            self.pending.set(Vec::new());
+            self.attach_errors.set(Vec::new());
+        }
         let reply = ChatMessage::new(user.id + 1, Role::Assistant, String::new(), MessageStatus::Streaming);
         self.messages.update(|m| m.extend([user, reply]));
         self.set_draft(String::new());

@@ -6,6 +6,7 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
 pub mod api;
+pub mod attach;
 pub mod chat;
 mod components;
 pub mod markdown;

@@ -65,6 +65,77 @@ pub fn check_image(format: &ImageFormat, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// A document name Bedrock accepts, made from a file's name: its stem, with characters Bedrock
+/// does not allow turned into spaces, runs of spaces made one, at most 200 characters.
+pub fn document_name(file_name: &str) -> String {
+    let stem = file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem);
+    let cleaned: String = stem
+        .chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '(' | ')' | '[' | ']') { c } else { ' ' })
+        .collect();
+    let name: String = cleaned.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect();
+    if name.trim().is_empty() { "document".to_owned() } else { name.trim_end().to_owned() }
+}
+
+/// A file the person attached, as the content block Bedrock takes: an image (png, jpeg, gif,
+/// webp; checked by its bytes) or a document (pdf, csv, doc, docx, xls, xlsx, html, txt, md),
+/// told apart by the file's type or extension. The error says, for people, what is wrong.
+pub fn attachment(file_name: &str, mime: &str, bytes: Vec<u8>) -> Result<ContentBlock, String> {
+    let extension = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let image = match (mime, extension.as_str()) {
+        ("image/png", _) | (_, "png") => Some(ImageFormat::Png),
+        ("image/jpeg", _) | (_, "jpg" | "jpeg") => Some(ImageFormat::Jpeg),
+        ("image/gif", _) | (_, "gif") => Some(ImageFormat::Gif),
+        ("image/webp", _) | (_, "webp") => Some(ImageFormat::Webp),
+        _ => None,
+    };
+    if let Some(format) = image {
+        check_image(&format, &bytes).map_err(|why| format!("{file_name}: {why}"))?;
+        return Ok(ContentBlock::Image(ImageBlock {
+            format,
+            source: ImageSource::Bytes(Blob(bytes)),
+            error: None,
+            extra: Extra::new(),
+        }));
+    }
+    if mime.starts_with("image/") {
+        return Err(format!("{file_name}: images must be png, jpeg, gif or webp"));
+    }
+    let format = match extension.as_str() {
+        "pdf" => DocumentFormat::Pdf,
+        "csv" => DocumentFormat::Csv,
+        "doc" => DocumentFormat::Doc,
+        "docx" => DocumentFormat::Docx,
+        "xls" => DocumentFormat::Xls,
+        "xlsx" => DocumentFormat::Xlsx,
+        "html" | "htm" => DocumentFormat::Html,
+        "txt" => DocumentFormat::Txt,
+        "md" | "markdown" => DocumentFormat::Md,
+        _ => {
+            return Err(format!(
+                "{file_name}: only images (png, jpeg, gif, webp) and documents (pdf, csv, doc, docx, xls, xlsx, html, txt, md) can be attached"
+            ));
+        }
+    };
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(format!(
+            "{file_name}: the document is {:.2} MB; the limit is 4.5 MB",
+            bytes.len() as f64 / 1e6
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(format!("{file_name}: the file is empty"));
+    }
+    Ok(ContentBlock::Document(DocumentBlock {
+        name: document_name(file_name),
+        source: DocumentSource::Bytes(Blob(bytes)),
+        format: Some(format),
+        context: None,
+        citations: None,
+        extra: Extra::new(),
+    }))
+}
+
 /// Checks `request` against Bedrock's rules for any model; [`crate::models::prepare`] adds
 /// each model's own.
 pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {

@@ -1,6 +1,9 @@
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
+use wasm_bindgen::JsCast;
+
+use crate::attach;
 use crate::chat::Chat;
 
 /// Where the person writes. Enter sends, Shift+Enter adds a line, Esc stops a reply.
@@ -15,11 +18,53 @@ pub(crate) fn Composer() -> impl IntoView {
         "Escape" => chat.stop(),
         _ => {}
     };
+    let on_files = move |ev: web_sys::Event| {
+        let files = attach::event_files(&ev);
+        if !files.is_empty() {
+            ev.prevent_default();
+            chat.add_files(files);
+        }
+    };
     view! {
+        <Show when=move || chat.pending.with(|p| !p.is_empty())>
+            <ul class="pending" aria-label="Attachments">
+                <For each=move || chat.pending.get() key=|p| p.key let:file>
+                    <li>
+                        {file.preview.clone().map(|src| view! { <img src=src alt=file.label.clone() /> })}
+                        <span>{file.label.clone()}</span>
+                        <button type="button" class="icon" aria-label=format!("Remove {}", file.label)
+                            on:click=move |_| chat.remove_pending(file.key)>"✕"</button>
+                    </li>
+                </For>
+            </ul>
+        </Show>
+        {move || chat.attach_errors.get().into_iter().map(|e| view! { <p class="send-error" role="alert">{e}</p> }).collect_view()}
         <Show when=move || chat.send_error.with(Option::is_some)>
             <p class="send-error" role="alert">{move || chat.send_error.get()}</p>
         </Show>
-        <form class="composer" on:submit=move |ev| { ev.prevent_default(); chat.send(); }>
+        <form
+            class="composer"
+            on:submit=move |ev| { ev.prevent_default(); chat.send(); }
+            on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
+            on:drop=move |ev: web_sys::DragEvent| on_files(ev.into())
+        >
+            <label class="attach" title="Attach images or documents">
+                <span aria-hidden="true">"📎"</span>
+                <input
+                    type="file"
+                    multiple
+                    class="sr-only"
+                    aria-label="Attach files"
+                    accept="image/png,image/jpeg,image/gif,image/webp,.pdf,.csv,.doc,.docx,.xls,.xlsx,.html,.txt,.md"
+                    on:change=move |ev| {
+                        chat.add_files(attach::event_files(&ev));
+                        // The same file can be chosen again after it was removed.
+                        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                            input.set_value("");
+                        }
+                    }
+                />
+            </label>
             <label for="composer-input" class="sr-only">"Message"</label>
             <textarea
                 id="composer-input"
@@ -28,11 +73,12 @@ pub(crate) fn Composer() -> impl IntoView {
                 prop:value=move || chat.draft.get()
                 on:input=move |ev| chat.set_draft(event_target_value(&ev))
                 on:keydown=on_keydown
+                on:paste=move |ev: web_sys::ClipboardEvent| on_files(ev.into())
             ></textarea>
             <Show
                 when=move || chat.busy.get()
                 fallback=move || view! {
-                    <button type="submit" disabled=move || chat.draft.with(|d| d.trim().is_empty())>"Send"</button>
+                    <button type="submit" disabled=move || chat.draft.with(|d| d.trim().is_empty()) && chat.pending.with(Vec::is_empty)>"Send"</button>
                 }
             >
                 <button type="button" class="stop" on:click=move |_| chat.stop()>"Stop"</button>

@@ -3,6 +3,9 @@ use leptos::prelude::*;
 
 use wasm_bindgen::JsCast;
 
+use converse_shared::ContentBlock;
+
+use crate::attach;
 use crate::chat::{Chat, ChatMessage, ToolStatus, too_long};
 use crate::render::{LiveMarkdown, code_of_copy_button, copy_from};
 use crate::storage::MessageStatus;
@@ -96,6 +99,7 @@ fn MessageView(
             <Show when=move || editing.get()>
                 <EditBox message editing />
             </Show>
+            <Attachments message />
             <Show when=move || message.status.get() == MessageStatus::Streaming>
                 <span class="typing" aria-hidden="true">"●"</span>
             </Show>
@@ -135,6 +139,30 @@ fn MessageView(
             </Show>
         </article>
     }
+}
+
+/// The images and documents a message carries: thumbnails and names.
+#[component]
+fn Attachments(message: ChatMessage) -> impl IntoView {
+    let files: Vec<(Option<String>, String)> = message.blocks.with_value(|blocks| {
+        blocks
+            .iter()
+            .filter(|b| matches!(b, ContentBlock::Image(_) | ContentBlock::Document(_)))
+            .map(|b| (attach::preview_url(b), attach::label(b)))
+            .collect()
+    });
+    (!files.is_empty()).then(|| {
+        view! {
+            <ul class="attachments" aria-label="Attached files">
+                {files.into_iter().map(|(src, label)| view! {
+                    <li>
+                        {src.map(|src| view! { <img src=src alt=label.clone() /> })}
+                        <span>{label.clone()}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+    })
 }
 
 /// A reply's tokens and times: "12 in · 30 out tokens · first token 120 ms · 1.4 s".

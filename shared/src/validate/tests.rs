@@ -158,3 +158,35 @@ fn parameters_stay_in_the_apis_ranges() {
     );
     assert!(with(json!({"additionalModelRequestFields": {"top_k": 5}})).is_ok());
 }
+
+#[test]
+fn attached_files_become_bedrock_blocks_or_clear_errors() {
+    // The smallest valid PNG (1×1).
+    let png = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+    )
+    .unwrap();
+    match attachment("photo.PNG", "image/png", png.clone()).unwrap() {
+        ContentBlock::Image(i) => assert_eq!(i.format, ImageFormat::Png),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        attachment("fake.jpg", "image/jpeg", png.clone()).unwrap_err(),
+        "fake.jpg: the image is declared jpeg but its bytes are png"
+    );
+    assert!(attachment("big.png", "image/png", vec![0; 3_800_000]).unwrap_err().contains("limit is 3.75 MB"));
+    assert!(attachment("x.bmp", "image/bmp", vec![1]).unwrap_err().contains("png, jpeg, gif or webp"));
+    match attachment("Q3 report: final (v2).pdf", "application/pdf", b"%PDF-1.4".to_vec()).unwrap() {
+        ContentBlock::Document(d) => {
+            assert_eq!(d.name, "Q3 report final (v2)");
+            assert_eq!(d.format, Some(DocumentFormat::Pdf));
+            assert!(document_name_problem(&d.name).is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(attachment("big.pdf", "", vec![1; 4_600_000]).unwrap_err().contains("limit is 4.5 MB"));
+    assert!(attachment("run.exe", "", vec![1]).unwrap_err().contains("only images"));
+    assert_eq!(document_name("..."), "document");
+    assert_eq!(document_name("a__b  c.txt"), "a b c");
+}

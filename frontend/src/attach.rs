@@ -1,0 +1,66 @@
+//! Files the person attaches: read from the picker, a paste or a drop, checked against
+//! Bedrock's limits ([`converse_shared::validate::attachment`]), previewed, and sent as content
+//! blocks with the message.
+
+use converse_shared::ContentBlock;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The files of a file list (from a picker, a paste or a drop).
+pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// A file's bytes.
+pub async fn read(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| format!("{}: the file could not be read", file.name()))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// An object URL showing an image block's bytes (the page's CSP allows `blob:` images), or
+/// `None` for other blocks.
+pub fn preview_url(block: &ContentBlock) -> Option<String> {
+    let ContentBlock::Image(image) = block else { return None };
+    let converse_shared::ImageSource::Bytes(bytes) = &image.source else { return None };
+    let array = js_sys::Uint8Array::from(bytes.as_bytes());
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(&format!("image/{}", image.format.as_str()));
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
+/// A short description of an attachment: its name and size.
+pub fn label(block: &ContentBlock) -> String {
+    let (name, bytes) = match block {
+        ContentBlock::Image(i) => match &i.source {
+            converse_shared::ImageSource::Bytes(b) => (format!("{} image", i.format.as_str()), b.len()),
+            _ => ("image".to_owned(), 0),
+        },
+        ContentBlock::Document(d) => match &d.source {
+            converse_shared::DocumentSource::Bytes(b) => (d.name.clone(), b.len()),
+            _ => (d.name.clone(), 0),
+        },
+        other => (other.member_name().to_owned(), 0),
+    };
+    if bytes >= 1_000_000 {
+        format!("{name} ({:.1} MB)", bytes as f64 / 1e6)
+    } else {
+        format!("{name} ({} KB)", bytes.div_ceil(1000))
+    }
+}
+
+/// The files carried by a drag, a paste, or an `<input type=file>`.
+pub fn event_files(event: &web_sys::Event) -> Vec<web_sys::File> {
+    if let Some(drag) = event.dyn_ref::<web_sys::DragEvent>() {
+        return files_of(drag.data_transfer().and_then(|d| d.files()));
+    }
+    if let Some(paste) = event.dyn_ref::<web_sys::ClipboardEvent>() {
+        return files_of(paste.clipboard_data().and_then(|d| d.files()));
+    }
+    let input = event.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+    files_of(input.and_then(|i| i.files()))
+}
