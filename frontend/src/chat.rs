@@ -352,6 +352,8 @@ pub struct Chat {
     pub models: RwSignal<Option<ModelListing>>,
     /// Why the draft was not sent (it stays in the composer).
     pub send_error: RwSignal<Option<String>>,
+    /// What the last import did.
+    pub import_note: RwSignal<Option<String>>,
     /// Files waiting to go with the next message.
     pub pending: RwSignal<Vec<Pending>>,
     /// Why files could not be attached.
@@ -423,6 +425,7 @@ impl Chat {
             models: RwSignal::new(None),
             send_error: RwSignal::new(None),
             pending: RwSignal::new(Vec::new()),
+            import_note: RwSignal::new(None),
             attach_errors: RwSignal::new(Vec::new()),
             meta: StoredValue::new(new_meta(model_id)),
             saved_ids: StoredValue::new(BTreeSet::new()),
@@ -610,6 +613,77 @@ impl Chat {
                 let at = all.iter().position(|c| c.updated_at < meta.updated_at).unwrap_or(all.len());
                 all.insert(at, meta);
             }
+        });
+    }
+
+    /// Downloads the open conversation (`all`: every conversation) as a JSON file.
+    pub fn export(self, all: bool) {
+        leptos::task::spawn_local(async move {
+            self.persist().await;
+            let ids: Vec<ConversationMeta> = if all {
+                self.conversations.get_untracked()
+            } else {
+                let current = self.current_id();
+                self.conversations.with_untracked(|c| c.iter().filter(|c| c.id == current).cloned().collect())
+            };
+            let mut conversations = Vec::new();
+            for meta in ids {
+                match storage::messages(&meta.id).await {
+                    Ok((messages, _)) => conversations.push(storage::StoredConversation { meta, messages }),
+                    Err(e) => return self.storage_error.set(Some(e.to_string())),
+                }
+            }
+            let name =
+                if all { "conversations".to_owned() } else { format!("conversation-{}", self.current_id()) };
+            match serde_json::to_string_pretty(&storage::ExportFile::new(conversations)) {
+                Ok(json) => crate::attach::download(&format!("{name}.json"), &json),
+                Err(e) => self.storage_error.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    /// Imports conversations from an export file. The whole file is checked first; a bad file
+    /// is reported and nothing is touched. A conversation whose id is taken gets a new one.
+    pub fn import(self, file: web_sys::File) {
+        leptos::task::spawn_local(async move {
+            let text = match crate::attach::read(&file).await.map(String::from_utf8) {
+                Ok(Ok(text)) => text,
+                _ => {
+                    return self
+                        .import_note
+                        .set(Some(format!("Import failed: {} is not a text file.", file.name())));
+                }
+            };
+            let conversations = match storage::parse_import(&text) {
+                Ok(c) => c,
+                Err(e) => {
+                    return self.import_note.set(Some(format!("Import failed: {e}. Nothing was changed.")));
+                }
+            };
+            let count = conversations.len();
+            for mut conversation in conversations {
+                if self.conversations.with_untracked(|all| all.iter().any(|c| c.id == conversation.meta.id)) {
+                    conversation.meta.id = new_meta(String::new()).id;
+                }
+                conversation.meta.schema_version = storage::SCHEMA_VERSION;
+                conversation.meta.deleted_at = None;
+                let put = conversation
+                    .messages
+                    .iter()
+                    .filter_map(|m| serde_json::to_string(m).ok().map(|json| (m.id, json)))
+                    .collect();
+                let result = storage::save(
+                    &conversation.meta.id,
+                    Changes { meta: Some(&conversation.meta), put, delete: Vec::new() },
+                )
+                .await;
+                if let Err(e) = result {
+                    return self.import_note.set(Some(format!("Import stopped: {e}.")));
+                }
+                self.list_update(conversation.meta);
+            }
+            let plural = if count == 1 { "" } else { "s" };
+            self.import_note.set(Some(format!("Imported {count} conversation{plural}.")));
         });
     }
 

@@ -246,11 +246,12 @@ impl From<JsValue> for StorageError {
 
 fn fail(what: &str) -> impl Fn(rexie::Error) -> StorageError + '_ {
     move |e| {
-        let text = e.to_string();
-        if text.contains("Quota") {
+        // rexie's own message is only "idb error"; the browser's reason is further down.
+        let detail = std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
+        if format!("{e:?}").to_ascii_lowercase().contains("quota") {
             StorageError(format!("could not {what}: browser storage is full"))
         } else {
-            StorageError(format!("could not {what}: {text}"))
+            StorageError(format!("could not {what}: {detail}"))
         }
     }
 }
@@ -492,6 +493,64 @@ pub async fn search_text(query: &str) -> Result<std::collections::BTreeSet<Strin
     Ok(hits)
 }
 
+/// What export writes and import reads: conversations in Bedrock's message format, with the
+/// page's own record of each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportFile {
+    /// Always [`EXPORT_FORMAT`].
+    pub format: String,
+    /// The layout version ([`SCHEMA_VERSION`]).
+    pub version: u32,
+    /// The conversations.
+    pub conversations: Vec<StoredConversation>,
+}
+
+/// What an export file says it is.
+pub const EXPORT_FORMAT: &str = "converse-edge.conversations";
+
+impl ExportFile {
+    /// An export of `conversations`.
+    pub fn new(conversations: Vec<StoredConversation>) -> Self {
+        Self { format: EXPORT_FORMAT.into(), version: SCHEMA_VERSION, conversations }
+    }
+}
+
+/// Reads an export file, checking all of it before anything is imported: the error names
+/// the first problem, and nothing is written if there is one.
+pub fn parse_import(text: &str) -> Result<Vec<StoredConversation>, String> {
+    let file: ExportFile =
+        serde_json::from_str(text).map_err(|e| format!("this is not a conversations file: {e}"))?;
+    if file.format != EXPORT_FORMAT {
+        return Err(format!("this file is {:?}, not {EXPORT_FORMAT:?}", file.format));
+    }
+    if file.version > SCHEMA_VERSION {
+        return Err(format!(
+            "this file is version {}, newer than this page ({SCHEMA_VERSION})",
+            file.version
+        ));
+    }
+    for (i, conversation) in file.conversations.iter().enumerate() {
+        let at = format!("conversations[{i}]");
+        if conversation.meta.id.trim().is_empty() {
+            return Err(format!("{at}: it has no id"));
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for (j, message) in conversation.messages.iter().enumerate() {
+            if !ids.insert(message.id) {
+                return Err(format!("{at}.messages[{j}]: message id {} appears twice", message.id));
+            }
+            if !matches!(message.message.role, Role::User | Role::Assistant) {
+                return Err(format!(
+                    "{at}.messages[{j}]: role {} is not user or assistant",
+                    message.message.role
+                ));
+            }
+        }
+    }
+    Ok(file.conversations)
+}
+
 /// A small preference from localStorage.
 pub fn preference(key: &str) -> Option<String> {
     web_sys::window()?.local_storage().ok()??.get_item(key).ok()?
@@ -546,6 +605,24 @@ mod tests {
         assert!(settings.additional_fields().unwrap_err().contains("JSON object"));
         settings.additional_fields = "{top_k: 5}".into();
         assert!(settings.additional_fields().unwrap_err().contains("not valid JSON"));
+    }
+
+    #[test]
+    fn an_export_reads_back_and_a_bad_file_names_its_problem() {
+        let conversation = upgrade_v1(V1).unwrap();
+        let file = serde_json::to_string(&ExportFile::new(vec![conversation.clone()])).unwrap();
+        assert_eq!(parse_import(&file).unwrap(), vec![conversation.clone()]);
+        assert!(parse_import("{").unwrap_err().starts_with("this is not a conversations file"));
+        assert!(
+            parse_import(&file.replace(EXPORT_FORMAT, "other")).unwrap_err().contains("not \"converse-edge")
+        );
+        let mut twice = conversation.clone();
+        twice.messages[1].id = 1;
+        let file = serde_json::to_string(&ExportFile::new(vec![conversation, twice])).unwrap();
+        assert_eq!(
+            parse_import(&file).unwrap_err(),
+            "conversations[1].messages[1]: message id 1 appears twice"
+        );
     }
 
     #[test]

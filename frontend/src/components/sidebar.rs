@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
 use crate::chat::Chat;
@@ -41,6 +42,31 @@ pub(crate) fn Sidebar(
             </ul>
             <Show when=move || !chat.search.with(|q| q.trim().is_empty()) && visible().is_empty()>
                 <p class="muted">"No conversation matches."</p>
+            </Show>
+            <div class="transfer">
+                <button type="button" class="secondary" on:click=move |_| chat.export(false)>"Export conversation"</button>
+                <button type="button" class="secondary" on:click=move |_| chat.export(true)>"Export all"</button>
+                <label class="button secondary">
+                    "Import…"
+                    <input
+                        type="file"
+                        accept="application/json,.json"
+                        class="sr-only"
+                        aria-label="Import conversations"
+                        on:change=move |ev| {
+                            let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+                            if let Some(file) = input.as_ref().and_then(|i| i.files()).and_then(|f| f.get(0)) {
+                                chat.import(file);
+                            }
+                            if let Some(input) = input {
+                                input.set_value("");
+                            }
+                        }
+                    />
+                </label>
+            </div>
+            <Show when=move || chat.import_note.with(Option::is_some)>
+                <p class="import-note" role="status">{move || chat.import_note.get()}</p>
             </Show>
             <Show when=move || chat.deleted.with(Option::is_some)>
                 <div class="toast" role="status">
