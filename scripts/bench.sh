@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Prints performance figures: the relay against the stand-in with no artificial delay, and
-# the sizes of what is shipped. Not a test: it asserts nothing.
+# Prints performance figures: the relay against the stand-in with no artificial delay, the
+# chat page in headless Chromium, and the sizes of what is shipped. Not a test: it asserts
+# nothing. `scripts/bench.sh relay` or `scripts/bench.sh page` runs one part.
 set -euo pipefail
+part=${1:-all}
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
 scripts/build.sh >/dev/null
@@ -29,5 +31,11 @@ RATE_LIMIT_IP_RPM=1000000
 RATE_LIMIT_IP_TPM=1000000000
 VARS
 start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$logs/relay.env" --persist-to "$PWD/$logs/state"
-echo "==> relay vs direct (stand-in $STANDIN_URL, relay $RELAY_URL)"
-STANDIN_URL="$STANDIN_URL" RELAY_URL="$RELAY_URL" RELAY_PID="$RELAY_PID" node tests/bench/relay.mjs
+if [ "$part" != page ]; then
+  echo "==> relay vs direct (stand-in $STANDIN_URL, relay $RELAY_URL)"
+  STANDIN_URL="$STANDIN_URL" RELAY_URL="$RELAY_URL" RELAY_PID="$RELAY_PID" node tests/bench/relay.mjs
+fi
+if [ "$part" != relay ]; then
+  echo "==> the chat page in headless Chromium (relay $RELAY_URL)"
+  RELAY_URL="$RELAY_URL" node tests/bench/page.mjs
+fi

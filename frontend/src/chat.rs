@@ -35,6 +35,8 @@ pub const DEFAULT_MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 const MODEL_KEY: &str = "converse-edge.model";
 const DRAFT_KEY: &str = "converse-edge.draft";
 const DEFAULTS_KEY: &str = "converse-edge.defaults";
+/// How many messages a conversation opens with; "Show earlier messages" adds as many again.
+pub const SHOWN_AT_ONCE: usize = 100;
 
 /// The settings new conversations start with.
 fn default_settings() -> Settings {
@@ -209,8 +211,8 @@ impl ChatMessage {
                 .with_value(|b| !b.is_empty() && b.iter().all(|b| matches!(b, ContentBlock::ToolResult(_))))
     }
 
-    fn from_stored(m: StoredMessage) -> Self {
-        let saved = serde_json::to_string(&m).ok();
+    fn from_stored(m: StoredMessage, json: Option<String>) -> Self {
+        let saved = json.or_else(|| serde_json::to_string(&m).ok());
         let mut m = m;
         // A reply that was arriving when the page closed is what had arrived.
         if m.status == MessageStatus::Streaming {
@@ -352,6 +354,9 @@ pub struct Chat {
     pub models: RwSignal<Option<ModelListing>>,
     /// Why the draft was not sent (it stays in the composer).
     pub send_error: RwSignal<Option<String>>,
+    /// The first message shown: a long conversation opens at its end, and earlier messages
+    /// are shown on request, so opening it costs the same however long it is.
+    pub shown_from: RwSignal<usize>,
     /// What the last import did.
     pub import_note: RwSignal<Option<String>>,
     /// Files waiting to go with the next message.
@@ -426,6 +431,7 @@ impl Chat {
             send_error: RwSignal::new(None),
             pending: RwSignal::new(Vec::new()),
             import_note: RwSignal::new(None),
+            shown_from: RwSignal::new(0),
             attach_errors: RwSignal::new(Vec::new()),
             meta: StoredValue::new(new_meta(model_id)),
             saved_ids: StoredValue::new(BTreeSet::new()),
@@ -510,7 +516,7 @@ impl Chat {
     }
 
     async fn load(self, meta: ConversationMeta) {
-        let (stored, damaged) = match storage::messages(&meta.id).await {
+        let (stored, damaged) = match storage::messages_as_stored(&meta.id).await {
             Ok(found) => found,
             Err(e) => {
                 self.storage_error.set(Some(e.to_string()));
@@ -520,11 +526,14 @@ impl Chat {
         if damaged > 0 {
             self.storage_error.set(Some(damaged_note(damaged, "message")));
         }
-        self.saved_ids.set_value(stored.iter().map(|m| m.id).collect());
-        let messages: Vec<ChatMessage> = stored.into_iter().map(ChatMessage::from_stored).collect();
+        self.saved_ids.set_value(stored.iter().map(|(m, _)| m.id).collect());
+        let messages: Vec<ChatMessage> =
+            stored.into_iter().map(|(m, json)| ChatMessage::from_stored(m, Some(json))).collect();
         for pair in messages.windows(2) {
-            let reply = pair[0].to_stored().message;
-            if !pair[0].from_user {
+            let calls =
+                pair[0].blocks.with_value(|b| b.iter().any(|b| matches!(b, ContentBlock::ToolUse(_))));
+            if !pair[0].from_user && calls {
+                let reply = pair[0].to_stored().message;
                 let results = pair[1].is_tool_results().then(|| pair[1].to_stored().message);
                 pair[0].tools.set(cards_for(&reply, results.as_ref()));
             }
@@ -535,6 +544,7 @@ impl Chat {
         self.model_id.set(meta.model_id.clone());
         self.current.set(meta.id.clone());
         self.meta.set_value(meta);
+        self.shown_from.set(messages.len().saturating_sub(SHOWN_AT_ONCE));
         self.messages.set(messages);
         self.scroll_to_end();
     }
@@ -830,6 +840,7 @@ impl Chat {
         self.tool_settings.set(BTreeMap::new());
         self.tool_choice.set(None);
         self.settings.set(default_settings());
+        self.shown_from.set(0);
         self.messages.set(Vec::new());
     }
 
@@ -992,6 +1003,11 @@ impl Chat {
                 (i + u64::from(u.input_tokens), o + u64::from(u.output_tokens), n + 1)
             })
         })
+    }
+
+    /// Shows up to [`SHOWN_AT_ONCE`] more of the earlier messages.
+    pub fn show_earlier(self) {
+        self.shown_from.update(|from| *from = from.saturating_sub(SHOWN_AT_ONCE));
     }
 
     /// Whether `message` is the reply that ends the conversation (where Regenerate, Retry
@@ -1436,12 +1452,16 @@ impl Chat {
     pub fn context_used(self) -> (u32, u32) {
         let window = self.model_rules().context_window;
         let used = self.messages.with(|all| {
-            let messages: Vec<Message> = all.iter().map(|m| m.to_stored().message).collect();
+            // Bedrock's figures cover everything up to the last reply that has them; only what
+            // came after is estimated (and converted).
             let reported = all
                 .iter()
                 .enumerate()
                 .rev()
                 .find_map(|(i, m)| m.usage.get().map(|u| (i, u.input_tokens, u.output_tokens)));
+            let from = reported.map_or(0, |(i, ..)| i);
+            let messages: Vec<Message> = all[from..].iter().map(|m| m.to_stored().message).collect();
+            let reported = reported.map(|(_, input, output)| (0, input, output));
             let summary_tokens = self
                 .meta
                 .with_value(|m| m.summary.as_ref().map(|s| converse_shared::context::estimate_text(&s.text)));

@@ -436,6 +436,13 @@ pub fn upgrade_v1(data: &str) -> Result<StoredConversation, StorageError> {
 
 /// A conversation's messages, oldest first, and how many of its records are damaged.
 pub async fn messages(id: &str) -> Result<(Vec<StoredMessage>, usize), StorageError> {
+    let (messages, damaged) = messages_as_stored(id).await?;
+    Ok((messages.into_iter().map(|(m, _)| m).collect(), damaged))
+}
+
+/// A conversation's messages, each with the JSON it is stored as (so that loading does not
+/// serialise them again to know what changed later), and how many records are damaged.
+pub async fn messages_as_stored(id: &str) -> Result<(Vec<(StoredMessage, String)>, usize), StorageError> {
     let db = db().await?;
     let what = "read the conversation";
     let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly).map_err(fail(what))?;
@@ -450,7 +457,7 @@ pub async fn messages(id: &str) -> Result<(Vec<StoredMessage>, usize), StorageEr
     for value in all {
         match serde_wasm_bindgen::from_value::<MessageRecord>(value)
             .ok()
-            .and_then(|r| serde_json::from_str::<StoredMessage>(&r.data).ok())
+            .and_then(|r| serde_json::from_str::<StoredMessage>(&r.data).ok().map(|m| (m, r.data)))
         {
             Some(message) => messages.push(message),
             None => damaged += 1,

@@ -174,3 +174,41 @@ test('schema-1 conversations are moved to the current layout, and a damaged one 
   assert.deepEqual(moved.map((m) => m.key), ['c-old/0000000000000001', 'c-old/0000000000000002']);
   await context.close();
 });
+
+test('a long conversation opens at its end, and earlier messages are shown on request', async () => {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  await page.goto(`${RELAY_URL}/v1/health`);
+  await page.evaluate((count) => new Promise((resolve, reject) => {
+    const open = indexedDB.open('converse-edge', 2);
+    open.onupgradeneeded = () => {
+      for (const [name, keyPath] of [['conversations', 'id'], ['threads', 'id'], ['messages', 'key']]) {
+        open.result.createObjectStore(name, { keyPath });
+      }
+    };
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction(['threads', 'messages'], 'readwrite');
+      const meta = { schemaVersion: 2, id: 'c-long', title: 'Long', modelId: 'anthropic.claude-3-haiku-20240307-v1:0', createdAt: 1, updatedAt: 2 };
+      tx.objectStore('threads').put({ id: 'c-long', updatedAt: 2, data: JSON.stringify(meta) });
+      for (let i = 1; i <= count; i += 1) {
+        const message = { id: i, message: { role: i % 2 ? 'user' : 'assistant', content: [{ text: `message ${i}` }] }, status: 'complete' };
+        tx.objectStore('messages').put({ key: `c-long/${String(i).padStart(16, '0')}`, data: JSON.stringify(message) });
+      }
+      tx.oncomplete = () => { open.result.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }), 230);
+  await page.goto(RELAY_URL);
+  const articles = page.getByRole('main', { name: 'Conversation' }).locator('article');
+  await articles.last().filter({ hasText: 'message 230' }).waitFor();
+  assert.equal(await articles.count(), 100);
+  assert.equal(await articles.first().locator('.text').textContent(), 'message 131');
+  const earlier = page.getByRole('button', { name: 'Show earlier messages (130 more)' });
+  await earlier.click();
+  await page.getByRole('button', { name: 'Show earlier messages (30 more)' }).click();
+  await articles.first().filter({ hasText: 'message 1' }).waitFor();
+  assert.equal(await articles.count(), 230);
+  assert.equal(await page.getByRole('button', { name: /Show earlier messages/ }).count(), 0);
+  await context.close();
+});

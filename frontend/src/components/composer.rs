@@ -49,7 +49,7 @@ pub(crate) fn Composer() -> impl IntoView {
             on:drop=move |ev: web_sys::DragEvent| on_files(ev.into())
         >
             <label class="attach" title="Attach images or documents">
-                <span aria-hidden="true">"📎"</span>
+                <span aria-hidden="true">"Attach"</span>
                 <input
                     type="file"
                     multiple
@@ -100,7 +100,10 @@ pub(crate) fn Composer() -> impl IntoView {
             </label>
             <p class="totals" aria-label="Conversation usage">{move || {
                 let (input, output, replies) = chat.totals();
-                (replies > 0).then(|| format!("This conversation: {input} in · {output} out tokens over {replies} replies"))
+                (replies > 0).then(|| {
+                    let plural = if replies == 1 { "reply" } else { "replies" };
+                    format!("This conversation: {input} in · {output} out tokens over {replies} {plural}")
+                })
             }}</p>
         </div>
     }

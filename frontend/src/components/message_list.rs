@@ -28,14 +28,23 @@ pub(crate) fn MessageList() -> impl IntoView {
         }
     };
     view! {
-        <main class="messages" node_ref=scroller aria-label="Conversation" on:scroll=move |_| chat.on_scroll()
+        <main class="messages" node_ref=scroller aria-label="Conversation" data-loaded=move || chat.messages.with(Vec::len)
+            on:scroll=move |_| chat.on_scroll()
             on:wheel=move |ev: web_sys::WheelEvent| chat.on_wheel(ev.delta_y()) on:click=on_click>
             <Show when=move || chat.messages.with(Vec::is_empty)>
                 <p class="empty">"Ask anything. Replies stream in as they are written."</p>
             </Show>
             // Tool results are shown in the cards of the reply that asked for them.
+            <Show when=move || { chat.shown_from.get() > 0 }>
+                <button type="button" class="secondary show-earlier" on:click=move |_| chat.show_earlier()>
+                    {move || format!("Show earlier messages ({} more)", chat.shown_from.get())}
+                </button>
+            </Show>
             <For
-                each=move || chat.messages.get().into_iter().filter(|m| !m.is_tool_results())
+                each=move || {
+                    let from = chat.shown_from.get();
+                    chat.messages.get().into_iter().skip(from).filter(|m| !m.is_tool_results())
+                }
                 key=|m| m.key
                 let:message
             >
