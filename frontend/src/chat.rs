@@ -921,12 +921,26 @@ impl Chat {
     }
 
     /// Saves a streaming reply at most once a second, so a reload keeps what had arrived.
-    fn persist_streaming(self) {
+    /// Only that message is written: the cost does not grow with the conversation.
+    fn persist_streaming(self, reply: ChatMessage) {
         let now = storage::now_ms();
-        if now - self.last_stream_save.get_value() >= 1000.0 {
-            self.last_stream_save.set_value(now);
-            leptos::task::spawn_local(async move { self.persist().await });
+        if now - self.last_stream_save.get_value() < 1000.0 {
+            return;
         }
+        self.last_stream_save.set_value(now);
+        let Ok(json) = serde_json::to_string(&reply.to_stored()) else { return };
+        let conversation = self.current_id();
+        leptos::task::spawn_local(async move {
+            let put = vec![(reply.id, json.clone())];
+            let result = storage::save(&conversation, Changes { meta: None, put, delete: Vec::new() }).await;
+            if result.is_ok() && self.current_id() == conversation {
+                reply.saved.set_value(Some(json));
+                self.saved_ids.update_value(|ids| {
+                    ids.insert(reply.id);
+                });
+            }
+            self.report(result);
+        });
     }
 
     /// Scrolls to the newest message and follows the reply from there.
@@ -1375,7 +1389,7 @@ impl Chat {
                 {
                     reply.text.update_value(|text| text.push_str(t));
                     self.schedule_frame(reply);
-                    self.persist_streaming();
+                    self.persist_streaming(reply);
                 }
                 if matches!(event, StreamEvent::ContentBlockDelta(_) | StreamEvent::ContentBlockStart(_)) {
                     first_token_ms.get_or_insert_with(|| storage::now_ms() - started);
