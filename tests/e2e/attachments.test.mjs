@@ -4,14 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { STANDIN_URL } from './env.mjs';
+import { lastRequest } from './http.mjs';
 import { freshChat, launch } from './page.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-const lastRequest = async () => (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
 // The smallest valid PNG: 1×1 pixel.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const picker = (chat) => chat.page.getByLabel('Attach files');

@@ -4,14 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { STANDIN_URL } from './env.mjs';
+import { lastRequest } from './http.mjs';
 import { freshChat, launch } from './page.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-const lastRequest = async () => (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
 const TITAN = 'amazon.titan-text-lite-v1'; // a 4,000-token window
 
 async function titanChat(strategy) {

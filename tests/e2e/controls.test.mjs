@@ -3,14 +3,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { STANDIN_URL } from './env.mjs';
+import { lastRequest } from './http.mjs';
 import { freshChat, launch } from './page.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-const lastRequest = async () => (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
 
 test('Regenerate answers the last message again, replacing the reply', async () => {
   const chat = await freshChat(browser);

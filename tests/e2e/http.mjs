@@ -1,5 +1,8 @@
 // Calling the relay as any HTTP client would, and reading its SSE.
-import { RELAY_KEY, RELAY_URL } from './env.mjs';
+import { RELAY_KEY, RELAY_URL, STANDIN_URL } from './env.mjs';
+
+/** The body of the last Converse request the stand-in received, exactly as it arrived. */
+export const lastRequest = async () => (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
 
 export const path = (model, op) => `${RELAY_URL}/model/${encodeURIComponent(model)}/${op}`;
 export const body = (text, extra = {}) => JSON.stringify({ messages: [{ role: 'user', content: [{ text }] }], ...extra });

@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { STANDIN_URL } from './env.mjs';
-import { post, stream } from './http.mjs';
+import { lastRequest, post, stream } from './http.mjs';
 
 const MODEL = 'us.anthropic.claude-3-5-sonnet-20240620-v1:0';
 
@@ -30,14 +29,10 @@ const EVERYTHING = {
   outputConfig: { textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: '{"type":"object"}', name: 'out' } } }, effort: 'high' },
 };
 
-async function lastRequestAtStandIn() {
-  return (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
-}
-
 test('every request member reaches Bedrock as it was sent, and response members come back', async () => {
   const response = await post(MODEL, 'converse', JSON.stringify(EVERYTHING));
   assert.equal(response.status, 200, await response.clone().text());
-  assert.deepEqual(await lastRequestAtStandIn(), EVERYTHING);
+  assert.deepEqual(await lastRequest(), EVERYTHING);
   const reply = await response.json();
   assert.deepEqual(reply.performanceConfig, EVERYTHING.performanceConfig);
   assert.deepEqual(reply.serviceTier, EVERYTHING.serviceTier);
@@ -47,7 +42,7 @@ test('every request member reaches Bedrock as it was sent, and response members 
 
 test('streamed: every request member arrives, and stop and metadata members come back through SSE', async () => {
   const events = await stream(MODEL, JSON.stringify(EVERYTHING));
-  assert.deepEqual(await lastRequestAtStandIn(), EVERYTHING);
+  assert.deepEqual(await lastRequest(), EVERYTHING);
   const stop = events.find((e) => e.event === 'messageStop').data;
   assert.deepEqual(stop.additionalModelResponseFields, { stop_sequence: 'stand-in value', usage: { detail: 'stand-in value' } });
   const meta = events.find((e) => e.event === 'metadata').data;

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { STANDIN_URL, TOOL_SECRET } from './env.mjs';
+import { TOOL_SECRET } from './env.mjs';
+import { lastRequest } from './http.mjs';
 import { freshChat, launch } from './page.mjs';
 
 let browser;
@@ -98,7 +99,7 @@ test('a tool switched off is not offered to the model', async () => {
   await chat.waitForStatus(chat.reply(0), 'complete');
   assert.match(await chat.replyText(0), /^You said: /);
   assert.equal(await chat.page.getByRole('group', { name: 'Tool call calculator' }).count(), 0);
-  const sent = await (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
+  const sent = await lastRequest();
   const offered = sent.toolConfig.tools.map((t) => t.toolSpec.name);
   assert.ok(!offered.includes('calculator') && offered.includes('current_time'), offered.join(','));
   await chat.page.context().close();
@@ -123,19 +124,19 @@ test('the tool choice is sent on the first request of a turn: any tool, or a nam
   await choice.selectOption('any');
   await chat.send('First');
   await chat.waitForStatus(chat.reply(0), 'complete');
-  let sent = await (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
+  let sent = await lastRequest();
   assert.deepEqual(sent.toolConfig.toolChoice, { any: {} });
 
   await choice.selectOption('convert_units');
   await chat.send('Second');
   await chat.waitForStatus(chat.reply(1), 'complete');
-  sent = await (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
+  sent = await lastRequest();
   assert.deepEqual(sent.toolConfig.toolChoice, { tool: { name: 'convert_units' } });
 
   await choice.selectOption('auto');
   await chat.send('Third');
   await chat.waitForStatus(chat.reply(2), 'complete');
-  sent = await (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
+  sent = await lastRequest();
   assert.equal(sent.toolConfig.toolChoice, undefined);
   await chat.page.context().close();
 });
