@@ -29,6 +29,9 @@ open("dist/_headers", "w").write(
     "/*\n  Content-Security-Policy: " + csp + "\n  X-Content-Type-Options: nosniff\n"
     "  Referrer-Policy: no-referrer\n  Permissions-Policy: camera=(), microphone=(), geolocation=()\n")
 PY
+echo "==> widget loader (esbuild → dist/widget.js)"
+esbuild frontend/widget/widget.js --bundle --minify --format=iife --target=es2020 --log-level=warning \
+  --outfile=dist/widget.js
 echo "==> worker (worker-build --release)"
 (cd edge-worker && worker-build --release >/dev/null)
 echo "==> stand-in (cargo build --release -p bedrock-local)"

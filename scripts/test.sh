@@ -35,6 +35,8 @@ export STANDIN_SESSION_TOKEN="test-session-token-$RANDOM$RANDOM"
 export STANDIN_API_KEY="test-api-key-$RANDOM$RANDOM"
 export STANDIN_DELAY_MS=40
 export TOOL_SECRET="tool-secret-$RANDOM$RANDOM$RANDOM"
+# The widget suite's host pages: one origin that may embed the chat, one that may not.
+export WIDGET_HOST_PORT=$(free_port) WIDGET_OTHER_PORT=$(free_port)
 export RELAY_KEY_ID=tests RELAY_KEY_SECRET="relay-test-key-$RANDOM$RANDOM$RANDOM"
 start_standin 127.0.0.1:0 "$logs/bedrock-local.log" \
   BEDROCK_LOCAL_ACCESS_KEY_ID="$STANDIN_ACCESS_KEY_ID" \
@@ -63,6 +65,7 @@ IDLE_TIMEOUT_MS=2000
 RETRY_MAX_ATTEMPTS=3
 RETRY_BUDGET_MS=3000
 TOOL_SECRET=$TOOL_SECRET
+WIDGET_SITES='{"http://localhost:$WIDGET_HOST_PORT":{"models":["anthropic.claude-3-haiku-20240307-v1:0","us.amazon.nova-lite-v1:0"],"prompts":{"support":"You are the support desk of Example Shop.","sales":"You help visitors choose a plan."},"defaultPrompt":"support"},"http://open.example":{"hostPrompt":true},"http://limited.example":{"rpm":2}}'
 TOOLS='[{"name":"lookup_order","description":"Looks up an order by its id.","inputSchema":{"type":"object","properties":{"orderId":{"type":"string","pattern":"^[A-Z0-9-]+\$"}},"required":["orderId"],"additionalProperties":false},"url":"$STANDIN_URL/_stand-in/tools/echo","headers":{"x-tool-secret":{"secret":"TOOL_SECRET"}}},{"name":"broken_tool","inputSchema":{"type":"object"},"url":"$STANDIN_URL/_stand-in/tools/fail","headers":{"x-tool-secret":{"secret":"TOOL_SECRET"}}},{"name":"slow_tool","inputSchema":{"type":"object"},"url":"$STANDIN_URL/_stand-in/tools/slow","headers":{"x-tool-secret":{"secret":"TOOL_SECRET"}},"timeoutMs":1500}]'
 VARS
 # Over TLS, as in production: AWS SDKs send Bedrock API keys (Bearer) only over https.

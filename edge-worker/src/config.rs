@@ -4,6 +4,7 @@
 //! `RELAY_API_KEYS`) are read here and nowhere else, and the types holding them never print
 //! them.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -12,6 +13,8 @@ use worker::Env;
 
 use crate::errors::RelayError;
 use crate::limits::Limit;
+use crate::policy;
+use crate::widget::{self, Site};
 
 /// How the relay proves itself to Bedrock.
 pub(crate) enum UpstreamAuth {
@@ -98,6 +101,8 @@ pub(crate) struct RelayConfig {
     pub(crate) caller_limit: Limit,
     /// Per client IP (`RATE_LIMIT_IP_RPM`, `RATE_LIMIT_IP_TPM`).
     pub(crate) ip_limit: Limit,
+    /// The sites that may embed the chat widget, by origin (`WIDGET_SITES`).
+    pub(crate) widget_sites: BTreeMap<String, Site>,
 }
 
 fn read(env: &Env, name: &str) -> Option<String> {
@@ -178,7 +183,7 @@ impl RelayConfig {
             }
         };
         let models = read(env, "ALLOWED_MODELS").map(Some).unwrap_or_default();
-        Ok(Self {
+        let mut config = Self {
             endpoint,
             region,
             auth,
@@ -208,6 +213,10 @@ impl RelayConfig {
                 requests: number(env, "RATE_LIMIT_IP_RPM", 120)?,
                 tokens: number(env, "RATE_LIMIT_IP_TPM", 400_000)?,
             },
-        })
+            widget_sites: BTreeMap::new(),
+        };
+        config.widget_sites =
+            widget::parse_sites(read(env, "WIDGET_SITES").as_deref(), |m| policy::offers(&config.policy, m))?;
+        Ok(config)
     }
 }

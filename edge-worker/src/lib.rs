@@ -21,6 +21,7 @@ mod log;
 mod policy;
 mod relay;
 mod upstream;
+mod widget;
 
 use converse_shared::path::parse_model_path;
 use worker::{Context, Env, Method, Request, Response, Result, event};
@@ -35,7 +36,7 @@ use crate::errors::RelayError;
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     console_error_panic_hook::set_once();
     let path = req.path();
-    let api = path.starts_with("/model/") || path.starts_with("/v1/");
+    let api = path.starts_with("/model/") || path.starts_with("/v1/") || path == "/widget";
     if !api {
         return env.assets("ASSETS")?.fetch_request(req).await;
     }
@@ -44,6 +45,10 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         Err(e) => return Ok(e.into_response()),
     };
     match (req.method(), path.as_str()) {
+        (Method::Get, "/widget") => widget::page(&req, &env, &config).await,
+        (Method::Get, "/v1/widget") => {
+            Ok(widget::info(&req, &config).unwrap_or_else(RelayError::into_response))
+        }
         (Method::Options, _) => auth::preflight(&req, &config),
         (Method::Get, "/v1/health") => Response::from_json(&serde_json::json!({ "status": "ok" })),
         (Method::Get, "/v1/models") => catalog::models(&req, &config),

@@ -8,6 +8,7 @@ use converse_shared::{BedrockError, ErrorKind};
 
 use crate::config::Policy;
 use crate::errors::RelayError;
+use crate::widget::{self, Site};
 
 fn invalid(message: String) -> RelayError {
     RelayError::Bedrock(BedrockError::new(ErrorKind::Validation, message))
@@ -29,7 +30,15 @@ pub(crate) fn output_cap(policy: &Policy, model_id: &str) -> u32 {
 /// Checks a request against the policy. Returns the body to send: the client's own bytes,
 /// or, where the policy had to set something (output cap, guardrail), the request written
 /// again — which loses nothing, as the wire model keeps every member it does not know.
-pub(crate) fn apply(policy: &Policy, model_id: &str, body: Vec<u8>) -> Result<Vec<u8>, RelayError> {
+///
+/// A widget request (`site`: its origin, its rules, the preset it asks for) is also held to
+/// its site's rules.
+pub(crate) fn apply(
+    policy: &Policy,
+    site: Option<(&str, &Site, Option<&str>)>,
+    model_id: &str,
+    body: Vec<u8>,
+) -> Result<Vec<u8>, RelayError> {
     if let Some(problem) = model_id_problem(model_id) {
         return Err(invalid(format!("The provided model identifier is invalid: {problem}.")));
     }
@@ -76,7 +85,10 @@ pub(crate) fn apply(policy: &Policy, model_id: &str, body: Vec<u8>) -> Result<Ve
         )));
     }
 
-    let mut rewritten = false;
+    let mut rewritten = match site {
+        Some((origin, site, preset)) => widget::apply(origin, site, preset, model_id, &mut request)?,
+        None => false,
+    };
     if policy.max_output_tokens.is_some() {
         let cap = output_cap(policy, model_id);
         let config = request.inference_config.get_or_insert_with(Default::default);

@@ -15,7 +15,7 @@ use crate::config::RelayConfig;
 use crate::errors::RelayError;
 use crate::limits::Limiters;
 use crate::log::RequestLog;
-use crate::{policy, upstream};
+use crate::{policy, upstream, widget};
 
 /// How the client wants a ConverseStream delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,9 +74,17 @@ async fn relay(
     let body = req.bytes().await.map_err(|e| RelayError::Internal(e.to_string()))?;
     let caller: Caller = auth::authorize(req, config, &body)?;
     log.caller = Some(caller.label());
-    let body = policy::apply(&config.policy, model_id, body)?;
+    let site = widget::site_of(req, config)?;
+    let preset = req.headers().get(widget::PROMPT_HEADER).ok().flatten();
+    let body = policy::apply(&config.policy, site.map(|(o, s)| (o, s, preset.as_deref())), model_id, body)?;
     let ip = req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".into());
-    let limiters = Limiters::new(env, &auth::limit_subjects(&caller, &ip, config))?;
+    let mut subjects = auth::limit_subjects(&caller, &ip, config);
+    if let Some((origin, site)) = site {
+        // A widget's visitors share their site's limit (and each their IP's).
+        log.caller = Some(format!("site:{origin}"));
+        subjects[0] = (format!("site:{origin}"), site.limit(config.caller_limit));
+    }
+    let limiters = Limiters::new(env, &subjects)?;
     limiters.admit().await?;
     let upstream = upstream::send(config, model_id, operation, &body).await.map_err(|failed| {
         log.attempts = failed.attempts;

@@ -9,6 +9,11 @@ use gloo_net::http::Request;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
+/// The header naming the site that embeds the widget (the relay holds it to that site's rules).
+pub const SITE_HEADER: &str = "x-converse-widget";
+/// The header naming the deployer's system-prompt preset the widget asks for.
+pub const PROMPT_HEADER: &str = "x-converse-prompt";
+
 /// Why a call ended without a complete reply.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
@@ -34,8 +39,16 @@ pub async fn converse_stream(
     mut on_item: impl FnMut(StreamItem),
 ) -> Result<(), Failure> {
     let aborted = || signal.aborted();
-    let response = Request::post(&model_path(model_id, Operation::ConverseStream))
-        .header("accept", sse::CONTENT_TYPE)
+    let mut builder =
+        Request::post(&model_path(model_id, Operation::ConverseStream)).header("accept", sse::CONTENT_TYPE);
+    // The framed widget names its site (and preset), whose rules the relay applies.
+    if let Some(site) = crate::widget::site() {
+        builder = builder.header(SITE_HEADER, &site);
+        if let Some(preset) = crate::widget::preset() {
+            builder = builder.header(PROMPT_HEADER, &preset);
+        }
+    }
+    let response = builder
         .abort_signal(Some(signal))
         .json(request)
         .map_err(unreachable)?

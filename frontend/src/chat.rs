@@ -25,6 +25,7 @@ use leptos::prelude::*;
 use web_sys::AbortController;
 
 use crate::api::{self, Failure};
+use crate::i18n::{t, tf};
 use crate::render::LiveMarkdown;
 use crate::storage::{
     self, Changes, ConversationMeta, MessageStatus, Settings, StoredMessage, Timing, ToolSetting,
@@ -40,6 +41,9 @@ pub const SHOWN_AT_ONCE: usize = 100;
 
 /// The settings new conversations start with.
 fn default_settings() -> Settings {
+    if let Some(settings) = crate::widget::default_settings() {
+        return settings;
+    }
     storage::preference(DEFAULTS_KEY).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
 }
 
@@ -452,6 +456,12 @@ impl Chat {
 
     /// Lists the stored conversations and opens the most recent; asks the relay for its tools.
     pub async fn restore(self) {
+        // The widget's preferences arrive from its host page after the chat was made.
+        if self.draft.with_untracked(String::is_empty)
+            && let Some(draft) = storage::preference(DRAFT_KEY)
+        {
+            self.draft.set(draft);
+        }
         match storage::list().await {
             Ok(listing) => {
                 if listing.damaged > 0 {
@@ -468,7 +478,10 @@ impl Chat {
             }
             Err(e) => self.storage_error.set(Some(e.to_string())),
         }
-        if let Some(listing) = api::models().await {
+        // The widget learnt its site's models before.
+        if self.models.with_untracked(Option::is_none)
+            && let Some(listing) = api::models().await
+        {
             self.models.set(Some(listing));
         }
         self.load_tools().await;
@@ -748,6 +761,11 @@ impl Chat {
         if self.http_tools.with_value(Option::is_some) {
             return;
         }
+        // The widget offers no tools: a site's visitors get the deployer's chat, not a toolbox.
+        if crate::widget::site().is_some() {
+            self.http_tools.set_value(Some(Vec::new()));
+            return;
+        }
         self.http_tools.set_value(Some(api::http_tools().await));
         self.tool_list.set(
             self.all_tool_specs().into_iter().map(|s| (s.name, s.description.unwrap_or_default())).collect(),
@@ -756,6 +774,9 @@ impl Chat {
 
     /// The tools the page offers: its own, then the relay's (a name the page has wins).
     fn all_tool_specs(self) -> Vec<ToolSpecification> {
+        if crate::widget::site().is_some() {
+            return Vec::new();
+        }
         let mut specs = builtin_specs();
         for spec in self.http_tools.get_value().unwrap_or_default() {
             if !specs.iter().any(|s| s.name == spec.name) {
@@ -1429,7 +1450,7 @@ impl Chat {
         match failure {
             None => {
                 reply.status.set(MessageStatus::Complete);
-                self.announcement.set(format!("Reply complete: {}", reply.text.get_value()));
+                self.announcement.set(tf("reply_complete", &[("text", &reply.text.get_value())]));
                 match accumulator.finish() {
                     Ok(done) => return done.output.message().cloned().map(|m| (m, done.stop_reason)),
                     Err(e) => reply.note.set(Some(format!("The reply could not be read whole: {e}"))),
@@ -1437,12 +1458,12 @@ impl Chat {
             }
             Some(Failure::Aborted) => {
                 reply.status.set(MessageStatus::Stopped);
-                self.announcement.set("Reply stopped.".into());
+                self.announcement.set(t("reply_stopped"));
             }
             Some(Failure::Bedrock(e)) => {
                 reply.error.set(Some(e.to_string()));
                 reply.status.set(MessageStatus::Error);
-                self.announcement.set(format!("The reply failed: {e}"));
+                self.announcement.set(tf("reply_failed", &[("error", &e.to_string())]));
             }
         }
         None

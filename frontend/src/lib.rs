@@ -9,10 +9,13 @@ pub mod api;
 pub mod attach;
 pub mod chat;
 mod components;
+pub mod host_store;
+pub mod i18n;
 pub mod markdown;
 pub mod render;
 pub mod storage;
 pub mod tools;
+pub mod widget;
 
 use leptos::prelude::*;
 

@@ -1,4 +1,5 @@
-//! Conversations in IndexedDB (through `rexie`), and small preferences in localStorage.
+//! Conversations in IndexedDB (through `rexie`), and small preferences in localStorage; in
+//! the widget, both in the host page's storage instead ([`host_store`]).
 //!
 //! Layout (schema 2): the `threads` store holds one record per conversation
 //! (`{ id, updatedAt, data }`, `data` the JSON of [`ConversationMeta`]); the `messages` store
@@ -15,6 +16,8 @@ use converse_shared::{Message, Role, StopReason, TokenUsage};
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
+
+use crate::host_store;
 
 const DB_NAME: &str = "converse-edge";
 const DB_VERSION: u32 = 2;
@@ -330,6 +333,18 @@ pub struct Changes<'a> {
 
 /// Writes `changes` to conversation `id` in one transaction: all of it, or nothing.
 pub async fn save(id: &str, changes: Changes<'_>) -> Result<(), StorageError> {
+    if host_store::active() {
+        let mut put: Vec<(String, String)> = changes
+            .put
+            .into_iter()
+            .map(|(message, data)| (format!("m:{}", message_key(id, message)), data))
+            .collect();
+        if let Some(meta) = changes.meta {
+            put.push((format!("t:{}", meta.id), json(meta)?));
+        }
+        let delete = changes.delete.into_iter().map(|m| format!("m:{}", message_key(id, m))).collect();
+        return host_store::write("save the conversation", put, delete, Vec::new()).await;
+    }
     let db = db().await?;
     let what = "save the conversation";
     let tx = db.transaction(&[THREADS, MESSAGES], TransactionMode::ReadWrite).map_err(fail(what))?;
@@ -361,17 +376,22 @@ pub struct Listing {
 /// Lists the conversations. First moves schema-1 records to the current layout and purges
 /// conversations deleted in an earlier visit (their Undo is over).
 pub async fn list() -> Result<Listing, StorageError> {
-    let db = db().await?;
-    let mut listing = Listing { damaged: migrate(&db).await?, ..Listing::default() };
+    let mut listing = Listing::default();
     let what = "read conversations";
-    let tx = db.transaction(&[THREADS], TransactionMode::ReadOnly).map_err(fail(what))?;
-    let all = tx.store(THREADS).map_err(fail(what))?.get_all(None, None).await.map_err(fail(what))?;
-    drop(tx);
+    let all: Vec<Option<String>> = if host_store::active() {
+        host_store::get(what, "t:").await?.into_iter().map(|(_, data)| Some(data)).collect()
+    } else {
+        let db = db().await?;
+        listing.damaged = migrate(&db).await?;
+        let tx = db.transaction(&[THREADS], TransactionMode::ReadOnly).map_err(fail(what))?;
+        let all = tx.store(THREADS).map_err(fail(what))?.get_all(None, None).await.map_err(fail(what))?;
+        all.into_iter()
+            .map(|v| serde_wasm_bindgen::from_value::<ThreadRecord>(v).ok().map(|r| r.data))
+            .collect()
+    };
     let mut purge = Vec::new();
-    for value in all {
-        let meta = serde_wasm_bindgen::from_value::<ThreadRecord>(value)
-            .ok()
-            .and_then(|r| serde_json::from_str::<ConversationMeta>(&r.data).ok());
+    for data in all {
+        let meta = data.and_then(|data| serde_json::from_str::<ConversationMeta>(&data).ok());
         match meta {
             None => listing.damaged += 1,
             Some(meta) if meta.deleted_at.is_some() => purge.push(meta.id),
@@ -443,22 +463,26 @@ pub async fn messages(id: &str) -> Result<(Vec<StoredMessage>, usize), StorageEr
 /// A conversation's messages, each with the JSON it is stored as (so that loading does not
 /// serialise them again to know what changed later), and how many records are damaged.
 pub async fn messages_as_stored(id: &str) -> Result<(Vec<(StoredMessage, String)>, usize), StorageError> {
-    let db = db().await?;
     let what = "read the conversation";
-    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly).map_err(fail(what))?;
-    let all = tx
-        .store(MESSAGES)
-        .map_err(fail(what))?
-        .get_all(Some(message_range(id)?), None)
-        .await
-        .map_err(fail(what))?;
+    let all: Vec<Option<String>> = if host_store::active() {
+        host_store::get(what, &format!("m:{id}/")).await?.into_iter().map(|(_, data)| Some(data)).collect()
+    } else {
+        let db = db().await?;
+        let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly).map_err(fail(what))?;
+        let all = tx
+            .store(MESSAGES)
+            .map_err(fail(what))?
+            .get_all(Some(message_range(id)?), None)
+            .await
+            .map_err(fail(what))?;
+        all.into_iter()
+            .map(|v| serde_wasm_bindgen::from_value::<MessageRecord>(v).ok().map(|r| r.data))
+            .collect()
+    };
     let mut damaged = 0;
     let mut messages = Vec::with_capacity(all.len());
-    for value in all {
-        match serde_wasm_bindgen::from_value::<MessageRecord>(value)
-            .ok()
-            .and_then(|r| serde_json::from_str::<StoredMessage>(&r.data).ok().map(|m| (m, r.data)))
-        {
+    for data in all {
+        match data.and_then(|data| serde_json::from_str::<StoredMessage>(&data).ok().map(|m| (m, data))) {
             Some(message) => messages.push(message),
             None => damaged += 1,
         }
@@ -468,6 +492,10 @@ pub async fn messages_as_stored(id: &str) -> Result<(Vec<(StoredMessage, String)
 
 /// Deletes a conversation and its messages for good.
 pub async fn delete(id: &str) -> Result<(), StorageError> {
+    if host_store::active() {
+        let what = "delete the conversation";
+        return host_store::write(what, Vec::new(), vec![format!("t:{id}")], vec![format!("m:{id}/")]).await;
+    }
     let db = db().await?;
     let what = "delete the conversation";
     let tx = db.transaction(&[THREADS, MESSAGES], TransactionMode::ReadWrite).map_err(fail(what))?;
@@ -479,14 +507,22 @@ pub async fn delete(id: &str) -> Result<(), StorageError> {
 
 /// The ids of conversations with a message containing `query` (case-insensitive).
 pub async fn search_text(query: &str) -> Result<std::collections::BTreeSet<String>, StorageError> {
-    let db = db().await?;
     let what = "search conversations";
-    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly).map_err(fail(what))?;
-    let all = tx.store(MESSAGES).map_err(fail(what))?.get_all(None, None).await.map_err(fail(what))?;
+    let all: Vec<MessageRecord> = if host_store::active() {
+        let found = host_store::get(what, "m:").await?;
+        found
+            .into_iter()
+            .map(|(key, data)| MessageRecord { key: key["m:".len()..].to_owned(), data })
+            .collect()
+    } else {
+        let db = db().await?;
+        let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly).map_err(fail(what))?;
+        let all = tx.store(MESSAGES).map_err(fail(what))?.get_all(None, None).await.map_err(fail(what))?;
+        all.into_iter().filter_map(|v| serde_wasm_bindgen::from_value::<MessageRecord>(v).ok()).collect()
+    };
     let query = query.to_lowercase();
     let mut hits = std::collections::BTreeSet::new();
-    for value in all {
-        let Ok(record) = serde_wasm_bindgen::from_value::<MessageRecord>(value) else { continue };
+    for record in all {
         let Some((conversation, _)) = record.key.rsplit_once('/') else { continue };
         if hits.contains(conversation) {
             continue;
@@ -560,11 +596,17 @@ pub fn parse_import(text: &str) -> Result<Vec<StoredConversation>, String> {
 
 /// A small preference from localStorage.
 pub fn preference(key: &str) -> Option<String> {
+    if host_store::active() {
+        return host_store::preference(key);
+    }
     web_sys::window()?.local_storage().ok()??.get_item(key).ok()?
 }
 
 /// Stores a small preference in localStorage (best effort: a full or blocked storage is ignored).
 pub fn set_preference(key: &str, value: &str) {
+    if host_store::active() {
+        return host_store::set_preference(key, value);
+    }
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = storage.set_item(key, value);
     }

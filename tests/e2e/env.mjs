@@ -13,4 +13,6 @@ export const RELAY_LOG = required('RELAY_LOG');
 /** Strings that must never reach a client or a log line: the relay's upstream secrets. */
 export const TOOL_SECRET = required('TOOL_SECRET');
 export const SECRETS = [required('STANDIN_SECRET_ACCESS_KEY'), required('STANDIN_SESSION_TOKEN'), RELAY_KEY, TOOL_SECRET];
+export const WIDGET_HOST = `http://localhost:${required('WIDGET_HOST_PORT')}`;
+export const WIDGET_OTHER = `http://localhost:${required('WIDGET_OTHER_PORT')}`;
 export const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';

@@ -5,6 +5,8 @@ use wasm_bindgen::JsCast;
 
 use crate::attach;
 use crate::chat::Chat;
+use crate::i18n::{t, tf};
+use crate::widget::Look;
 
 /// Where the person writes. Enter sends, Shift+Enter adds a line, Esc stops a reply.
 #[component]
@@ -25,14 +27,18 @@ pub(crate) fn Composer() -> impl IntoView {
             chat.add_files(files);
         }
     };
+    let look = use_context::<Look>();
+    let placeholder = look.as_ref().map_or_else(|| t("placeholder"), |look| look.placeholder.clone());
+    // The widget is compact: no context meter or totals.
+    let compact = look.is_some();
     view! {
         <Show when=move || chat.pending.with(|p| !p.is_empty())>
-            <ul class="pending" aria-label="Attachments">
+            <ul class="pending" aria-label=t("attachments")>
                 <For each=move || chat.pending.get() key=|p| p.key let:file>
                     <li>
                         {file.preview.clone().map(|src| view! { <img src=src alt=file.label.clone() /> })}
                         <span>{file.label.clone()}</span>
-                        <button type="button" class="icon" aria-label=format!("Remove {}", file.label)
+                        <button type="button" class="icon" aria-label=tf("remove", &[("name", &file.label)])
                             on:click=move |_| chat.remove_pending(file.key)>"✕"</button>
                     </li>
                 </For>
@@ -49,12 +55,12 @@ pub(crate) fn Composer() -> impl IntoView {
             on:drop=move |ev: web_sys::DragEvent| on_files(ev.into())
         >
             <label class="attach" title="Attach images or documents">
-                <span aria-hidden="true">"Attach"</span>
+                <span aria-hidden="true">{t("attach")}</span>
                 <input
                     type="file"
                     multiple
                     class="sr-only"
-                    aria-label="Attach files"
+                    aria-label=t("attach_files")
                     accept="image/png,image/jpeg,image/gif,image/webp,.pdf,.csv,.doc,.docx,.xls,.xlsx,.html,.txt,.md"
                     on:change=move |ev| {
                         chat.add_files(attach::event_files(&ev));
@@ -65,11 +71,11 @@ pub(crate) fn Composer() -> impl IntoView {
                     }
                 />
             </label>
-            <label for="composer-input" class="sr-only">"Message"</label>
+            <label for="composer-input" class="sr-only">{t("message")}</label>
             <textarea
                 id="composer-input"
                 rows="2"
-                placeholder="Write a message… (Enter to send, Shift+Enter for a new line)"
+                placeholder=placeholder
                 prop:value=move || chat.draft.get()
                 on:input=move |ev| chat.set_draft(event_target_value(&ev))
                 on:keydown=on_keydown
@@ -78,13 +84,13 @@ pub(crate) fn Composer() -> impl IntoView {
             <Show
                 when=move || chat.busy.get()
                 fallback=move || view! {
-                    <button type="submit" disabled=move || chat.draft.with(|d| d.trim().is_empty()) && chat.pending.with(Vec::is_empty)>"Send"</button>
+                    <button type="submit" disabled=move || chat.draft.with(|d| d.trim().is_empty()) && chat.pending.with(Vec::is_empty)>{t("send")}</button>
                 }
             >
-                <button type="button" class="stop" on:click=move |_| chat.stop()>"Stop"</button>
+                <button type="button" class="stop" on:click=move |_| chat.stop()>{t("stop")}</button>
             </Show>
         </form>
-        <div class="status-line">
+        <div class="status-line" hidden=compact>
             <label class="context">
                 <span>{move || {
                     let (used, window) = chat.context_used();

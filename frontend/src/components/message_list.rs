@@ -7,8 +7,10 @@ use converse_shared::ContentBlock;
 
 use crate::attach;
 use crate::chat::{Chat, ChatMessage, ToolStatus, too_long};
+use crate::i18n::{t, tf};
 use crate::render::{LiveMarkdown, code_of_copy_button, copy_from};
 use crate::storage::MessageStatus;
+use crate::widget::Look;
 
 /// The conversation, one keyed entry per message.
 #[component]
@@ -27,17 +29,18 @@ pub(crate) fn MessageList() -> impl IntoView {
             copy_from(&target, code);
         }
     };
+    let empty = use_context::<Look>().map_or_else(|| t("empty"), |look| look.greeting);
     view! {
-        <main class="messages" node_ref=scroller aria-label="Conversation" data-loaded=move || chat.messages.with(Vec::len)
+        <main class="messages" node_ref=scroller aria-label=t("conversation") data-loaded=move || chat.messages.with(Vec::len)
             on:scroll=move |_| chat.on_scroll()
             on:wheel=move |ev: web_sys::WheelEvent| chat.on_wheel(ev.delta_y()) on:click=on_click>
             <Show when=move || chat.messages.with(Vec::is_empty)>
-                <p class="empty">"Ask anything. Replies stream in as they are written."</p>
+                <p class="empty">{empty.clone()}</p>
             </Show>
             // Tool results are shown in the cards of the reply that asked for them.
             <Show when=move || { chat.shown_from.get() > 0 }>
                 <button type="button" class="secondary show-earlier" on:click=move |_| chat.show_earlier()>
-                    {move || format!("Show earlier messages ({} more)", chat.shown_from.get())}
+                    {move || tf("earlier", &[("n", &chat.shown_from.get().to_string())])}
                 </button>
             </Show>
             <For
@@ -55,7 +58,7 @@ pub(crate) fn MessageList() -> impl IntoView {
             </Show>
             <div class="sr-only" aria-live="polite">{move || chat.announcement.get()}</div>
             <Show when=move || !chat.following.get() && chat.busy.get()>
-                <button type="button" class="jump" on:click=move |_| chat.scroll_to_end()>"Jump to latest ↓"</button>
+                <button type="button" class="jump" on:click=move |_| chat.scroll_to_end()>{t("jump")}</button>
             </Show>
         </main>
     }
@@ -90,7 +93,7 @@ fn MessageView(
         }
     };
     let (who, class) =
-        if message.from_user { ("You", "message user") } else { ("Assistant", "message assistant") };
+        if message.from_user { (t("you"), "message user") } else { (t("assistant"), "message assistant") };
     let status = move || match message.status.get() {
         MessageStatus::Complete => "complete",
         MessageStatus::Streaming => "streaming",
@@ -117,30 +120,30 @@ fn MessageView(
                 <p class="note">{move || message.note.get()}</p>
             </Show>
             <Show when=move || message.status.get() == MessageStatus::Stopped>
-                <p class="note">"Stopped."</p>
+                <p class="note">{t("stopped")}</p>
             </Show>
             <Show when=move || message.status.get() == MessageStatus::Interrupted>
-                <p class="note">"Interrupted: the page closed while this reply was arriving."</p>
+                <p class="note">{t("interrupted")}</p>
             </Show>
             <Show when=move || message.error.get().is_some()>
                 <p class="error" role="alert">{move || message.error.get()}</p>
             </Show>
             <div class="actions" hidden=move || editing.get() || message.status.get() == MessageStatus::Streaming>
                 <button type="button" class="copy-message" node_ref=copy_ref on:click=copy
-                    aria-label=if message.from_user { "Copy message" } else { "Copy reply" }>"Copy"</button>
+                    aria-label=if message.from_user { t("copy_message") } else { t("copy_reply") }>{t("copy")}</button>
                 <Show when=move || message.from_user && !chat.busy.get()>
-                    <button type="button" on:click=move |_| editing.set(true)>"Edit"</button>
+                    <button type="button" on:click=move |_| editing.set(true)>{t("edit")}</button>
                 </Show>
                 <Show when=move || chat.is_last_reply(&message) && !chat.busy.get()>
                     <button type="button" on:click=move |_| chat.regenerate()>
-                        {move || if message.status.get() == MessageStatus::Error { "Retry" } else { "Regenerate" }}
+                        {move || if message.status.get() == MessageStatus::Error { t("retry") } else { t("regenerate") }}
                     </button>
                 </Show>
                 <Show when=move || chat.is_last_reply(&message) && !chat.busy.get() && too_long(&message)>
-                    <button type="button" on:click=move |_| chat.trim_and_retry()>"Trim and retry"</button>
+                    <button type="button" on:click=move |_| chat.trim_and_retry()>{t("trim_retry")}</button>
                 </Show>
                 <Show when=move || chat.is_last_reply(&message) && !chat.busy.get() && chat.can_continue(&message)>
-                    <button type="button" on:click=move |_| chat.continue_reply()>"Continue"</button>
+                    <button type="button" on:click=move |_| chat.continue_reply()>{t("continue")}</button>
                 </Show>
             </div>
             <Show when=move || message.usage.get().is_some() || message.timing.get().is_some()>
@@ -221,7 +224,7 @@ fn EditBox(message: ChatMessage, editing: RwSignal<bool>) -> impl IntoView {
     view! {
         <div class="edit-box">
             <textarea
-                aria-label="Edit message"
+                aria-label=t("edit_message")
                 rows="3"
                 node_ref=field
                 prop:value=message.text.get_value()
@@ -235,8 +238,8 @@ fn EditBox(message: ChatMessage, editing: RwSignal<bool>) -> impl IntoView {
                 }
             ></textarea>
             <div class="actions">
-                <button type="button" on:click=move |_| send()>"Send"</button>
-                <button type="button" class="secondary" on:click=move |_| editing.set(false)>"Cancel"</button>
+                <button type="button" on:click=move |_| send()>{t("send")}</button>
+                <button type="button" class="secondary" on:click=move |_| editing.set(false)>{t("cancel")}</button>
             </div>
         </div>
     }
