@@ -32,8 +32,16 @@ RATE_LIMIT_IP_TPM=1000000000
 VARS
 start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$logs/relay.env" --persist-to "$PWD/$logs/state"
 if [ "$part" != page ]; then
-  echo "==> relay vs direct (stand-in $STANDIN_URL, relay $RELAY_URL)"
+  echo "==> relay vs direct (stand-in $STANDIN_URL, relay in wrangler dev $RELAY_URL)"
   STANDIN_URL="$STANDIN_URL" RELAY_URL="$RELAY_URL" RELAY_PID="$RELAY_PID" node tests/bench/relay.mjs
+  # The same worker in workerd through Miniflare's API: no wrangler dev proxy in front.
+  : >"$logs/miniflare.log"
+  setsid node tests/bench/miniflare.mjs "$logs/relay.env" >"$logs/miniflare.log" 2>&1 &
+  stack_pids+=("$!")
+  wait_for_line "$logs/miniflare.log" "listening on" 60
+  mf_url=$(grep -o 'http://[0-9.:]*' "$logs/miniflare.log" | head -n1)
+  echo "==> relay vs direct (relay in workerd through Miniflare $mf_url)"
+  STANDIN_URL="$STANDIN_URL" RELAY_URL="$mf_url" RELAY_PID="${stack_pids[-1]}" node tests/bench/relay.mjs
 fi
 if [ "$part" != relay ]; then
   echo "==> the chat page in headless Chromium (relay $RELAY_URL)"

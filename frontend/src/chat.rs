@@ -60,6 +60,21 @@ pub struct Pending {
     pub preview: Option<String>,
 }
 
+impl Pending {
+    /// `block`, ready to show in the composer.
+    fn new(block: ContentBlock) -> Self {
+        thread_local! {
+            static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+        }
+        Self {
+            key: NEXT.replace(NEXT.get() + 1),
+            label: crate::attach::label(&block),
+            preview: crate::attach::preview_url(&block),
+            block,
+        }
+    }
+}
+
 /// How a tool call shown in a reply stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToolStatus {
@@ -365,6 +380,8 @@ pub struct Chat {
     pub import_note: RwSignal<Option<String>>,
     /// Files waiting to go with the next message.
     pub pending: RwSignal<Vec<Pending>>,
+    /// The model's summary of the turns the open conversation no longer sends, if any.
+    pub summary: RwSignal<Option<String>>,
     /// Why files could not be attached.
     pub attach_errors: RwSignal<Vec<String>>,
     /// Ids of this conversation's messages in storage, to delete what was removed.
@@ -434,6 +451,7 @@ impl Chat {
             models: RwSignal::new(None),
             send_error: RwSignal::new(None),
             pending: RwSignal::new(Vec::new()),
+            summary: RwSignal::new(None),
             import_note: RwSignal::new(None),
             shown_from: RwSignal::new(0),
             attach_errors: RwSignal::new(Vec::new()),
@@ -461,6 +479,13 @@ impl Chat {
             && let Some(draft) = storage::preference(DRAFT_KEY)
         {
             self.draft.set(draft);
+        }
+        match storage::pending().await {
+            Ok(blocks) if self.pending.with_untracked(Vec::is_empty) => {
+                self.pending.set(blocks.into_iter().map(Pending::new).collect());
+            }
+            Ok(_) => {}
+            Err(e) => self.storage_error.set(Some(e.to_string())),
         }
         match storage::list().await {
             Ok(listing) => {
@@ -554,6 +579,7 @@ impl Chat {
         self.tool_settings.set(meta.tool_settings.clone());
         self.tool_choice.set(meta.tool_choice.clone());
         self.settings.set(meta.settings.clone());
+        self.summary.set(meta.summary.as_ref().map(|s| s.text.clone()));
         self.model_id.set(meta.model_id.clone());
         self.current.set(meta.id.clone());
         self.meta.set_value(meta);
@@ -861,6 +887,7 @@ impl Chat {
         self.tool_settings.set(BTreeMap::new());
         self.tool_choice.set(None);
         self.settings.set(default_settings());
+        self.summary.set(None);
         self.shown_from.set(0);
         self.messages.set(Vec::new());
     }
@@ -901,6 +928,9 @@ impl Chat {
         {
             // The messages it covered were edited away.
             meta.summary = None;
+            if self.summary.with_untracked(Option::is_some) {
+                self.summary.set(None);
+            }
         }
         meta.updated_at = storage::now_ms();
         let mut put = Vec::new();
@@ -1157,22 +1187,22 @@ impl Chat {
                     Err(e) => Err(e),
                 };
                 match block.and_then(|block| self.room_for(&name, &block).map(|()| block)) {
-                    Ok(block) => {
-                        thread_local! {
-                            static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-                        }
-                        let pending = Pending {
-                            key: NEXT.replace(NEXT.get() + 1),
-                            label: crate::attach::label(&block),
-                            preview: crate::attach::preview_url(&block),
-                            block,
-                        };
-                        self.pending.update(|p| p.push(pending));
-                    }
+                    Ok(block) => self.pending.update(|p| p.push(Pending::new(block))),
                     Err(e) => errors.push(e),
                 }
             }
             self.attach_errors.set(errors);
+            self.keep_pending();
+        });
+    }
+
+    /// Keeps the files waiting to go with the next message (a reload brings them back).
+    fn keep_pending(self) {
+        let blocks: Vec<ContentBlock> =
+            self.pending.with_untracked(|p| p.iter().map(|p| p.block.clone()).collect());
+        leptos::task::spawn_local(async move {
+            let result = storage::save_pending(&blocks).await;
+            self.report(result);
         });
     }
 
@@ -1219,6 +1249,7 @@ impl Chat {
                 p.remove(at);
             }
         });
+        self.keep_pending();
     }
 
     /// Sends the draft and streams the reply.
@@ -1260,6 +1291,7 @@ impl Chat {
             }
             self.pending.set(Vec::new());
             self.attach_errors.set(Vec::new());
+            self.keep_pending();
         }
         let reply = ChatMessage::new(user.id + 1, Role::Assistant, String::new(), MessageStatus::Streaming);
         self.messages.update(|m| m.extend([user, reply]));
@@ -1531,6 +1563,7 @@ impl Chat {
                 let through = left_out[left_out.len() - 1].0;
                 self.meta
                     .update_value(|m| m.summary = Some(storage::Summary { through, text: text.clone() }));
+                self.summary.set(Some(text.clone()));
                 summary_text = Some(text);
                 note = Some(format!(
                     "{start} earlier message{} were summarised to fit {}'s context window.",

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use converse_shared::{Message, Role, StopReason, TokenUsage};
+use converse_shared::{ContentBlock, Message, Role, StopReason, TokenUsage};
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -20,11 +20,15 @@ use wasm_bindgen::JsValue;
 use crate::host_store;
 
 const DB_NAME: &str = "converse-edge";
-const DB_VERSION: u32 = 2;
+/// 3 added the `drafts` store (what the composer holds besides text).
+const DB_VERSION: u32 = 3;
 /// Schema 1: whole conversations, one record each. Read only to migrate.
 const V1_STORE: &str = "conversations";
 const THREADS: &str = "threads";
 const MESSAGES: &str = "messages";
+const DRAFTS: &str = "drafts";
+/// The drafts record of the files waiting to go with the next message.
+const PENDING: &str = "pending";
 /// The version of the stored layout ([`ConversationMeta::schema_version`]).
 pub const SCHEMA_VERSION: u32 = 2;
 
@@ -273,6 +277,7 @@ async fn db() -> Result<Rc<Rexie>, StorageError> {
         .add_object_store(ObjectStore::new(V1_STORE).key_path("id"))
         .add_object_store(ObjectStore::new(THREADS).key_path("id"))
         .add_object_store(ObjectStore::new(MESSAGES).key_path("key"))
+        .add_object_store(ObjectStore::new(DRAFTS).key_path("id"))
         .build()
         .await
         .map_err(fail("open browser storage"))?;
@@ -293,6 +298,41 @@ struct ThreadRecord {
 struct MessageRecord {
     key: String,
     data: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct DraftRecord {
+    id: String,
+    data: String,
+}
+
+/// Keeps the files waiting to go with the next message, so a reload does not lose them.
+pub async fn save_pending(blocks: &[ContentBlock]) -> Result<(), StorageError> {
+    let what = "keep the attached files";
+    let data = json(&blocks)?;
+    if host_store::active() {
+        return host_store::write(what, vec![(format!("d:{PENDING}"), data)], Vec::new(), Vec::new()).await;
+    }
+    let db = db().await?;
+    let tx = db.transaction(&[DRAFTS], TransactionMode::ReadWrite).map_err(fail(what))?;
+    let record = DraftRecord { id: PENDING.into(), data };
+    tx.store(DRAFTS).map_err(fail(what))?.put(&to_js(&record)?, None).await.map_err(fail(what))?;
+    tx.done().await.map_err(fail(what))?;
+    Ok(())
+}
+
+/// The files that were waiting to go with the next message (none if they cannot be read).
+pub async fn pending() -> Result<Vec<ContentBlock>, StorageError> {
+    let what = "read the attached files";
+    let data = if host_store::active() {
+        host_store::get(what, &format!("d:{PENDING}")).await?.into_iter().next().map(|(_, data)| data)
+    } else {
+        let db = db().await?;
+        let tx = db.transaction(&[DRAFTS], TransactionMode::ReadOnly).map_err(fail(what))?;
+        let found = tx.store(DRAFTS).map_err(fail(what))?.get(PENDING.into()).await.map_err(fail(what))?;
+        found.and_then(|v| serde_wasm_bindgen::from_value::<DraftRecord>(v).ok()).map(|r| r.data)
+    };
+    Ok(data.and_then(|data| serde_json::from_str(&data).ok()).unwrap_or_default())
 }
 
 /// A message's key: its conversation, then its id zero-padded so keys sort by id.

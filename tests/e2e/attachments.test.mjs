@@ -45,6 +45,37 @@ test('an image and a document chosen with the picker are previewed, sent as Bedr
   await chat.page.context().close();
 });
 
+test('files waiting to be sent are still there after a reload, and gone once sent', async () => {
+  const chat = await freshChat(browser);
+  await picker(chat).setInputFiles([
+    { name: 'dot.png', mimeType: 'image/png', buffer: PNG },
+    { name: 'plan.md', mimeType: 'text/markdown', buffer: Buffer.from('# Plan') },
+  ]);
+  await pending(chat).getByText('plan (1 KB)').waitFor();
+  await chat.input.fill('What is in the plan?');
+  // The page saves them as they are added; wait for that write, not for a time.
+  await chat.page.waitForFunction(() => new Promise((resolve) => {
+    const open = indexedDB.open('converse-edge');
+    open.onsuccess = () => {
+      const read = open.result.transaction('drafts').objectStore('drafts').get('pending');
+      read.onsuccess = () => resolve(read.result?.data.includes('plan') ?? false);
+    };
+  }));
+  await chat.page.reload();
+  await pending(chat).getByRole('img', { name: /png image/ }).waitFor();
+  await pending(chat).getByText('plan (1 KB)').waitFor();
+  assert.equal(await chat.input.inputValue(), 'What is in the plan?');
+
+  await chat.input.press('Enter');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  const [first] = (await lastRequest()).messages;
+  assert.deepEqual(first.content.map((b) => Object.keys(b)[0]), ['image', 'document', 'text']);
+  await chat.page.reload();
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.equal(await pending(chat).count(), 0, 'sent files are not offered again');
+  await chat.page.context().close();
+});
+
 test('files Bedrock would refuse are refused here, each with the reason, and the good ones stay', async () => {
   const chat = await freshChat(browser);
   await picker(chat).setInputFiles([

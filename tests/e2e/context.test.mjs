@@ -73,9 +73,16 @@ test('with "summarise", the oldest turns are replaced by the model\'s summary of
   assert.match(opening, /^Summary of the earlier conversation: You said: “Summarise the conversation so far/);
   assert.ok(sent.messages[0].content[1].text.startsWith('second'));
   await chat.reply(2).getByText(/2 earlier messages were summarised/).waitFor();
+  // The person can read what the model now gets instead of those turns, also after a reload.
+  const note = chat.page.locator('details.summary-note');
+  await note.getByText('Earlier turns are sent to the model as this summary').click();
+  assert.match(await note.locator('p').textContent(), /^You said: “Summarise the conversation so far/);
   // The summary is kept: the next request starts from it without asking again.
   await say(chat, 3, 'short');
   assert.match((await lastRequest()).messages[0].content[0].text, /^Summary of the earlier conversation:/);
+  await chat.page.reload();
+  await chat.waitForStatus(chat.reply(3), 'complete');
+  await note.getByText('Earlier turns are sent to the model as this summary').waitFor();
   await chat.page.context().close();
 });
 

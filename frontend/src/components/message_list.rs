@@ -37,6 +37,13 @@ pub(crate) fn MessageList() -> impl IntoView {
             <Show when=move || chat.messages.with(Vec::is_empty)>
                 <p class="empty">{empty.clone()}</p>
             </Show>
+            // What the model is sent in place of the turns it no longer gets.
+            <Show when=move || chat.summary.with(Option::is_some)>
+                <details class="summary-note">
+                    <summary>{t("summary_title")}</summary>
+                    <p>{move || chat.summary.get()}</p>
+                </details>
+            </Show>
             // Tool results are shown in the cards of the reply that asked for them.
             <Show when=move || { chat.shown_from.get() > 0 }>
                 <button type="button" class="secondary show-earlier" on:click=move |_| chat.show_earlier()>

@@ -1,0 +1,31 @@
+// Runs the built relay in workerd through Miniflare's API, without `wrangler dev` (whose
+// own proxy worker and dev-server layers sit in front of the worker there), so the benchmark
+// can tell the relay's cost from the local dev tooling's. Prints "listening on <url>" and
+// runs until killed. Reads the relay's variables from the env file given as the argument.
+import { readFileSync } from 'node:fs';
+
+import { Miniflare } from 'miniflare';
+
+const vars = Object.fromEntries(
+  readFileSync(process.argv[2], 'utf8')
+    .split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => {
+      const at = line.indexOf('=');
+      return [line.slice(0, at), line.slice(at + 1).replace(/^'(.*)'$/, '$1')];
+    }),
+);
+
+const mf = new Miniflare({
+  host: '127.0.0.1',
+  port: Number(process.env.PORT ?? 0),
+  modules: true,
+  scriptPath: 'edge-worker/build/index.js',
+  modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+  compatibilityDate: '2026-04-01',
+  bindings: vars,
+  durableObjects: { RATE_LIMITER: { className: 'RateLimiter', useSQLite: true } },
+  assets: { directory: 'dist', binding: 'ASSETS', routerConfig: { has_user_worker: true } },
+});
+const url = await mf.ready;
+console.log(`listening on ${url.origin}`);
