@@ -34,7 +34,9 @@ start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$logs/relay.env
 if [ "$part" != page ]; then
   echo "==> relay vs direct (stand-in $STANDIN_URL, relay in wrangler dev $RELAY_URL)"
   STANDIN_URL="$STANDIN_URL" RELAY_URL="$RELAY_URL" RELAY_PID="$RELAY_PID" node tests/bench/relay.mjs
-  # The same worker in workerd through Miniflare's API: no wrangler dev proxy in front.
+  # The same worker in workerd through Miniflare's API: no wrangler dev proxy in front. The
+  # wrangler dev relay is stopped first, so the two do not share the CPU.
+  kill -- "-$RELAY_PID" 2>/dev/null || true
   : >"$logs/miniflare.log"
   setsid node tests/bench/miniflare.mjs "$logs/relay.env" >"$logs/miniflare.log" 2>&1 &
   stack_pids+=("$!")
@@ -42,8 +44,17 @@ if [ "$part" != page ]; then
   mf_url=$(grep -o 'http://[0-9.:]*' "$logs/miniflare.log" | head -n1)
   echo "==> relay vs direct (relay in workerd through Miniflare $mf_url)"
   STANDIN_URL="$STANDIN_URL" RELAY_URL="$mf_url" RELAY_PID="${stack_pids[-1]}" node tests/bench/relay.mjs
+  kill -- "-${stack_pids[-1]}" 2>/dev/null || true
+  : >"$logs/floor.log"
+  FLOOR=1 setsid node tests/bench/miniflare.mjs "$logs/relay.env" >"$logs/floor.log" 2>&1 &
+  stack_pids+=("$!")
+  wait_for_line "$logs/floor.log" "listening on" 60
+  floor_url=$(grep -o 'http://[0-9.:]*' "$logs/floor.log" | head -n1)
+  echo "==> the floor: a JavaScript worker handing Bedrock's body straight back, in the same workerd"
+  STANDIN_URL="$STANDIN_URL" RELAY_URL="$floor_url" ONLY_STREAM=1 node tests/bench/relay.mjs
 fi
 if [ "$part" != relay ]; then
+  [ "$part" = page ] || start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$logs/relay.env" --persist-to "$PWD/$logs/state"
   echo "==> the chat page in headless Chromium (relay $RELAY_URL)"
   RELAY_URL="$RELAY_URL" node tests/bench/page.mjs
 fi

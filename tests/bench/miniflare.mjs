@@ -16,14 +16,26 @@ const vars = Object.fromEntries(
     }),
 );
 
+// FLOOR=1: instead of the relay, the least a worker can do: hand Bedrock's body straight back
+// (JavaScript, no Rust, no decoding) — what workerd itself costs per stream.
+const FLOOR = `export default {
+  fetch(request, env) {
+    const url = new URL(request.url);
+    return fetch(env.BEDROCK_ENDPOINT + url.pathname, {
+      method: 'POST', body: request.body,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + env.STANDIN_API_KEY },
+    });
+  },
+};`;
+
 const mf = new Miniflare({
   host: '127.0.0.1',
   port: Number(process.env.PORT ?? 0),
   modules: true,
-  scriptPath: 'edge-worker/build/index.js',
+  ...(process.env.FLOOR ? { script: FLOOR } : { scriptPath: 'edge-worker/build/index.js' }),
   modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
   compatibilityDate: '2026-04-01',
-  bindings: vars,
+  bindings: { ...vars, STANDIN_API_KEY: process.env.STANDIN_API_KEY ?? '' },
   durableObjects: { RATE_LIMITER: { className: 'RateLimiter', useSQLite: true } },
   assets: { directory: 'dist', binding: 'ASSETS', routerConfig: { has_user_worker: true } },
 });

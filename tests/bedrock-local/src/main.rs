@@ -1,5 +1,6 @@
 //! `bedrock-local`: serve the stand-in on `BEDROCK_LOCAL_ADDR` (default `127.0.0.1:8790`).
 
+use axum::serve::ListenerExt;
 use bedrock_local::{Config, router};
 
 #[tokio::main]
@@ -15,6 +16,11 @@ async fn main() -> std::io::Result<()> {
         config.credentials.access_key_id,
         config.delta_delay.as_millis()
     );
+    // Each event is written as soon as it is ready, as Bedrock does: without TCP_NODELAY a
+    // small write waits for the client's delayed ACK (≈ 40 ms) behind the one before it.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, router(config))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
