@@ -480,13 +480,6 @@ impl Chat {
         {
             self.draft.set(draft);
         }
-        match storage::pending().await {
-            Ok(blocks) if self.pending.with_untracked(Vec::is_empty) => {
-                self.pending.set(blocks.into_iter().map(Pending::new).collect());
-            }
-            Ok(_) => {}
-            Err(e) => self.storage_error.set(Some(e.to_string())),
-        }
         match storage::list().await {
             Ok(listing) => {
                 if listing.damaged > 0 {
@@ -501,6 +494,14 @@ impl Chat {
                     self.load(latest).await;
                 }
             }
+            Err(e) => self.storage_error.set(Some(e.to_string())),
+        }
+        // The files that were waiting to be sent: after the conversation, which matters first.
+        match storage::pending().await {
+            Ok(blocks) if self.pending.with_untracked(Vec::is_empty) => {
+                self.pending.set(blocks.into_iter().map(Pending::new).collect());
+            }
+            Ok(_) => {}
             Err(e) => self.storage_error.set(Some(e.to_string())),
         }
         // The widget learnt its site's models before.

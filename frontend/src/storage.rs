@@ -300,7 +300,7 @@ struct MessageRecord {
     data: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct DraftRecord {
     id: String,
     data: String,
@@ -330,9 +330,15 @@ pub async fn pending() -> Result<Vec<ContentBlock>, StorageError> {
         let db = db().await?;
         let tx = db.transaction(&[DRAFTS], TransactionMode::ReadOnly).map_err(fail(what))?;
         let found = tx.store(DRAFTS).map_err(fail(what))?.get(PENDING.into()).await.map_err(fail(what))?;
-        found.and_then(|v| serde_wasm_bindgen::from_value::<DraftRecord>(v).ok()).map(|r| r.data)
+        found.as_ref().and_then(data_of)
     };
     Ok(data.and_then(|data| serde_json::from_str(&data).ok()).unwrap_or_default())
+}
+
+/// A record's `data` (the JSON text every store keeps), read straight from the JS object:
+/// a long conversation has thousands, and a full conversion of each costs more than this.
+fn data_of(record: &JsValue) -> Option<String> {
+    js_sys::Reflect::get(record, &JsValue::from_str("data")).ok()?.as_string()
 }
 
 /// A message's key: its conversation, then its id zero-padded so keys sort by id.
@@ -425,9 +431,7 @@ pub async fn list() -> Result<Listing, StorageError> {
         listing.damaged = migrate(&db).await?;
         let tx = db.transaction(&[THREADS], TransactionMode::ReadOnly).map_err(fail(what))?;
         let all = tx.store(THREADS).map_err(fail(what))?.get_all(None, None).await.map_err(fail(what))?;
-        all.into_iter()
-            .map(|v| serde_wasm_bindgen::from_value::<ThreadRecord>(v).ok().map(|r| r.data))
-            .collect()
+        all.into_iter().map(|v| data_of(&v)).collect()
     };
     let mut purge = Vec::new();
     for data in all {
@@ -515,9 +519,7 @@ pub async fn messages_as_stored(id: &str) -> Result<(Vec<(StoredMessage, String)
             .get_all(Some(message_range(id)?), None)
             .await
             .map_err(fail(what))?;
-        all.into_iter()
-            .map(|v| serde_wasm_bindgen::from_value::<MessageRecord>(v).ok().map(|r| r.data))
-            .collect()
+        all.into_iter().map(|v| data_of(&v)).collect()
     };
     let mut damaged = 0;
     let mut messages = Vec::with_capacity(all.len());

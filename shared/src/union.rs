@@ -92,18 +92,44 @@ macro_rules! open_union {
         }
 
         impl<'de> serde::Deserialize<'de> for $name {
+            // Reads the one member straight into its type: no intermediate JSON value (which
+            // cost a second pass, and a second copy of every member type's reader).
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                use serde::de::Error as _;
-                let map = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
-                if map.len() != 1 {
-                    return Err(D::Error::custom(format_args!(
-                        "{} must have exactly one member set, found {}",
-                        stringify!($name),
-                        map.len()
-                    )));
+                struct OneMember;
+                impl<'de> serde::de::Visitor<'de> for OneMember {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(f, "{} with exactly one member set", stringify!($name))
+                    }
+
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                        use serde::de::Error as _;
+                        let Some(name) = map.next_key::<String>()? else {
+                            return Err(A::Error::custom(format_args!(
+                                "{} must have exactly one member set, found none",
+                                stringify!($name)
+                            )));
+                        };
+                        let value = match name.as_str() {
+                            $( $key => $name::$variant(map.next_value()?), )*
+                            _ => {
+                                $crate::types::note_unrecognized(&name);
+                                let value = map.next_value()?;
+                                $name::Unknown($crate::union::UnknownMember { name, value })
+                            }
+                        };
+                        if let Some(other) = map.next_key::<String>()? {
+                            return Err(A::Error::custom(format_args!(
+                                "{} must have exactly one member set, found {} and {other}",
+                                stringify!($name),
+                                value.member_name()
+                            )));
+                        }
+                        Ok(value)
+                    }
                 }
-                let (name, value) = map.into_iter().next().expect("length checked above");
-                Self::from_member_value(&name, value).map_err(D::Error::custom)
+                deserializer.deserialize_map(OneMember)
             }
         }
     };

@@ -101,12 +101,14 @@ const MESSAGES = 2000;
 async function seed(page) {
   await page.goto(`${RELAY_URL}/v1/health`);
   await page.evaluate((count) => new Promise((resolve, reject) => {
-    const open = indexedDB.open('converse-edge', 2);
+    // The page's current layout (database version 3), so no upgrade is timed.
+    const open = indexedDB.open('converse-edge', 3);
     open.onupgradeneeded = () => {
       const db = open.result;
       db.createObjectStore('conversations', { keyPath: 'id' });
       db.createObjectStore('threads', { keyPath: 'id' });
       db.createObjectStore('messages', { keyPath: 'key' });
+      db.createObjectStore('drafts', { keyPath: 'id' });
     };
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
