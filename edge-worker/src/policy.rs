@@ -16,7 +16,12 @@ fn invalid(message: String) -> RelayError {
 
 /// Whether the relay offers `model_id` (an inference profile or ARN of an offered model counts).
 pub(crate) fn offers(policy: &Policy, model_id: &str) -> bool {
-    policy.models.as_ref().is_none_or(|models| {
+    listed(policy.models.as_deref(), model_id)
+}
+
+/// Whether `models` (`None`: any model) has `model_id`, or the model it is a profile or ARN of.
+pub(crate) fn listed(models: Option<&[String]>, model_id: &str) -> bool {
+    models.is_none_or(|models| {
         models.iter().any(|m| m == model_id || base_model_id(m) == base_model_id(model_id))
     })
 }

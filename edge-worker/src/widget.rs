@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use converse_shared::models::{ModelListing, OfferedModel, base_model_id, rules_for};
+use converse_shared::models::{ModelListing, OfferedModel, rules_for};
 use converse_shared::types::{ConverseRequest, SystemContentBlock};
 use converse_shared::{BedrockError, ErrorKind};
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,7 @@ use worker::{Env, Headers, Request, Response, Url};
 use crate::config::RelayConfig;
 use crate::errors::RelayError;
 use crate::limits::Limit;
-use crate::policy::output_cap;
+use crate::policy::{listed, output_cap};
 
 /// The header naming the site a widget request comes from.
 pub(crate) const SITE_HEADER: &str = "x-converse-widget";
@@ -57,9 +57,7 @@ impl Site {
     }
 
     fn offers(&self, model_id: &str) -> bool {
-        self.models.as_ref().is_none_or(|models| {
-            models.iter().any(|m| m == model_id || base_model_id(m) == base_model_id(model_id))
-        })
+        listed(self.models.as_deref(), model_id)
     }
 }
 

@@ -213,9 +213,9 @@ fn settle(chat: Chat, config: &WidgetConfig, info: &SiteInfo) {
     };
     let current = chat.model_id.get_untracked();
     let model = model
-        .or_else(|| offered(&current).then_some(current))
+        .or_else(|| offered(&current).then(|| current.clone()))
         .or_else(|| info.models.models.first().map(|m| m.model_id.clone()));
-    if let Some(model) = model {
+    if let Some(model) = model.filter(|m| *m != current) {
         chat.set_model(model);
     }
     if let Some(prompt) = config.prompt.as_ref().filter(|p| !info.prompts.contains(p)) {

@@ -51,8 +51,7 @@ import { launcher as WORDS } from '../i18n/strings.json';
   const root = host.attachShadow({ mode: 'open' });
   const [v, h] = corner.split('-');
   const colour = accent || '#2f6fed';
-  const style = document.createElement('style');
-  style.textContent = `:host{all:initial!important;position:fixed!important;${v}:16px!important;${h}:16px!important;z-index:2147483000!important;display:block!important}
+  const css = `:host{all:initial!important;position:fixed!important;${v}:16px!important;${h}:16px!important;z-index:2147483000!important;display:block!important}
 .launcher{all:initial;box-sizing:border-box;width:56px;height:56px;border-radius:50%;background:${colour};color:#fff;cursor:pointer;display:grid;place-items:center;box-shadow:0 4px 16px rgb(0 0 0/.25);position:relative}
 .launcher:focus-visible{outline:3px solid ${colour};outline-offset:3px}
 .launcher svg{width:26px;height:26px;fill:currentColor}
@@ -78,7 +77,11 @@ iframe{border:0;width:100%;height:100%;display:block}
   panel.setAttribute('aria-label', data.title || words.open);
   const wrap = document.createElement('div');
   wrap.append(launcher, panel);
-  root.append(style, wrap);
+  // A constructed sheet, not a <style> element, so a host page's CSP needs no 'unsafe-inline'.
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  root.adoptedStyleSheets = [sheet];
+  root.append(wrap);
 
   let frame = null;
   let ready = false;
@@ -113,7 +116,7 @@ iframe{border:0;width:100%;height:100%;display:block}
     // A frame the relay refused (this site may not embed it) never says it is ready.
     setTimeout(() => {
       if (ready) return;
-      problem(`${relay} did not serve the chat to ${location.origin}: is this site in the relay's WIDGET_SITES?`);
+      problem(`${relay} did not serve the chat to ${location.origin}: is this site in the relay's WIDGET_SITES, and does this page's Content-Security-Policy allow frame-src ${relay}?`);
       const failed = document.createElement('p');
       failed.className = 'failed';
       failed.setAttribute('role', 'alert');
