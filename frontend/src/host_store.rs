@@ -26,6 +26,9 @@ thread_local! {
     static NEXT: Cell<u32> = const { Cell::new(0) };
     static PENDING: RefCell<HashMap<u32, oneshot::Sender<Result<Value, String>>>> = RefCell::new(HashMap::new());
     static PREFERENCES: RefCell<BTreeMap<String, String>> = const { RefCell::new(BTreeMap::new()) };
+    /// Preferences changed since their last write, and whether a write is on its way.
+    static UNWRITTEN: RefCell<std::collections::BTreeSet<String>> = const { RefCell::new(std::collections::BTreeSet::new()) };
+    static WRITING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Whether records go to the host page (the widget) rather than this origin's IndexedDB.
@@ -134,10 +137,30 @@ pub fn preference(key: &str) -> Option<String> {
 }
 
 /// Sets a preference, and keeps it in the host page (best effort, as localStorage is).
+/// The draft changes with every keystroke: while one write is on its way, later changes only
+/// mark their key, and the next write carries the latest value of each marked key.
 pub fn set_preference(key: &str, value: &str) {
     PREFERENCES.with_borrow_mut(|p| p.insert(key.to_owned(), value.to_owned()));
-    let record = (format!("p:{key}"), value.to_owned());
+    let first = UNWRITTEN.with_borrow_mut(|u| {
+        let idle = u.is_empty() && !WRITING.get();
+        u.insert(key.to_owned());
+        idle
+    });
+    if !first {
+        return;
+    }
+    WRITING.set(true);
     leptos::task::spawn_local(async move {
-        let _ = write("keep a preference", vec![record], Vec::new(), Vec::new()).await;
+        loop {
+            let keys = UNWRITTEN.with_borrow_mut(std::mem::take);
+            if keys.is_empty() {
+                break;
+            }
+            let records = PREFERENCES.with_borrow(|p| {
+                keys.iter().filter_map(|k| Some((format!("p:{k}"), p.get(k)?.clone()))).collect()
+            });
+            let _ = write("keep a preference", records, Vec::new(), Vec::new()).await;
+        }
+        WRITING.set(false);
     });
 }

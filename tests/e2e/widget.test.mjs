@@ -129,6 +129,20 @@ test('a visitor chats with a streamed reply; closing, reopening and reloading ke
   await w.userMessages.nth(0).waitFor();
   assert.equal(await w.userMessages.nth(0).locator('.text').textContent(), 'Do you ship to Norway? [stand-in:words-40]');
   assert.equal(await w.replies.nth(0).locator('.text').textContent(), reply);
+
+  // A half-written message is kept too (in the host page's storage, written as it is typed).
+  await w.input.pressSequentially('And to Iceland?');
+  await w.page.waitForFunction((key) => new Promise((resolve) => {
+    const open = indexedDB.open('converse-edge-widget');
+    open.onsuccess = () => {
+      const read = open.result.transaction('records').objectStore('records').get(key);
+      read.onsuccess = () => resolve(read.result === 'And to Iceland?');
+    };
+  }), `${RELAY_URL}|p:converse-edge.draft`);
+  await w.page.reload();
+  await w.launcher.click();
+  await w.userMessages.nth(0).waitFor();
+  assert.equal(await w.input.inputValue(), 'And to Iceland?');
   await w.page.context().close();
 });
 
