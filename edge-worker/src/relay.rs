@@ -1,6 +1,7 @@
 //! `POST /model/{modelId}/converse` and `/converse-stream`.
 
 use std::pin::pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use converse_shared::eventstream::{self, EventStreamDecoder, StreamItem};
@@ -227,6 +228,37 @@ impl Relayed {
         }
     }
 
+    /// Handles what the upstream gave: a chunk, an error, its end, or nothing within `idle`
+    /// (`None`).
+    fn take(&mut self, next: Option<Option<worker::Result<Vec<u8>>>>, out: &mut Vec<u8>) {
+        match next {
+            Some(Some(Ok(chunk))) => {
+                self.log.first_byte();
+                self.chunk(&chunk, out);
+            }
+            Some(Some(Err(e))) => {
+                worker::console_error!("upstream stream failed: {e}");
+                self.fail(out, internal("The connection to Bedrock failed during the reply."));
+            }
+            Some(None) => {
+                if self.decoder.has_partial_frame() && !self.undecodable {
+                    self.fail(out, internal("Bedrock's stream ended in the middle of an event."));
+                }
+                self.done = true;
+            }
+            None => {
+                let seconds = self.idle.as_secs_f64();
+                self.fail(
+                    out,
+                    BedrockError::new(
+                        ErrorKind::ModelTimeout,
+                        format!("Bedrock sent nothing for {seconds} s; the reply was cut off."),
+                    ),
+                );
+            }
+        }
+    }
+
     /// The upstream stream cannot be read: SSE clients are told; frames still pass on as they come.
     fn broken(&mut self, out: &mut Vec<u8>, e: &converse_shared::Error) {
         worker::console_error!("undecodable upstream stream: {e}");
@@ -241,9 +273,15 @@ fn internal(message: &str) -> BedrockError {
     BedrockError::new(ErrorKind::InternalServer, message)
 }
 
-/// Relays Bedrock's stream as it arrives: each chunk is written as soon as it is read, as
-/// SSE or as Bedrock's own frames. A stall longer than `idle`, a broken connection or a
-/// truncated frame ends the stream with an error the client can read.
+/// The most a burst is gathered into before it is written.
+const MAX_BATCH: usize = 64 * 1024;
+
+/// Relays Bedrock's stream as it arrives, as SSE or as Bedrock's own frames. A chunk that
+/// comes after a wait is written at once. When chunks come faster than the client takes
+/// them (the next one is already in when the client asks), those that arrive within one
+/// more turn of the event loop are written together: one write instead of hundreds, with no
+/// timer on a paced stream. A stall longer than `idle`, a broken connection or a truncated
+/// frame ends the stream with an error the client can read.
 fn relayed(
     upstream: ByteStream,
     controller: AbortController,
@@ -264,48 +302,51 @@ fn relayed(
         done: false,
     };
     stream::unfold(state, |mut s| async move {
-        loop {
-            if s.done {
-                let tokens = u64::from(s.log.input_tokens.unwrap_or(0) + s.log.output_tokens.unwrap_or(0));
-                s.limiters.record(tokens).await;
-                s.log.write();
-                return None;
-            }
-            let mut out = Vec::new();
-            let timeout = pin!(Delay::from(s.idle));
-            let next = match select(s.upstream.next(), timeout).await {
-                Either::Left((next, _)) => Some(next),
-                Either::Right(_) => None,
+        let mut out = Vec::new();
+        while !s.done {
+            let burst = match poll_once(&mut s.upstream).await {
+                Poll::Ready(next) => {
+                    s.take(Some(next), &mut out);
+                    true
+                }
+                Poll::Pending => {
+                    let next = match select(s.upstream.next(), pin!(Delay::from(s.idle))).await {
+                        Either::Left((next, _)) => Some(next),
+                        Either::Right(_) => None,
+                    };
+                    s.take(next, &mut out);
+                    false
+                }
             };
-            match next {
-                Some(Some(Ok(chunk))) => {
-                    s.log.first_byte();
-                    s.chunk(&chunk, &mut out);
-                }
-                Some(Some(Err(e))) => {
-                    worker::console_error!("upstream stream failed: {e}");
-                    s.fail(&mut out, internal("The connection to Bedrock failed during the reply."));
-                }
-                Some(None) => {
-                    if s.decoder.has_partial_frame() && !s.undecodable {
-                        s.fail(&mut out, internal("Bedrock's stream ended in the middle of an event."));
+            if burst {
+                let mut turn = pin!(Delay::from(Duration::ZERO));
+                while !s.done && out.len() < MAX_BATCH {
+                    match select(s.upstream.next(), turn.as_mut()).await {
+                        Either::Left((next, _)) => s.take(Some(next), &mut out),
+                        Either::Right(_) => break,
                     }
-                    s.done = true;
                 }
-                None => {
-                    let seconds = s.idle.as_secs_f64();
-                    s.fail(
-                        &mut out,
-                        BedrockError::new(
-                            ErrorKind::ModelTimeout,
-                            format!("Bedrock sent nothing for {seconds} s; the reply was cut off."),
-                        ),
-                    );
+            }
+            // Starts the next read now, so that what arrives while this is written is in
+            // when the client asks again.
+            while !s.done && out.len() < MAX_BATCH {
+                match poll_once(&mut s.upstream).await {
+                    Poll::Ready(next) => s.take(Some(next), &mut out),
+                    Poll::Pending => break,
                 }
             }
             if !out.is_empty() {
                 return Some((Ok(out), s));
             }
         }
+        let tokens = u64::from(s.log.input_tokens.unwrap_or(0) + s.log.output_tokens.unwrap_or(0));
+        s.limiters.record(tokens).await;
+        s.log.write();
+        None
     })
+}
+
+/// Polls the upstream once: its next chunk if it is already in, without waiting.
+async fn poll_once(upstream: &mut ByteStream) -> Poll<Option<worker::Result<Vec<u8>>>> {
+    std::future::poll_fn(|cx| Poll::Ready(upstream.poll_next_unpin(cx))).await
 }
