@@ -30,31 +30,36 @@ RATE_LIMIT_TPM=1000000000
 RATE_LIMIT_IP_RPM=1000000
 RATE_LIMIT_IP_TPM=1000000000
 VARS
-start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$logs/relay.env" --persist-to "$PWD/$logs/state"
+# start_miniflare LOG [ENV=VALUE ...]: the built worker in workerd through Miniflare's API (no
+# wrangler dev proxy in front); sets MF_URL. FLOOR=1 runs a JavaScript pass-through instead.
+start_miniflare() {
+  local log=$1; shift
+  : >"$log"
+  setsid env "$@" node tests/bench/miniflare.mjs "$logs/relay.env" >"$log" 2>&1 &
+  stack_pids+=("$!")
+  wait_for_line "$log" "listening on" 60
+  MF_URL=$(grep -o 'http://[0-9.:]*' "$log" | head -n1)
+}
 if [ "$part" != page ]; then
+  start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$logs/relay.env" --persist-to "$PWD/$logs/state"
   echo "==> relay vs direct (stand-in $STANDIN_URL, relay in wrangler dev $RELAY_URL)"
   STANDIN_URL="$STANDIN_URL" RELAY_URL="$RELAY_URL" RELAY_PID="$RELAY_PID" node tests/bench/relay.mjs
-  # The same worker in workerd through Miniflare's API: no wrangler dev proxy in front. The
-  # wrangler dev relay is stopped first, so the two do not share the CPU.
+  # The same worker in workerd through Miniflare's API. The wrangler dev relay is stopped
+  # first, so the two do not share the CPU.
   kill -- "-$RELAY_PID" 2>/dev/null || true
-  : >"$logs/miniflare.log"
-  setsid node tests/bench/miniflare.mjs "$logs/relay.env" >"$logs/miniflare.log" 2>&1 &
-  stack_pids+=("$!")
-  wait_for_line "$logs/miniflare.log" "listening on" 60
-  mf_url=$(grep -o 'http://[0-9.:]*' "$logs/miniflare.log" | head -n1)
-  echo "==> relay vs direct (relay in workerd through Miniflare $mf_url)"
-  STANDIN_URL="$STANDIN_URL" RELAY_URL="$mf_url" RELAY_PID="${stack_pids[-1]}" node tests/bench/relay.mjs
+  start_miniflare "$logs/miniflare.log"
+  echo "==> relay vs direct (relay in workerd through Miniflare $MF_URL)"
+  STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" node tests/bench/relay.mjs
   kill -- "-${stack_pids[-1]}" 2>/dev/null || true
-  : >"$logs/floor.log"
-  FLOOR=1 setsid node tests/bench/miniflare.mjs "$logs/relay.env" >"$logs/floor.log" 2>&1 &
-  stack_pids+=("$!")
-  wait_for_line "$logs/floor.log" "listening on" 60
-  floor_url=$(grep -o 'http://[0-9.:]*' "$logs/floor.log" | head -n1)
+  start_miniflare "$logs/floor.log" FLOOR=1
   echo "==> the floor: a JavaScript worker handing Bedrock's body straight back, in the same workerd"
-  STANDIN_URL="$STANDIN_URL" RELAY_URL="$floor_url" ONLY_STREAM=1 node tests/bench/relay.mjs
+  STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" ONLY_STREAM=1 node tests/bench/relay.mjs
+  kill -- "-${stack_pids[-1]}" 2>/dev/null || true
 fi
 if [ "$part" != relay ]; then
-  [ "$part" = page ] || start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$logs/relay.env" --persist-to "$PWD/$logs/state"
-  echo "==> the chat page in headless Chromium (relay $RELAY_URL)"
-  RELAY_URL="$RELAY_URL" node tests/bench/page.mjs
+  # Served by workerd through Miniflare, as for the relay: wrangler dev's proxy alone takes
+  # ~90 ms to hand over the page's HTML, which is not the page's cost.
+  start_miniflare "$logs/miniflare-page.log"
+  echo "==> the chat page in headless Chromium (relay in workerd through Miniflare $MF_URL)"
+  RELAY_URL="$MF_URL" node tests/bench/page.mjs
 fi

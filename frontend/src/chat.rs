@@ -36,6 +36,8 @@ pub const DEFAULT_MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 const MODEL_KEY: &str = "converse-edge.model";
 const DRAFT_KEY: &str = "converse-edge.draft";
 const DEFAULTS_KEY: &str = "converse-edge.defaults";
+/// The conversation that was open, opened again on the next visit.
+const OPEN_KEY: &str = "converse-edge.open";
 /// How many messages a conversation opens with; "Show earlier messages" adds as many again.
 pub const SHOWN_AT_ONCE: usize = 100;
 
@@ -480,18 +482,32 @@ impl Chat {
         {
             self.draft.set(draft);
         }
-        match storage::list().await {
+        // The conversation that was open is read while the list is: a long one is the
+        // slowest read, and must not wait for the list.
+        let open = storage::preference(OPEN_KEY);
+        let reading = async {
+            match &open {
+                Some(id) => Some(storage::messages_as_stored(id).await),
+                None => None,
+            }
+        };
+        let (listed, read) = futures_util::future::join(storage::list(), reading).await;
+        match listed {
             Ok(listing) => {
                 if listing.damaged > 0 {
                     self.storage_error.set(Some(damaged_note(listing.damaged, "conversation")));
                 }
-                let latest = listing.conversations.first().cloned();
+                let reopen = listing.conversations.iter().find(|c| Some(&c.id) == open.as_ref()).cloned();
+                let latest = reopen.clone().or_else(|| listing.conversations.first().cloned());
                 self.conversations.set(listing.conversations);
                 // Someone quicker than storage already started a conversation: keep theirs.
                 if let Some(latest) = latest
                     && self.messages.with_untracked(Vec::is_empty)
                 {
-                    self.load(latest).await;
+                    match read.filter(|_| reopen.is_some()) {
+                        Some(read) => self.show(latest, read),
+                        None => self.load(latest).await,
+                    }
                 }
             }
             Err(e) => self.storage_error.set(Some(e.to_string())),
@@ -555,7 +571,17 @@ impl Chat {
     }
 
     async fn load(self, meta: ConversationMeta) {
-        let (stored, damaged) = match storage::messages_as_stored(&meta.id).await {
+        let read = storage::messages_as_stored(&meta.id).await;
+        self.show(meta, read);
+    }
+
+    /// Shows a conversation, with its messages as read from storage.
+    fn show(
+        self,
+        meta: ConversationMeta,
+        read: Result<(Vec<(StoredMessage, String)>, usize), storage::StorageError>,
+    ) {
+        let (stored, damaged) = match read {
             Ok(found) => found,
             Err(e) => {
                 self.storage_error.set(Some(e.to_string()));
@@ -583,6 +609,7 @@ impl Chat {
         self.summary.set(meta.summary.as_ref().map(|s| s.text.clone()));
         self.model_id.set(meta.model_id.clone());
         self.current.set(meta.id.clone());
+        storage::set_preference(OPEN_KEY, &meta.id);
         self.meta.set_value(meta);
         self.shown_from.set(messages.len().saturating_sub(SHOWN_AT_ONCE));
         self.messages.set(messages);
@@ -883,6 +910,7 @@ impl Chat {
         }
         let meta = new_meta(self.model_id.get_untracked());
         self.current.set(meta.id.clone());
+        storage::set_preference(OPEN_KEY, &meta.id);
         self.meta.set_value(meta);
         self.saved_ids.set_value(BTreeSet::new());
         self.tool_settings.set(BTreeMap::new());

@@ -126,6 +126,8 @@ async function seed(page) {
         if (!user) message.usage = { inputTokens: 10 * i, outputTokens: 30, totalTokens: 10 * i + 30 };
         tx.objectStore('messages').put({ key: `${id}/${String(i).padStart(16, '0')}`, data: JSON.stringify(message) });
       }
+      // As the page leaves it: that conversation was the one open.
+      localStorage.setItem('converse-edge.open', id);
       tx.oncomplete = () => { db.close(); resolve(); };
       tx.onerror = () => reject(tx.error);
     };

@@ -98,6 +98,18 @@ test('conversations are listed, opened, searched by title and by text, and renam
   await chat.page.reload();
   await until(async () => (await titles(chat)).length === 2, 'the list after a reload');
   assert.deepEqual((await titles(chat)).sort(), ['Animals', 'Beta question']);
+
+  // A reload reopens the conversation that was open, also when it is not the newest.
+  const current = () => sidebar(chat).locator('[aria-current="page"]').textContent();
+  const [newest, older] = await titles(chat);
+  await sidebar(chat).getByRole('button', { name: older, exact: true }).click();
+  await until(async () => (await current()) === older, 'the older conversation open');
+  await chat.page.reload();
+  await until(async () => (await titles(chat)).length === 2, 'the list after a second reload');
+  assert.equal((await titles(chat))[0], newest, 'opening a conversation does not make it the newest');
+  await until(async () => (await current()) === older, 'the older conversation open again');
+  const asked = older === 'Animals' ? ['Alpha topic', 'Tell me about zebras'] : ['Beta question'];
+  await until(async () => (await chat.userMessages.locator('.text').allTextContents()).join() === asked.join(), 'its messages');
   await chat.page.context().close();
 });
 
