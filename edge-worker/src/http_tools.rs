@@ -56,7 +56,7 @@ pub(crate) fn declared(env: &Env) -> Result<Vec<HttpTool>, RelayError> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    serde_json::from_str(&text)
+    serde_json::from_slice(text.as_bytes())
         .map_err(|e| RelayError::Misconfigured(format!("TOOLS is not a valid list of tools: {e}")))
 }
 
@@ -144,6 +144,6 @@ pub(crate) async fn run(
         let detail: String = text.chars().take(300).collect();
         return Ok(outcome_error(format!("the tool answered HTTP {status}: {detail}")));
     }
-    let result = serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text));
+    let result = serde_json::from_slice::<Value>(text.as_bytes()).unwrap_or(Value::String(text));
     Ok(Response::from_json(&json!({ "status": "success", "result": result })))
 }

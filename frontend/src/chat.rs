@@ -46,7 +46,9 @@ fn default_settings() -> Settings {
     if let Some(settings) = crate::widget::default_settings() {
         return settings;
     }
-    storage::preference(DEFAULTS_KEY).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
+    storage::preference(DEFAULTS_KEY)
+        .and_then(|json| serde_json::from_slice(json.as_bytes()).ok())
+        .unwrap_or_default()
 }
 
 /// A file waiting to be sent with the next message.

@@ -11,7 +11,7 @@ const TABLE: &str = include_str!("../i18n/strings.json");
 
 /// The languages with a table, English first.
 pub fn languages() -> Vec<String> {
-    let table: Value = serde_json::from_str(TABLE).unwrap_or_default();
+    let table: Value = serde_json::from_slice(TABLE.as_bytes()).unwrap_or_default();
     table["page"].as_object().map(|t| t.keys().cloned().collect()).unwrap_or_default()
 }
 
@@ -22,7 +22,7 @@ thread_local! {
 
 /// Chooses the language of what the page shows; an unknown one leaves English.
 pub fn set_language(lang: &str) -> bool {
-    let mut table: Value = serde_json::from_str(TABLE).expect("strings.json is valid JSON");
+    let mut table: Value = serde_json::from_slice(TABLE.as_bytes()).expect("strings.json is valid JSON");
     let english = table["page"]["en"].clone();
     let chosen = table["page"][lang].take();
     let known = chosen.is_object();
@@ -34,7 +34,8 @@ pub fn set_language(lang: &str) -> bool {
 pub fn t(key: &str) -> String {
     WORDS.with_borrow_mut(|words| {
         let (chosen, english) = words.get_or_insert_with(|| {
-            let mut table: Value = serde_json::from_str(TABLE).expect("strings.json is valid JSON");
+            let mut table: Value =
+                serde_json::from_slice(TABLE.as_bytes()).expect("strings.json is valid JSON");
             (Value::Null, table["page"]["en"].take())
         });
         chosen[key].as_str().or_else(|| english[key].as_str()).unwrap_or(key).to_owned()
@@ -52,7 +53,7 @@ mod tests {
 
     #[test]
     fn every_language_names_only_keys_english_has() {
-        let table: Value = serde_json::from_str(TABLE).unwrap();
+        let table: Value = serde_json::from_slice(TABLE.as_bytes()).unwrap();
         for part in ["page", "launcher"] {
             let english = table[part]["en"].as_object().unwrap();
             for (lang, words) in table[part].as_object().unwrap() {

@@ -189,7 +189,7 @@ impl Settings {
         if self.additional_fields.trim().is_empty() {
             return Ok(None);
         }
-        match serde_json::from_str::<serde_json::Value>(&self.additional_fields) {
+        match serde_json::from_slice::<serde_json::Value>(self.additional_fields.as_bytes()) {
             Ok(value) if value.is_object() => Ok(Some(value)),
             Ok(_) => Err("model-specific fields must be a JSON object, like {\"top_k\": 50}".into()),
             Err(e) => Err(format!("model-specific fields are not valid JSON: {e}")),
@@ -332,7 +332,7 @@ pub async fn pending() -> Result<Vec<ContentBlock>, StorageError> {
         let found = tx.store(DRAFTS).map_err(fail(what))?.get(PENDING.into()).await.map_err(fail(what))?;
         found.as_ref().and_then(data_of)
     };
-    Ok(data.and_then(|data| serde_json::from_str(&data).ok()).unwrap_or_default())
+    Ok(data.and_then(|data| serde_json::from_slice(data.as_bytes()).ok()).unwrap_or_default())
 }
 
 /// A record's `data` (the JSON text every store keeps), read straight from the JS object:
@@ -435,7 +435,7 @@ pub async fn list() -> Result<Listing, StorageError> {
     };
     let mut purge = Vec::new();
     for data in all {
-        let meta = data.and_then(|data| serde_json::from_str::<ConversationMeta>(&data).ok());
+        let meta = data.and_then(|data| serde_json::from_slice::<ConversationMeta>(data.as_bytes()).ok());
         match meta {
             None => listing.damaged += 1,
             Some(meta) if meta.deleted_at.is_some() => purge.push(meta.id),
@@ -486,7 +486,7 @@ async fn migrate(db: &Rexie) -> Result<usize, StorageError> {
 
 /// A schema-1 conversation (one JSON document) in the current layout.
 pub fn upgrade_v1(data: &str) -> Result<StoredConversation, StorageError> {
-    let mut conversation: StoredConversation = serde_json::from_str(data)
+    let mut conversation: StoredConversation = serde_json::from_slice(data.as_bytes())
         .map_err(|e| StorageError(format!("a stored conversation is damaged: {e}")))?;
     if conversation.meta.schema_version != 1 {
         return Err(StorageError(format!(
@@ -524,7 +524,9 @@ pub async fn messages_as_stored(id: &str) -> Result<(Vec<(StoredMessage, String)
     let mut damaged = 0;
     let mut messages = Vec::with_capacity(all.len());
     for data in all {
-        match data.and_then(|data| serde_json::from_str::<StoredMessage>(&data).ok().map(|m| (m, data))) {
+        match data
+            .and_then(|data| serde_json::from_slice::<StoredMessage>(data.as_bytes()).ok().map(|m| (m, data)))
+        {
             Some(message) => messages.push(message),
             None => damaged += 1,
         }
@@ -569,7 +571,7 @@ pub async fn search_text(query: &str) -> Result<std::collections::BTreeSet<Strin
         if hits.contains(conversation) {
             continue;
         }
-        if let Ok(message) = serde_json::from_str::<StoredMessage>(&record.data)
+        if let Ok(message) = serde_json::from_slice::<StoredMessage>(record.data.as_bytes())
             && message.message.joined_text().to_lowercase().contains(&query)
         {
             hits.insert(conversation.to_owned());
@@ -604,8 +606,8 @@ impl ExportFile {
 /// Reads an export file, checking all of it before anything is imported: the error names
 /// the first problem, and nothing is written if there is one.
 pub fn parse_import(text: &str) -> Result<Vec<StoredConversation>, String> {
-    let file: ExportFile =
-        serde_json::from_str(text).map_err(|e| format!("this is not a conversations file: {e}"))?;
+    let file: ExportFile = serde_json::from_slice(text.as_bytes())
+        .map_err(|e| format!("this is not a conversations file: {e}"))?;
     if file.format != EXPORT_FORMAT {
         return Err(format!("this file is {:?}, not {EXPORT_FORMAT:?}", file.format));
     }
@@ -682,7 +684,7 @@ mod tests {
         assert_eq!(upgraded.messages[1].usage.as_ref().map(|u| u.total_tokens), Some(4));
         // What is written back reads as the current layout.
         let meta: ConversationMeta =
-            serde_json::from_str(&serde_json::to_string(&upgraded.meta).unwrap()).unwrap();
+            serde_json::from_slice(serde_json::to_string(&upgraded.meta).unwrap().as_bytes()).unwrap();
         assert_eq!(meta, upgraded.meta);
     }
 

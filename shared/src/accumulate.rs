@@ -83,7 +83,11 @@ fn parse_tool_input(json: &str, index: u32, name: &str) -> Result<Value, Error> 
     if json.trim().is_empty() {
         return Ok(Value::Object(Default::default()));
     }
-    serde_json::from_str(json).map_err(|source| Error::ToolInput { index, name: name.to_owned(), source })
+    serde_json::from_slice(json.as_bytes()).map_err(|source| Error::ToolInput {
+        index,
+        name: name.to_owned(),
+        source,
+    })
 }
 
 /// Folds a ConverseStream into the final [`ConverseResponse`].

@@ -18,6 +18,9 @@
 //! - [`validate`]: Bedrock's rules for a request, checked before it is sent.
 //! - [`tools`]: the tool loop, and the tools built into the page.
 //! - [`error`]: Bedrock's error vocabulary, shared by every component.
+//!
+//! JSON text is read with `serde_json::from_slice` throughout, never `from_str`: each reader
+//! type gets its own copy of every wire type's reading code, and the page ships one copy.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
 #[macro_use]

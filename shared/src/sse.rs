@@ -159,8 +159,8 @@ impl SseDecoder {
             return Ok(None);
         }
         if name == ERROR_EVENT {
-            let e: ErrorData =
-                serde_json::from_str(&data).map_err(|source| Error::Json { what: name, source })?;
+            let e: ErrorData = serde_json::from_slice(data.as_bytes())
+                .map_err(|source| Error::Json { what: name, source })?;
             return Ok(Some(StreamItem::Error(BedrockError::new(
                 ErrorKind::from_name(&e.type_name),
                 e.message,

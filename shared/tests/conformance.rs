@@ -40,7 +40,7 @@ fn load_model() -> Map<String, Value> {
     } else {
         String::from_utf8(bytes).unwrap()
     };
-    let model: Value = serde_json::from_str(&text).unwrap();
+    let model: Value = serde_json::from_slice(text.as_bytes()).unwrap();
     model["shapes"].as_object().unwrap().clone()
 }
 
@@ -163,7 +163,8 @@ fn every_member_and_value_round_trips_through_our_types() {
                                 .into_iter()
                                 .map(|n| format!("{what}: `{n}` is missing from our types")),
                         );
-                        let back: Value = serde_json::from_str(&event.member_json().unwrap()).unwrap();
+                        let back: Value =
+                            serde_json::from_slice(event.member_json().unwrap().as_bytes()).unwrap();
                         if back != sample {
                             problems.push(format!(
                                 "{what}: the round trip changed the value\n sent: {sample}\n back: {back}"

@@ -59,10 +59,10 @@ mod tests {
 
     #[test]
     fn base64_round_trip_and_errors() {
-        let blob: Blob = serde_json::from_str("\"AAEC/w==\"").unwrap();
+        let blob: Blob = serde_json::from_slice(b"\"AAEC/w==\"").unwrap();
         assert_eq!(blob.as_bytes(), [0, 1, 2, 255]);
         assert_eq!(serde_json::to_string(&blob).unwrap(), "\"AAEC/w==\"");
-        let err = serde_json::from_str::<Blob>("\"not base64!\"").unwrap_err();
+        let err = serde_json::from_slice::<Blob>(b"\"not base64!\"").unwrap_err();
         assert!(err.to_string().starts_with("invalid base64"), "{err}");
     }
 }

@@ -76,7 +76,7 @@ fn errors_on_demand() {
 #[test]
 fn tool_calls_come_from_the_request_s_tools() {
     let r = request(json!({"messages": [{"role": "user", "content": [{"text": "add [stand-in:tools2]"}]}],
-        "toolConfig": {"tools": [serde_json::from_str::<Value>(CALC).unwrap()]}}));
+        "toolConfig": {"tools": [serde_json::from_slice::<Value>(CALC.as_bytes()).unwrap()]}}));
     let p = plan("m", &r).unwrap();
     assert_eq!(p.response.stop_reason, StopReason::ToolUse);
     let calls: Vec<&ToolUseBlock> = p
@@ -159,7 +159,7 @@ fn context_window_limits() {
 fn calls_with_given_input_for_declared_tools_only() {
     let text = r#"sum [stand-in:call calc {"expr": "0.1 + 0.2"}] [stand-in:call calc {"expr": "[1]"}] [stand-in:call nope {}]"#;
     let r = request(json!({"messages": [{"role": "user", "content": [{"text": text}]}],
-        "toolConfig": {"tools": [serde_json::from_str::<Value>(CALC).unwrap()]}}));
+        "toolConfig": {"tools": [serde_json::from_slice::<Value>(CALC.as_bytes()).unwrap()]}}));
     let p = plan("m", &r).unwrap();
     let inputs: Vec<Value> = p
         .response
