@@ -714,8 +714,8 @@ impl Chat {
             }
             let name =
                 if all { "conversations".to_owned() } else { format!("conversation-{}", self.current_id()) };
-            match serde_json::to_string_pretty(&storage::ExportFile::new(conversations)) {
-                Ok(json) => crate::attach::download(&format!("{name}.json"), &json),
+            match serde_json::to_string(&storage::ExportFile::new(conversations)) {
+                Ok(json) => crate::attach::download(&format!("{name}.json"), &indented(&json)),
                 Err(e) => self.storage_error.set(Some(e.to_string())),
             }
         });
@@ -1762,6 +1762,22 @@ fn damaged_note(count: usize, what: &str) -> String {
         "{count} stored {what}{plural} could not be read and {} left out; the rest are here.",
         if count == 1 { "is" } else { "are" }
     )
+}
+
+/// JSON text indented for people to read, by the browser: a pretty-printing serializer would
+/// add a second copy of every wire type's writing code to the page.
+fn indented(json: &str) -> String {
+    js_sys::JSON::parse(json)
+        .and_then(|value| {
+            js_sys::JSON::stringify_with_replacer_and_space(
+                &value,
+                &wasm_bindgen::JsValue::NULL,
+                &wasm_bindgen::JsValue::from(2),
+            )
+        })
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| json.to_owned())
 }
 
 impl Default for Chat {
