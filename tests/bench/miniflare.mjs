@@ -6,6 +6,12 @@ import { readFileSync } from 'node:fs';
 
 import { Miniflare } from 'miniflare';
 
+// wrangler.toml's [vars] first (as wrangler dev reads them), then the env file's.
+const toml = readFileSync('edge-worker/wrangler.toml', 'utf8');
+const tomlVars = Object.fromEntries(
+  [...(/^\[vars\]\n([\s\S]*?)(?=^\[)/m.exec(toml)?.[1] ?? '').matchAll(/^([A-Z_]+)\s*=\s*"(.*)"$/gm)]
+    .map((m) => [m[1], m[2]]),
+);
 const vars = Object.fromEntries(
   readFileSync(process.argv[2], 'utf8')
     .split('\n')
@@ -35,7 +41,7 @@ const mf = new Miniflare({
   ...(process.env.FLOOR ? { script: FLOOR } : { scriptPath: 'edge-worker/build/index.js' }),
   modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
   compatibilityDate: '2026-04-01',
-  bindings: { ...vars, STANDIN_API_KEY: process.env.STANDIN_API_KEY ?? '' },
+  bindings: { ...tomlVars, ...vars, STANDIN_API_KEY: process.env.STANDIN_API_KEY ?? '' },
   durableObjects: { RATE_LIMITER: { className: 'RateLimiter', useSQLite: true } },
   assets: { directory: 'dist', binding: 'ASSETS', routerConfig: { has_user_worker: true } },
 });
