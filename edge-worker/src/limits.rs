@@ -5,6 +5,8 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 
+use futures_util::future::join_all;
+
 use worker::{DurableObject, Env, Request, Response, Result, State, Stub, durable_object};
 
 use crate::errors::RelayError;
@@ -113,9 +115,10 @@ impl Limiters {
         Ok(Self { subjects: stubs })
     }
 
-    /// Admits the request under every subject's limit, or refuses it with `Retry-After`.
+    /// Asks every subject's limiter at once; refused if any refuses (the first one asked, in
+    /// order, names the wait).
     pub(crate) async fn admit(&self) -> std::result::Result<(), RelayError> {
-        for (stub, limit) in &self.subjects {
+        let asks = self.subjects.iter().map(|(stub, limit)| async move {
             let url = format!("https://limiter/admit?rpm={}&tpm={}", limit.requests, limit.tokens);
             let mut response = stub
                 .fetch_with_str(&url)
@@ -125,14 +128,18 @@ impl Limiters {
                 let retry_ms: u64 = response.text().await.ok().and_then(|t| t.parse().ok()).unwrap_or(1000);
                 return Err(RelayError::RateLimited(retry_ms.div_ceil(1000)));
             }
-        }
-        Ok(())
+            Ok(())
+        });
+        join_all(asks).await.into_iter().collect()
     }
 
-    /// Counts the tokens a reply used against every subject.
+    /// Counts the tokens a reply used against every subject, all at once. The reply ends
+    /// after this, so the caller's next request is measured with these tokens counted.
     pub(crate) async fn record(&self, tokens: u64) {
-        for (stub, _) in &self.subjects {
-            if let Err(e) = stub.fetch_with_str(&format!("https://limiter/tokens?n={tokens}")).await {
+        let url = format!("https://limiter/tokens?n={tokens}");
+        let tells = self.subjects.iter().map(|(stub, _)| stub.fetch_with_str(&url));
+        for result in join_all(tells).await {
+            if let Err(e) = result {
                 worker::console_error!("rate limiter: {e}");
             }
         }
