@@ -69,6 +69,41 @@ test('without Accept: text/event-stream the relay passes Bedrock\'s binary frame
   assert.deepEqual(types.slice(-3), ['contentBlockStop', 'messageStop', 'metadata']);
 });
 
+test('a burst of 2,000 events arrives whole and in order, in a few writes, as SSE and as frames', async () => {
+  const prompt = 'all at once [stand-in:words-2000] [stand-in:delay-0]';
+  const converse = await (await post(MODEL, 'converse', body(prompt))).json();
+  const expected = converse.output.message.content[0].text;
+
+  const sse = await post(MODEL, 'converse-stream', body(prompt), { accept: 'text/event-stream' });
+  const { events, reads } = await readSse(sse);
+  const deltas = events.filter((e) => e.event === 'contentBlockDelta');
+  assert.ok(deltas.length >= 2000, `${deltas.length} deltas`);
+  assert.equal(deltas.map((e) => e.data.delta.text).join(''), expected);
+  assert.deepEqual(events.map((e) => e.event).slice(-3), ['contentBlockStop', 'messageStop', 'metadata']);
+  // Arriving faster than they are written, events go out together, not one write each.
+  assert.ok(reads < deltas.length / 2, `${reads} reads for ${deltas.length} deltas`);
+
+  const frames = await post(MODEL, 'converse-stream', body(prompt));
+  const bytes = new Uint8Array(await frames.arrayBuffer());
+  const view = new DataView(bytes.buffer);
+  let text = '';
+  let count = 0;
+  let at = 0;
+  while (at < bytes.length) {
+    const total = view.getUint32(at);
+    const headers = view.getUint32(at + 4);
+    const frame = bytes.subarray(at, at + total);
+    assert.equal(frame.length, total, `frame ${count} is whole`);
+    const payload = JSON.parse(new TextDecoder().decode(frame.subarray(12 + headers, total - 4)));
+    if (payload.delta?.text !== undefined) text += payload.delta.text;
+    count += 1;
+    at += total;
+  }
+  assert.equal(at, bytes.length, 'the stream ends at a frame boundary');
+  assert.equal(count, events.length, 'as many frames as SSE events');
+  assert.equal(text, expected);
+});
+
 test('model ids with ":" and "/" (inference profiles, ARNs) reach the model', async () => {
   for (const model of ['us.amazon.nova-lite-v1:0', 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-lite-v1:0']) {
     const reply = await (await post(model, 'converse', body('which model?'))).json();
