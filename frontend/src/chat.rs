@@ -187,16 +187,13 @@ pub struct ChatMessage {
 }
 
 impl ChatMessage {
-    fn new(id: u64, role: Role, text: String, status: MessageStatus) -> Self {
+    /// A message whose signals belong to `owner`: its conversation's, so they go with it (not
+    /// with the view that asked for it: Regenerate is clicked in the reply it replaces).
+    fn new(owner: &Owner, id: u64, role: Role, text: String, status: MessageStatus) -> Self {
         thread_local! {
             static NEXT_KEY: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-            // Messages outlive the view that created them (Regenerate is clicked in the reply
-            // it replaces): their signals belong to the page, not to that view.
-            static OWNER: Owner = Owner::new_root(None);
         }
-        OWNER.with(|owner| {
-            owner.with(|| Self::new_owned(id, role, text, status, NEXT_KEY.replace(NEXT_KEY.get() + 1)))
-        })
+        owner.with(|| Self::new_owned(id, role, text, status, NEXT_KEY.replace(NEXT_KEY.get() + 1)))
     }
 
     fn new_owned(id: u64, role: Role, text: String, status: MessageStatus, key: u64) -> Self {
@@ -220,8 +217,8 @@ impl ChatMessage {
     }
 
     /// A user turn that carries tool results (shown in the reply's tool cards, not as a bubble).
-    fn tool_results(id: u64, message: Message) -> Self {
-        let this = Self::new(id, Role::User, String::new(), MessageStatus::Complete);
+    fn tool_results(owner: &Owner, id: u64, message: Message) -> Self {
+        let this = Self::new(owner, id, Role::User, String::new(), MessageStatus::Complete);
         this.blocks.set_value(message.content);
         this
     }
@@ -234,14 +231,14 @@ impl ChatMessage {
                 .with_value(|b| !b.is_empty() && b.iter().all(|b| matches!(b, ContentBlock::ToolResult(_))))
     }
 
-    fn from_stored(m: StoredMessage, json: Option<String>) -> Self {
+    fn from_stored(owner: &Owner, m: StoredMessage, json: Option<String>) -> Self {
         let saved = json.or_else(|| serde_json::to_string(&m).ok());
         let mut m = m;
         // A reply that was arriving when the page closed is what had arrived.
         if m.status == MessageStatus::Streaming {
             m.status = MessageStatus::Interrupted;
         }
-        let this = Self::new(m.id, m.message.role.clone(), m.message.joined_text(), m.status);
+        let this = Self::new(owner, m.id, m.message.role.clone(), m.message.joined_text(), m.status);
         this.saved.set_value(saved);
         this.error.set(m.error);
         this.usage.set(m.usage);
@@ -366,6 +363,13 @@ pub struct Chat {
     last_scroll_top: StoredValue<i32>,
     /// The reply whose view awaits the next animation frame.
     dirty: StoredValue<Option<ChatMessage>>,
+    /// Owns the open conversation's messages (their signals): a child of the page's owner.
+    messages_owner: StoredValue<Owner>,
+    /// The owners of conversations no longer open: dropped, with their messages, once no
+    /// reply is running (a stopped reply's last save still reads its message).
+    retired: StoredValue<Vec<Owner>>,
+    /// The page's owner, parent of each conversation's.
+    page_owner: StoredValue<Option<Owner>>,
     frame: StoredValue<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>, LocalStorage>,
     /// This conversation's record (its id, title, dates).
     meta: StoredValue<ConversationMeta>,
@@ -449,6 +453,9 @@ impl Chat {
             following: RwSignal::new(true),
             last_scroll_top: StoredValue::new(0),
             dirty: StoredValue::new(None),
+            messages_owner: StoredValue::new(Owner::current().map_or_else(Owner::new, |o| o.child())),
+            retired: StoredValue::new(Vec::new()),
+            page_owner: StoredValue::new(Owner::current()),
             frame: StoredValue::new_local(None),
             current: RwSignal::new(String::new()),
             settings: RwSignal::new(default_settings()),
@@ -594,8 +601,10 @@ impl Chat {
             self.storage_error.set(Some(damaged_note(damaged, "message")));
         }
         self.saved_ids.set_value(stored.iter().map(|(m, _)| m.id).collect());
-        let messages: Vec<ChatMessage> =
-            stored.into_iter().map(|(m, json)| ChatMessage::from_stored(m, Some(json))).collect();
+        self.own_next_conversation();
+        let messages: Vec<ChatMessage> = self.messages_owner.with_value(|owner| {
+            stored.into_iter().map(|(m, json)| ChatMessage::from_stored(owner, m, Some(json))).collect()
+        });
         for pair in messages.windows(2) {
             let calls =
                 pair[0].blocks.with_value(|b| b.iter().any(|b| matches!(b, ContentBlock::ToolUse(_))));
@@ -920,6 +929,7 @@ impl Chat {
         self.settings.set(default_settings());
         self.summary.set(None);
         self.shown_from.set(0);
+        self.own_next_conversation();
         self.messages.set(Vec::new());
     }
 
@@ -933,6 +943,39 @@ impl Chat {
         self.abort.with_value(|a| {
             if let Some(a) = a {
                 a.abort();
+            }
+        });
+    }
+
+    /// A new message of the open conversation, owned with its other messages.
+    fn message(self, id: u64, role: Role, text: String, status: MessageStatus) -> ChatMessage {
+        self.messages_owner.with_value(|owner| ChatMessage::new(owner, id, role, text, status))
+    }
+
+    /// Gives the conversation about to be shown an owner of its own, and retires the old one.
+    fn own_next_conversation(self) {
+        let next = self.page_owner.with_value(|page| page.as_ref().map_or_else(Owner::new, Owner::child));
+        let old = self.messages_owner.try_update_value(|owner| std::mem::replace(owner, next));
+        if let Some(old) = old {
+            self.retired.update_value(|retired| retired.push(old));
+        }
+        self.release_retired();
+    }
+
+    /// Disposes of the retired conversations' messages (their signals), once the views have let
+    /// go of them and no reply is running; a running reply calls this again when it ends.
+    fn release_retired(self) {
+        if self.retired.with_value(Vec::is_empty) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            // After the views' effects, which still hold the old messages until they run.
+            leptos::task::tick().await;
+            leptos::task::tick().await;
+            if !self.busy.get_untracked() {
+                for owner in self.retired.try_update_value(std::mem::take).unwrap_or_default() {
+                    owner.cleanup();
+                }
             }
         });
     }
@@ -1147,7 +1190,7 @@ impl Chat {
         else {
             return;
         };
-        let edited = ChatMessage::new(id, Role::User, text.clone(), MessageStatus::Complete);
+        let edited = self.message(id, Role::User, text.clone(), MessageStatus::Complete);
         let old = self.messages.with_untracked(|m| m[at]);
         // Attachments and other blocks stay; the text is what changed.
         let mut blocks: Vec<ContentBlock> =
@@ -1162,8 +1205,7 @@ impl Chat {
 
     fn restart_after(self, at: usize) {
         self.messages.update(|m| m.truncate(at + 1));
-        let reply =
-            ChatMessage::new(self.next_id(), Role::Assistant, String::new(), MessageStatus::Streaming);
+        let reply = self.message(self.next_id(), Role::Assistant, String::new(), MessageStatus::Streaming);
         self.messages.update(|m| m.push(reply));
         self.start(reply, false);
     }
@@ -1200,6 +1242,7 @@ impl Chat {
             self.answer(reply, continuing).await;
             self.busy.set(false);
             self.persist().await;
+            self.release_retired();
         });
     }
 
@@ -1307,7 +1350,7 @@ impl Chat {
             return;
         }
         self.send_error.set(None);
-        let user = ChatMessage::new(self.next_id(), Role::User, text.clone(), MessageStatus::Complete);
+        let user = self.message(self.next_id(), Role::User, text.clone(), MessageStatus::Complete);
         if !attached.is_empty() {
             let mut content = attached;
             if !text.is_empty() {
@@ -1324,7 +1367,7 @@ impl Chat {
             self.attach_errors.set(Vec::new());
             self.keep_pending();
         }
-        let reply = ChatMessage::new(user.id + 1, Role::Assistant, String::new(), MessageStatus::Streaming);
+        let reply = self.message(user.id + 1, Role::Assistant, String::new(), MessageStatus::Streaming);
         self.messages.update(|m| m.extend([user, reply]));
         self.set_draft(String::new());
         // What the person wrote is stored before anything can fail.
@@ -1372,9 +1415,11 @@ impl Chat {
                 reply.note.set(Some("Stopped before the tool results were sent.".into()));
                 return;
             }
-            let answered = ChatMessage::tool_results(self.next_id(), results_message(&results));
+            let answered = self.messages_owner.with_value(|owner| {
+                ChatMessage::tool_results(owner, self.next_id(), results_message(&results))
+            });
             let next =
-                ChatMessage::new(answered.id + 1, Role::Assistant, String::new(), MessageStatus::Streaming);
+                self.message(answered.id + 1, Role::Assistant, String::new(), MessageStatus::Streaming);
             self.messages.update(|m| m.extend([answered, next]));
             self.persist().await;
             reply = next;

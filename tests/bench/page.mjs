@@ -6,6 +6,7 @@
 //   main-thread time for an 8,000-delta reply ÷ that for a 4,000-delta reply   target ≤ 2.2
 //   time until a stored 2,000-message conversation is interactive              target ≤ 400 ms
 //   the widget loader, gzipped                                                  target ≤ 4 KB
+//   the page's memory while switching between two stored 1,000-message conversations
 import { readFileSync, readdirSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
@@ -149,5 +150,57 @@ for (let i = 0; i < RUNS; i += 1) {
   await context.close();
 }
 console.log(`stored ${MESSAGES}-message conversation interactive: median ${median(loads).toFixed(0)} ms (target ≤ 400 ms)`);
+
+// 5. Memory over a session: the page's WebAssembly memory (which never shrinks) while
+// switching 30 times between two stored 1,000-message conversations. Flat once warm means
+// each conversation's state goes when it is closed.
+{
+  const count = 1000;
+  const { context, page } = await visit(async (page) => {
+    await page.goto(`${RELAY_URL}/v1/health`);
+    await page.evaluate((count) => new Promise((resolve, reject) => {
+      const open = indexedDB.open('converse-edge', 3);
+      open.onupgradeneeded = () => {
+        for (const [store, key] of [['conversations', 'id'], ['threads', 'id'], ['messages', 'key'], ['drafts', 'id']]) {
+          open.result.createObjectStore(store, { keyPath: key });
+        }
+      };
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const tx = db.transaction(['threads', 'messages'], 'readwrite');
+        for (const n of [1, 2]) {
+          const id = `c-${n}`;
+          const meta = { schemaVersion: 2, id, title: `Conversation ${n}`, modelId: 'anthropic.claude-3-haiku-20240307-v1:0', createdAt: n, updatedAt: n };
+          tx.objectStore('threads').put({ id, updatedAt: n, data: JSON.stringify(meta) });
+          for (let i = 1; i <= count; i += 1) {
+            const text = `Part ${i} of conversation ${n}: ${'lorem ipsum dolor sit amet '.repeat(10)}`;
+            const message = { id: i, message: { role: i % 2 ? 'user' : 'assistant', content: [{ text }] }, status: 'complete' };
+            tx.objectStore('messages').put({ key: `${id}/${String(i).padStart(16, '0')}`, data: JSON.stringify(message) });
+          }
+        }
+        tx.oncomplete = () => { db.close(); resolve(); };
+        tx.onerror = () => reject(tx.error);
+      };
+    }), count);
+    await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.wasmExports = e.detail.wasm; }));
+  });
+  await page.goto(RELAY_URL);
+  const loaded = (n) => page.waitForFunction((n) => document.querySelector('main.messages')?.dataset.loaded === String(n), count);
+  await loaded(count);
+  const memory = () => page.evaluate(() => window.wasmExports.memory.buffer.byteLength / 1048576);
+  const sidebar = page.getByRole('navigation', { name: 'Conversations' });
+  const seen = [await memory()];
+  for (let i = 1; i <= 30; i += 1) {
+    const other = sidebar.locator('.open-conversation:not([aria-current="page"])');
+    const title = await other.textContent();
+    await other.click();
+    await page.waitForFunction(([t, n]) => document.querySelector('[aria-current="page"]')?.textContent === t
+      && document.querySelector('main.messages')?.dataset.loaded === String(n), [title, count]);
+    if (i % 10 === 0) seen.push(await memory());
+  }
+  console.log(`page memory switching between two ${count}-message conversations: ${seen.map((m) => m.toFixed(1)).join(' → ')} MiB (start, after 10, 20, 30 switches)`);
+  await context.close();
+}
 
 await browser.close();

@@ -159,6 +159,35 @@ test('a reload in the middle of a reply keeps what had arrived, marked interrupt
   await chat.page.context().close();
 });
 
+test('opening another conversation in the middle of a reply keeps it, stopped, and the page keeps working', async () => {
+  const chat = await freshChat(browser);
+  const crashes = [];
+  chat.page.on('pageerror', (e) => crashes.push(e.message));
+  chat.page.on('console', (m) => { if (/panicked|disposed/.test(m.text())) crashes.push(m.text()); });
+  await chat.send('First conversation');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  await sidebar(chat).getByRole('button', { name: 'New chat' }).click();
+  await chat.send('Long one [stand-in:words-600] [stand-in:delay-10]');
+  await until(async () => /word\d+/.test(await chat.replyText(0)), 'the reply under way');
+
+  // Away while it streams (the conversation left behind is let go of), and back.
+  await sidebar(chat).getByRole('button', { name: 'First conversation', exact: true }).click();
+  await until(async () => (await chat.userMessages.locator('.text').allTextContents()).join() === 'First conversation',
+    'the first conversation');
+  await sidebar(chat).locator('.open-conversation', { hasText: 'Long one' }).click();
+  await chat.waitForStatus(chat.reply(0), 'stopped');
+  assert.match(await chat.replyText(0), /word\d+/, 'what had arrived is kept');
+
+  // The page still answers, in this conversation and after switching again.
+  await chat.send('Still there?');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  await sidebar(chat).getByRole('button', { name: 'First conversation', exact: true }).click();
+  await chat.send('And here?');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  assert.deepEqual(crashes, []);
+  await chat.page.context().close();
+});
+
 test('schema-1 conversations are moved to the current layout, and a damaged one does not hide the rest', async () => {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
