@@ -365,7 +365,7 @@ pub struct Chat {
     dirty: StoredValue<Option<ChatMessage>>,
     /// Owns the open conversation's messages (their signals): a child of the page's owner.
     messages_owner: StoredValue<Owner>,
-    /// The owners of conversations no longer open: dropped, with their messages, once no
+    /// The owners of conversations no longer open: disposed of, with their messages, once no
     /// reply is running (a stopped reply's last save still reads its message).
     retired: StoredValue<Vec<Owner>>,
     /// The page's owner, parent of each conversation's.
@@ -442,6 +442,7 @@ impl Chat {
     /// An empty chat with the saved model and draft.
     pub fn new() -> Self {
         let model_id = storage::preference(MODEL_KEY).unwrap_or_else(|| DEFAULT_MODEL.to_owned());
+        let page_owner = Owner::current();
         Self {
             messages: RwSignal::new(Vec::new()),
             model_id: RwSignal::new(model_id.clone()),
@@ -453,9 +454,9 @@ impl Chat {
             following: RwSignal::new(true),
             last_scroll_top: StoredValue::new(0),
             dirty: StoredValue::new(None),
-            messages_owner: StoredValue::new(Owner::current().map_or_else(Owner::new, |o| o.child())),
+            messages_owner: StoredValue::new(conversation_owner(page_owner.as_ref())),
             retired: StoredValue::new(Vec::new()),
-            page_owner: StoredValue::new(Owner::current()),
+            page_owner: StoredValue::new(page_owner),
             frame: StoredValue::new_local(None),
             current: RwSignal::new(String::new()),
             settings: RwSignal::new(default_settings()),
@@ -954,7 +955,7 @@ impl Chat {
 
     /// Gives the conversation about to be shown an owner of its own, and retires the old one.
     fn own_next_conversation(self) {
-        let next = self.page_owner.with_value(|page| page.as_ref().map_or_else(Owner::new, Owner::child));
+        let next = self.page_owner.with_value(|page| conversation_owner(page.as_ref()));
         let old = self.messages_owner.try_update_value(|owner| std::mem::replace(owner, next));
         if let Some(old) = old {
             self.retired.update_value(|retired| retired.push(old));
@@ -1807,6 +1808,11 @@ fn damaged_note(count: usize, what: &str) -> String {
         "{count} stored {what}{plural} could not be read and {} left out; the rest are here.",
         if count == 1 { "is" } else { "are" }
     )
+}
+
+/// A new owner for a conversation's messages: a child of the page's, where there is one.
+fn conversation_owner(page: Option<&Owner>) -> Owner {
+    page.map_or_else(Owner::new, Owner::child)
 }
 
 /// JSON text indented for people to read, by the browser: a pretty-printing serializer would
