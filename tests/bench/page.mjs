@@ -102,41 +102,51 @@ for (const pace of [0, 1]) {
 // 4. A stored conversation of 2,000 messages: navigation start to every message shown and the
 // composer ready.
 const MESSAGES = 2000;
-async function seed(page) {
+/** Writes conversations ({ id, title, messages }) into a fresh origin's storage, in the page's
+ * current layout (database version 3, so no upgrade is timed); `open` is the one left open. */
+async function seedConversations(page, conversations, open) {
   await page.goto(`${RELAY_URL}/v1/health`);
-  await page.evaluate((count) => new Promise((resolve, reject) => {
-    // The page's current layout (database version 3), so no upgrade is timed.
-    const open = indexedDB.open('converse-edge', 3);
-    open.onupgradeneeded = () => {
-      const db = open.result;
-      db.createObjectStore('conversations', { keyPath: 'id' });
-      db.createObjectStore('threads', { keyPath: 'id' });
-      db.createObjectStore('messages', { keyPath: 'key' });
-      db.createObjectStore('drafts', { keyPath: 'id' });
-    };
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const tx = db.transaction(['threads', 'messages'], 'readwrite');
-      const id = 'c-bench';
-      const meta = { schemaVersion: 2, id, title: 'A long one', modelId: 'anthropic.claude-3-haiku-20240307-v1:0', createdAt: 1, updatedAt: 2 };
-      tx.objectStore('threads').put({ id, updatedAt: 2, data: JSON.stringify(meta) });
-      for (let i = 1; i <= count; i += 1) {
-        const user = i % 2 === 1;
-        const text = user
-          ? `Question ${i}: how does part ${i} work?`
-          : `Part ${i} works like this:\n\n- **first**, it reads the input\n- then it \`parses\` it\n\nSee [the docs](https://example.com/${i}).`;
-        const message = { id: i, message: { role: user ? 'user' : 'assistant', content: [{ text }] }, status: 'complete' };
-        if (!user) message.usage = { inputTokens: 10 * i, outputTokens: 30, totalTokens: 10 * i + 30 };
-        tx.objectStore('messages').put({ key: `${id}/${String(i).padStart(16, '0')}`, data: JSON.stringify(message) });
+  await page.evaluate(([conversations, open]) => new Promise((resolve, reject) => {
+    const request = indexedDB.open('converse-edge', 3);
+    request.onupgradeneeded = () => {
+      for (const [store, key] of [['conversations', 'id'], ['threads', 'id'], ['messages', 'key'], ['drafts', 'id']]) {
+        request.result.createObjectStore(store, { keyPath: key });
       }
+    };
+    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const db = request.result;
+      const tx = db.transaction(['threads', 'messages'], 'readwrite');
+      conversations.forEach(({ id, title, messages }, n) => {
+        const meta = { schemaVersion: 2, id, title, modelId: 'anthropic.claude-3-haiku-20240307-v1:0', createdAt: n + 1, updatedAt: n + 1 };
+        tx.objectStore('threads').put({ id, updatedAt: n + 1, data: JSON.stringify(meta) });
+        for (const message of messages) {
+          tx.objectStore('messages').put({ key: `${id}/${String(message.id).padStart(16, '0')}`, data: JSON.stringify(message) });
+        }
+      });
       // As the page leaves it: that conversation was the one open.
-      localStorage.setItem('converse-edge.open', id);
+      if (open) localStorage.setItem('converse-edge.open', open);
       tx.oncomplete = () => { db.close(); resolve(); };
       tx.onerror = () => reject(tx.error);
     };
-  }), MESSAGES);
+  }), [conversations, open]);
 }
+
+/** `count` stored messages, user and assistant in turn, with `text(i, user)` each. */
+function storedMessages(count, text) {
+  return Array.from({ length: count }, (_, k) => {
+    const i = k + 1;
+    const user = i % 2 === 1;
+    const message = { id: i, message: { role: user ? 'user' : 'assistant', content: [{ text: text(i, user) }] }, status: 'complete' };
+    if (!user) message.usage = { inputTokens: 10 * i, outputTokens: 30, totalTokens: 10 * i + 30 };
+    return message;
+  });
+}
+
+const longOne = storedMessages(MESSAGES, (i, user) => (user
+  ? `Question ${i}: how does part ${i} work?`
+  : `Part ${i} works like this:\n\n- **first**, it reads the input\n- then it \`parses\` it\n\nSee [the docs](https://example.com/${i}).`));
+const seed = (page) => seedConversations(page, [{ id: 'c-bench', title: 'A long one', messages: longOne }], 'c-bench');
 const loads = [];
 for (let i = 0; i < RUNS; i += 1) {
   const { context, page } = await visit(seed);
@@ -157,37 +167,15 @@ console.log(`stored ${MESSAGES}-message conversation interactive: median ${media
 {
   const count = 1000;
   const { context, page } = await visit(async (page) => {
-    await page.goto(`${RELAY_URL}/v1/health`);
-    await page.evaluate((count) => new Promise((resolve, reject) => {
-      const open = indexedDB.open('converse-edge', 3);
-      open.onupgradeneeded = () => {
-        for (const [store, key] of [['conversations', 'id'], ['threads', 'id'], ['messages', 'key'], ['drafts', 'id']]) {
-          open.result.createObjectStore(store, { keyPath: key });
-        }
-      };
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const db = open.result;
-        const tx = db.transaction(['threads', 'messages'], 'readwrite');
-        for (const n of [1, 2]) {
-          const id = `c-${n}`;
-          const meta = { schemaVersion: 2, id, title: `Conversation ${n}`, modelId: 'anthropic.claude-3-haiku-20240307-v1:0', createdAt: n, updatedAt: n };
-          tx.objectStore('threads').put({ id, updatedAt: n, data: JSON.stringify(meta) });
-          for (let i = 1; i <= count; i += 1) {
-            const text = `Part ${i} of conversation ${n}: ${'lorem ipsum dolor sit amet '.repeat(10)}`;
-            const message = { id: i, message: { role: i % 2 ? 'user' : 'assistant', content: [{ text }] }, status: 'complete' };
-            tx.objectStore('messages').put({ key: `${id}/${String(i).padStart(16, '0')}`, data: JSON.stringify(message) });
-          }
-        }
-        tx.oncomplete = () => { db.close(); resolve(); };
-        tx.onerror = () => reject(tx.error);
-      };
-    }), count);
+    await seedConversations(page, [1, 2].map((n) => ({
+      id: `c-${n}`,
+      title: `Conversation ${n}`,
+      messages: storedMessages(count, (i) => `Part ${i} of conversation ${n}: ${'lorem ipsum dolor sit amet '.repeat(10)}`),
+    })));
     await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.wasmExports = e.detail.wasm; }));
   });
   await page.goto(RELAY_URL);
-  const loaded = (n) => page.waitForFunction((n) => document.querySelector('main.messages')?.dataset.loaded === String(n), count);
-  await loaded(count);
+  await page.waitForFunction((n) => document.querySelector('main.messages')?.dataset.loaded === String(n), count);
   const memory = () => page.evaluate(() => window.wasmExports.memory.buffer.byteLength / 1048576);
   const sidebar = page.getByRole('navigation', { name: 'Conversations' });
   const seen = [await memory()];
