@@ -16,7 +16,7 @@ trunk build --release --quiet
 # Security headers for the page (Workers static assets read dist/_headers). The page's one
 # inline script (Trunk's loader) is allowed by its hash, so the policy needs no 'unsafe-inline'.
 python3 - "${FRAME_ANCESTORS:-'self'}" <<'PY'
-import base64, hashlib, re, sys
+import base64, hashlib, os, re, sys
 html = open("dist/index.html", encoding="utf-8").read()
 hashes = " ".join(
     "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
@@ -25,9 +25,15 @@ hashes = " ".join(
 csp = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' " + hashes + "; style-src 'self'; "
        "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors " + sys.argv[1])
-open("dist/_headers", "w").write(
-    "/*\n  Content-Security-Policy: " + csp + "\n  X-Content-Type-Options: nosniff\n"
-    "  Referrer-Policy: no-referrer\n  Permissions-Policy: camera=(), microphone=(), geolocation=()\n")
+rules = ("/*\n  Content-Security-Policy: " + csp + "\n  X-Content-Type-Options: nosniff\n"
+         "  Referrer-Policy: no-referrer\n  Permissions-Policy: camera=(), microphone=(), geolocation=()\n")
+# Trunk names the wasm, its JavaScript and the CSS by their content's hash, so a browser may keep
+# them for good: a repeat visit downloads and revalidates nothing but index.html. Anything with a
+# stable name (index.html, widget.js) keeps the default, revalidated on every use.
+for name in sorted(os.listdir("dist")):
+    if re.fullmatch(r"[\w-]+-[0-9a-f]{16}(_bg)?\.(js|wasm|css)", name):
+        rules += "/" + name + "\n  Cache-Control: public, max-age=31536000, immutable\n"
+open("dist/_headers", "w").write(rules)
 PY
 echo "==> widget loader (esbuild → dist/widget.js)"
 esbuild frontend/widget/widget.js --bundle --minify --format=iife --target=es2020 --log-level=warning \

@@ -89,6 +89,24 @@ test('the page is served with a strict Content-Security-Policy and safe headers'
   assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
 });
 
+test('a repeat visit needs only the page: its wasm, script and style are cached for good', async () => {
+  const html = await (await fetch(`${RELAY_URL}/`)).text();
+  const assets = [...html.matchAll(/['"](\/[\w-]+\.(?:wasm|js|css))['"]/g)].map((m) => m[1]);
+  assert.deepEqual(new Set(assets.map((a) => a.split('.').pop())), new Set(['wasm', 'js', 'css']));
+  for (const asset of assets) {
+    const r = await fetch(`${RELAY_URL}${asset}`);
+    assert.equal(r.status, 200, asset);
+    assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable', asset);
+    await r.arrayBuffer();
+  }
+  // What has a stable name is checked again on every use, so a deployment reaches everyone.
+  for (const path of ['/', '/widget.js']) {
+    const r = await fetch(`${RELAY_URL}${path}`);
+    assert.doesNotMatch(r.headers.get('cache-control') ?? '', /immutable/, path);
+    await r.arrayBuffer();
+  }
+});
+
 test('each request leaves one JSON log line, with no secret and no message text', async () => {
   const secretText = 'a very private sentence 7q3z';
   const r = await post(MODEL, 'converse-stream', body(secretText), { accept: 'text/event-stream' });
