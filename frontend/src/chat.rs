@@ -365,6 +365,8 @@ pub struct Chat {
     dirty: StoredValue<Option<ChatMessage>>,
     /// Owns the open conversation's messages (their signals): a child of the page's owner.
     messages_owner: StoredValue<Owner>,
+    /// What the open conversation's message views ask of the page, made in its owner.
+    turn: StoredValue<Turn>,
     /// The owners of conversations no longer open: disposed of, with their messages, once no
     /// reply is running (a stopped reply's last save still reads its message).
     retired: StoredValue<Vec<Owner>>,
@@ -375,6 +377,9 @@ pub struct Chat {
     meta: StoredValue<ConversationMeta>,
     /// The open conversation's id, for views.
     pub current: RwSignal<String>,
+    /// Counts the conversations opened: the message list is built anew for each (see
+    /// `MessageList`).
+    pub opened: RwSignal<u64>,
     /// The open conversation's request settings.
     pub settings: RwSignal<Settings>,
     /// The models the relay offers, once it has said.
@@ -443,22 +448,27 @@ impl Chat {
     pub fn new() -> Self {
         let model_id = storage::preference(MODEL_KEY).unwrap_or_else(|| DEFAULT_MODEL.to_owned());
         let page_owner = Owner::current();
+        let (messages, busy) = (RwSignal::new(Vec::new()), RwSignal::new(false));
+        let messages_owner = conversation_owner(page_owner.as_ref());
+        let turn = messages_owner.with(|| Turn::new(messages, busy));
         Self {
-            messages: RwSignal::new(Vec::new()),
+            messages,
             model_id: RwSignal::new(model_id.clone()),
             draft: RwSignal::new(storage::preference(DRAFT_KEY).unwrap_or_default()),
-            busy: RwSignal::new(false),
+            busy,
             announcement: RwSignal::new(String::new()),
             storage_error: RwSignal::new(None),
             scroller: StoredValue::new_local(None),
             following: RwSignal::new(true),
             last_scroll_top: StoredValue::new(0),
             dirty: StoredValue::new(None),
-            messages_owner: StoredValue::new(conversation_owner(page_owner.as_ref())),
+            messages_owner: StoredValue::new(messages_owner),
+            turn: StoredValue::new(turn),
             retired: StoredValue::new(Vec::new()),
             page_owner: StoredValue::new(page_owner),
             frame: StoredValue::new_local(None),
             current: RwSignal::new(String::new()),
+            opened: RwSignal::new(0),
             settings: RwSignal::new(default_settings()),
             models: RwSignal::new(None),
             send_error: RwSignal::new(None),
@@ -956,7 +966,9 @@ impl Chat {
     /// Gives the conversation about to be shown an owner of its own, and retires the old one.
     fn own_next_conversation(self) {
         let next = self.page_owner.with_value(|page| conversation_owner(page.as_ref()));
+        self.turn.set_value(next.with(|| Turn::new(self.messages, self.busy)));
         let old = self.messages_owner.try_update_value(|owner| std::mem::replace(owner, next));
+        self.opened.update(|n| *n += 1);
         if let Some(old) = old {
             self.retired.update_value(|retired| retired.push(old));
         }
@@ -1150,10 +1162,9 @@ impl Chat {
         self.shown_from.update(|from| *from = from.saturating_sub(SHOWN_AT_ONCE));
     }
 
-    /// Whether `message` is the reply that ends the conversation (where Regenerate, Retry
-    /// and Continue apply).
-    pub fn is_last_reply(self, message: &ChatMessage) -> bool {
-        !message.from_user && self.messages.with(|m| m.last().map(|l| l.key)) == Some(message.key)
+    /// The open conversation's [`Turn`], for its message views.
+    pub fn turn(self) -> Turn {
+        self.turn.get_value()
     }
 
     /// Whether the last reply can be continued: it was cut off (by `maxTokens`, Stop, or a
@@ -1811,6 +1822,37 @@ fn damaged_note(count: usize, what: &str) -> String {
 }
 
 /// A new owner for a conversation's messages: a child of the page's, where there is one.
+/// What a conversation's message views ask of the page: which message is its last reply, and
+/// whether no reply is running. Made in the conversation's owner and disposed with it.
+///
+/// A view reads these rather than the page's own signals because a signal keeps a record of
+/// each subscriber until that subscriber runs again, which a removed view never does: views
+/// subscribed to `messages` and `busy` kept ≈ 22 KB for each conversation opened (200 views of
+/// a 100-message window), for the page's life.
+#[derive(Debug, Clone, Copy)]
+pub struct Turn {
+    /// The key of the last message, if it is a reply.
+    pub last_reply: Memo<Option<u64>>,
+    /// No reply is running.
+    pub idle: Memo<bool>,
+}
+
+impl Turn {
+    fn new(messages: RwSignal<Vec<ChatMessage>>, busy: RwSignal<bool>) -> Self {
+        Self {
+            last_reply: Memo::new(move |_| {
+                messages.with(|m| m.last().filter(|l| !l.from_user).map(|l| l.key))
+            }),
+            idle: Memo::new(move |_| !busy.get()),
+        }
+    }
+
+    /// Whether `message` is the conversation's last reply.
+    pub fn is_last_reply(self, message: &ChatMessage) -> bool {
+        !message.from_user && self.last_reply.get() == Some(message.key)
+    }
+}
+
 fn conversation_owner(page: Option<&Owner>) -> Owner {
     page.map_or_else(Owner::new, Owner::child)
 }

@@ -50,16 +50,21 @@ pub(crate) fn MessageList() -> impl IntoView {
                     {move || tf("earlier", &[("n", &chat.shown_from.get().to_string())])}
                 </button>
             </Show>
-            <For
-                each=move || {
-                    let from = chat.shown_from.get();
-                    chat.messages.get().into_iter().skip(from).filter(|m| !m.is_tool_results())
+            {move || {
+                chat.opened.track();
+                view! {
+                    <For
+                        each=move || {
+                            let from = chat.shown_from.get();
+                            chat.messages.get().into_iter().skip(from).filter(|m| !m.is_tool_results())
+                        }
+                        key=|m| m.key
+                        let:message
+                    >
+                        <MessageView message />
+                    </For>
                 }
-                key=|m| m.key
-                let:message
-            >
-                <MessageView message />
-            </For>
+            }}
             <Show when=move || chat.storage_error.get().is_some()>
                 <p class="storage-error" role="alert">{move || chat.storage_error.get()}</p>
             </Show>
@@ -92,6 +97,8 @@ fn MessageView(
         }
     });
     let chat = expect_context::<Chat>();
+    // The page's `messages` and `busy` through this conversation's memos (see `Turn`).
+    let turn = chat.turn();
     let editing = RwSignal::new(false);
     let copy_ref = NodeRef::<leptos::html::Button>::new();
     let copy = move |_| {
@@ -138,18 +145,18 @@ fn MessageView(
             <div class="actions" hidden=move || editing.get() || message.status.get() == MessageStatus::Streaming>
                 <button type="button" class="copy-message" node_ref=copy_ref on:click=copy
                     aria-label=if message.from_user { t("copy_message") } else { t("copy_reply") }>{t("copy")}</button>
-                <Show when=move || message.from_user && !chat.busy.get()>
+                <Show when=move || message.from_user && turn.idle.get()>
                     <button type="button" on:click=move |_| editing.set(true)>{t("edit")}</button>
                 </Show>
-                <Show when=move || chat.is_last_reply(&message) && !chat.busy.get()>
+                <Show when=move || turn.is_last_reply(&message) && turn.idle.get()>
                     <button type="button" on:click=move |_| chat.regenerate()>
                         {move || if message.status.get() == MessageStatus::Error { t("retry") } else { t("regenerate") }}
                     </button>
                 </Show>
-                <Show when=move || chat.is_last_reply(&message) && !chat.busy.get() && too_long(&message)>
+                <Show when=move || turn.is_last_reply(&message) && turn.idle.get() && too_long(&message)>
                     <button type="button" on:click=move |_| chat.trim_and_retry()>{t("trim_retry")}</button>
                 </Show>
-                <Show when=move || chat.is_last_reply(&message) && !chat.busy.get() && chat.can_continue(&message)>
+                <Show when=move || turn.is_last_reply(&message) && turn.idle.get() && chat.can_continue(&message)>
                     <button type="button" on:click=move |_| chat.continue_reply()>{t("continue")}</button>
                 </Show>
             </div>
