@@ -36,9 +36,22 @@ pub(crate) fn Sidebar(
                 on:input=move |ev| chat.set_search(event_target_value(&ev))
             />
             <ul class="conversation-list">
-                <For each=visible key=|c| (c.id.clone(), c.title.clone()) let:conversation>
-                    <ConversationItem conversation editing open />
-                </For>
+                // Built anew for each search (which takes rows out and puts them back), and the
+                // rows read this build's memos rather than the page's signals: in Leptos a
+                // long-lived owner keeps a record of every child row it had, and a signal of
+                // every subscriber, until they run again, which a removed row never does.
+                {move || {
+                    chat.search.track();
+                    let shown = Shown {
+                        current: Memo::new(move |_| chat.current.get()),
+                        editing: Memo::new(move |_| editing.get()),
+                    };
+                    view! {
+                        <For each=visible key=|c| (c.id.clone(), c.title.clone()) let:conversation>
+                            <ConversationItem conversation shown editing open />
+                        </For>
+                    }
+                }}
             </ul>
             <Show when=move || !chat.search.with(|q| q.trim().is_empty()) && visible().is_empty()>
                 <p class="muted">"No conversation matches."</p>
@@ -78,16 +91,24 @@ pub(crate) fn Sidebar(
     }
 }
 
+/// What the rows of one build of the list read: the open conversation and the one being renamed.
+#[derive(Clone, Copy)]
+struct Shown {
+    current: Memo<String>,
+    editing: Memo<Option<String>>,
+}
+
 #[component]
 fn ConversationItem(
     conversation: ConversationMeta,
+    shown: Shown,
     editing: RwSignal<Option<String>>,
     open: RwSignal<bool>,
 ) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let id = StoredValue::new(conversation.id.clone());
     let title = conversation.title.clone();
-    let is_editing = move || editing.with(|e| e.as_deref() == Some(id.get_value().as_str()));
+    let is_editing = move || shown.editing.with(|e| e.as_deref() == Some(id.get_value().as_str()));
     let input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if let Some(input) = input.get() {
@@ -113,7 +134,7 @@ fn ConversationItem(
         "Escape" => finish(None),
         _ => {}
     };
-    let current = move || chat.current.with(|c| *c == id.get_value());
+    let current = move || shown.current.with(|c| *c == id.get_value());
     let (rename_label, delete_label) = (format!("Rename “{title}”"), format!("Delete “{title}”"));
     view! {
         <li class:active=current>
