@@ -365,8 +365,9 @@ pub struct Chat {
     dirty: StoredValue<Option<ChatMessage>>,
     /// Owns the open conversation's messages (their signals): a child of the page's owner.
     messages_owner: StoredValue<Owner>,
-    /// What the open conversation's message views ask of the page, made in its owner.
-    turn: StoredValue<Turn>,
+    /// What the open conversation's message views ask of the page, made in its owner; a new
+    /// one for each conversation opened (the message list is built anew for each).
+    pub turn: RwSignal<Turn>,
     /// The owners of conversations no longer open: disposed of, with their messages, once no
     /// reply is running (a stopped reply's last save still reads its message).
     retired: StoredValue<Vec<Owner>>,
@@ -377,9 +378,6 @@ pub struct Chat {
     meta: StoredValue<ConversationMeta>,
     /// The open conversation's id, for views.
     pub current: RwSignal<String>,
-    /// Counts the conversations opened: the message list is built anew for each (see
-    /// `MessageList`).
-    pub opened: RwSignal<u64>,
     /// The open conversation's request settings.
     pub settings: RwSignal<Settings>,
     /// The models the relay offers, once it has said.
@@ -463,12 +461,11 @@ impl Chat {
             last_scroll_top: StoredValue::new(0),
             dirty: StoredValue::new(None),
             messages_owner: StoredValue::new(messages_owner),
-            turn: StoredValue::new(turn),
+            turn: RwSignal::new(turn),
             retired: StoredValue::new(Vec::new()),
             page_owner: StoredValue::new(page_owner),
             frame: StoredValue::new_local(None),
             current: RwSignal::new(String::new()),
-            opened: RwSignal::new(0),
             settings: RwSignal::new(default_settings()),
             models: RwSignal::new(None),
             send_error: RwSignal::new(None),
@@ -966,9 +963,8 @@ impl Chat {
     /// Gives the conversation about to be shown an owner of its own, and retires the old one.
     fn own_next_conversation(self) {
         let next = self.page_owner.with_value(|page| conversation_owner(page.as_ref()));
-        self.turn.set_value(next.with(|| Turn::new(self.messages, self.busy)));
+        self.turn.set(next.with(|| Turn::new(self.messages, self.busy)));
         let old = self.messages_owner.try_update_value(|owner| std::mem::replace(owner, next));
-        self.opened.update(|n| *n += 1);
         if let Some(old) = old {
             self.retired.update_value(|retired| retired.push(old));
         }
@@ -1160,11 +1156,6 @@ impl Chat {
     /// Shows up to [`SHOWN_AT_ONCE`] more of the earlier messages.
     pub fn show_earlier(self) {
         self.shown_from.update(|from| *from = from.saturating_sub(SHOWN_AT_ONCE));
-    }
-
-    /// The open conversation's [`Turn`], for its message views.
-    pub fn turn(self) -> Turn {
-        self.turn.get_value()
     }
 
     /// Whether the last reply can be continued: it was cut off (by `maxTokens`, Stop, or a
@@ -1821,7 +1812,6 @@ fn damaged_note(count: usize, what: &str) -> String {
     )
 }
 
-/// A new owner for a conversation's messages: a child of the page's, where there is one.
 /// What a conversation's message views ask of the page: which message is its last reply, and
 /// whether no reply is running. Made in the conversation's owner and disposed with it.
 ///
@@ -1853,6 +1843,7 @@ impl Turn {
     }
 }
 
+/// A new owner for a conversation's messages: a child of the page's, where there is one.
 fn conversation_owner(page: Option<&Owner>) -> Owner {
     page.map_or_else(Owner::new, Owner::child)
 }

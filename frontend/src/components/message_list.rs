@@ -51,7 +51,7 @@ pub(crate) fn MessageList() -> impl IntoView {
                 </button>
             </Show>
             {move || {
-                chat.opened.track();
+                chat.turn.track();
                 view! {
                     <For
                         each=move || {
@@ -98,7 +98,7 @@ fn MessageView(
     });
     let chat = expect_context::<Chat>();
     // The page's `messages` and `busy` through this conversation's memos (see `Turn`).
-    let turn = chat.turn();
+    let turn = chat.turn.get_untracked();
     let editing = RwSignal::new(false);
     let copy_ref = NodeRef::<leptos::html::Button>::new();
     let copy = move |_| {
