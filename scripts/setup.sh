@@ -50,9 +50,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
-if [[ ! -x .venv/bin/pytest || tests/requirements.txt -nt .venv/pyvenv.cfg ]]; then
-  say "installing boto3 and pytest into .venv (for the AWS SDK tests)"
-  python3 -m venv .venv
-  .venv/bin/pip install -q -r tests/requirements.txt
-  touch .venv/pyvenv.cfg
+# The venv is rebuilt from scratch whenever tests/requirements.txt changes (its hash is kept in
+# the venv), so a machine never keeps packages the lock no longer names: every package is
+# pinned and hash-checked, transitive ones included, and nothing else is installed.
+requirements_hash=$(sha256sum tests/requirements.txt | cut -d' ' -f1)
+if [[ "$(cat .venv/requirements.sha256 2>/dev/null)" != "$requirements_hash" ]]; then
+  say "installing tests/requirements.txt into .venv (boto3, botocore, pytest; pinned and hashed)"
+  python3 -m venv --clear .venv
+  .venv/bin/pip install -q --no-deps --require-hashes --only-binary :all: -r tests/requirements.txt
+  echo "$requirements_hash" >.venv/requirements.sha256
 fi

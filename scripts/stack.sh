@@ -2,6 +2,9 @@
 # Each start_* function sets a *_PID and a *_URL variable.
 
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true
+# wrangler dev alone reads every request body to its end before a response goes out; Cloudflare
+# does not, and the relay refuses an oversized body without reading it (tested).
+export WRANGLER_DISABLE_REQUEST_BODY_DRAINING=true
 
 stack_pids=()
 stop_stack() {

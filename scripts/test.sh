@@ -38,6 +38,7 @@ export TOOL_SECRET="tool-secret-$RANDOM$RANDOM$RANDOM"
 # The widget suite's host pages: one origin that may embed the chat, one that may not.
 export WIDGET_HOST_PORT=$(free_port) WIDGET_OTHER_PORT=$(free_port)
 export RELAY_KEY_ID=tests RELAY_KEY_SECRET="relay-test-key-$RANDOM$RANDOM$RANDOM"
+export WIDGET_TOKEN_SECRET="widget-token-secret-$RANDOM$RANDOM$RANDOM$RANDOM-0123456789"
 start_standin 127.0.0.1:0 "$logs/bedrock-local.log" \
   BEDROCK_LOCAL_ACCESS_KEY_ID="$STANDIN_ACCESS_KEY_ID" \
   BEDROCK_LOCAL_SECRET_ACCESS_KEY="$STANDIN_SECRET_ACCESS_KEY" \
@@ -52,26 +53,52 @@ AWS_REGION=us-east-1
 AWS_ACCESS_KEY_ID=$STANDIN_ACCESS_KEY_ID
 AWS_SECRET_ACCESS_KEY=$STANDIN_SECRET_ACCESS_KEY
 AWS_SESSION_TOKEN=$STANDIN_SESSION_TOKEN
-RELAY_API_KEYS=$RELAY_KEY_ID:$RELAY_KEY_SECRET,limited:$RELAY_KEY_SECRET-limited:3:1000000,tokens:$RELAY_KEY_SECRET-tokens:1000:20
+AWS_ACCOUNT_ID=123456789012
+PAGE_ACCESS=open
+RELAY_API_KEYS=$RELAY_KEY_ID:$RELAY_KEY_SECRET,limited:$RELAY_KEY_SECRET-limited:3:1000000,tokens:$RELAY_KEY_SECRET-tokens:1000:20,hangup:$RELAY_KEY_SECRET-hangup:1000:3000
 RATE_LIMIT_RPM=100000
 RATE_LIMIT_TPM=100000000
 RATE_LIMIT_IP_RPM=100000
 RATE_LIMIT_IP_TPM=100000000
 ALLOWED_MODELS=anthropic.claude-3-haiku-20240307-v1:0,us.anthropic.claude-sonnet-4-20250514-v1:0,us.anthropic.claude-3-5-sonnet-20240620-v1:0,us.anthropic.claude-3-7-sonnet-20250219-v1:0,us.amazon.nova-lite-v1:0,amazon.titan-text-lite-v1
 MAX_OUTPUT_TOKENS=4096
+BEDROCK_PROJECT=converse-edge-tests
+BEDROCK_PROJECTS=team-b
 MAX_BODY_BYTES=1048576
 FIRST_BYTE_TIMEOUT_MS=3000
 IDLE_TIMEOUT_MS=2000
 RETRY_MAX_ATTEMPTS=3
 RETRY_BUDGET_MS=3000
 TOOL_SECRET=$TOOL_SECRET
+WIDGET_TOKEN_SECRET=$WIDGET_TOKEN_SECRET
 WIDGET_SITES='{"http://localhost:$WIDGET_HOST_PORT":{"models":["anthropic.claude-3-haiku-20240307-v1:0","us.amazon.nova-lite-v1:0"],"prompts":{"support":"You are the support desk of Example Shop.","sales":"You help visitors choose a plan."},"defaultPrompt":"support"},"http://open.example":{"hostPrompt":true},"http://limited.example":{"rpm":2}}'
 TOOLS='[{"name":"lookup_order","description":"Looks up an order by its id.","inputSchema":{"type":"object","properties":{"orderId":{"type":"string","pattern":"^[A-Z0-9-]+\$"}},"required":["orderId"],"additionalProperties":false},"url":"$STANDIN_URL/_stand-in/tools/echo","headers":{"x-tool-secret":{"secret":"TOOL_SECRET"}}},{"name":"broken_tool","inputSchema":{"type":"object"},"url":"$STANDIN_URL/_stand-in/tools/fail","headers":{"x-tool-secret":{"secret":"TOOL_SECRET"}}},{"name":"slow_tool","inputSchema":{"type":"object"},"url":"$STANDIN_URL/_stand-in/tools/slow","headers":{"x-tool-secret":{"secret":"TOOL_SECRET"}},"timeoutMs":1500}]'
 VARS
 # Over TLS, as in production: AWS SDKs send Bedrock API keys (Bearer) only over https.
 RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$env_file" --persist-to "$PWD/$logs/wrangler-state"
+MAIN_RELAY_URL=$RELAY_URL
+# A second relay with the strictest settings a deployer can choose (the trust suite's):
+# the same variables, but for those below.
+strict_env_file="$logs/strict-relay.env"
+strict_vars=(
+  PAGE_ACCESS=off
+  "WIDGET_SITES='{\"http://open.example\":{}}'"
+  "RELAY_API_KEYS=$RELAY_KEY_ID:$RELAY_KEY_SECRET,limited:$RELAY_KEY_SECRET-limited:3:1000000,sitekey:$RELAY_KEY_SECRET-sitekey:2:0"
+  ENFORCE_GUARDRAIL=gr-enforced:1
+  ALLOWED_MODELS=us.anthropic.claude-3-5-sonnet-20240620-v1:0,anthropic.claude-3-haiku-20240307-v1:0
+  RATE_LIMIT_TPM=0
+  RATE_LIMIT_IP_TPM=0
+  "TOOLS='[{\"name\":\"redirecting_tool\",\"inputSchema\":{\"type\":\"object\"},\"url\":\"$STANDIN_URL/_stand-in/tools/redirect\",\"headers\":{\"x-tool-secret\":{\"secret\":\"TOOL_SECRET\"}}}]'"
+)
+{
+  grep -v -E "^($(printf '%s|' "${strict_vars[@]%%=*}" | sed 's/|$//'))=" "$env_file"
+  printf '%s\n' "${strict_vars[@]}"
+} >"$strict_env_file"
+RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/strict-wrangler.log" --env-file "$PWD/$strict_env_file" --persist-to "$PWD/$logs/strict-wrangler-state"
+export STRICT_RELAY_URL=$RELAY_URL STRICT_RELAY_LOG="$PWD/$logs/strict-wrangler.log"
+RELAY_URL=$MAIN_RELAY_URL
 export STANDIN_URL RELAY_URL RELAY_LOG="$PWD/$logs/wrangler.log"
-echo "stand-in $STANDIN_URL, relay $RELAY_URL (logs in $logs)"
+echo "stand-in $STANDIN_URL, relay $RELAY_URL, strict relay $STRICT_RELAY_URL (logs in $logs)"
 
 echo "==> relay and browser suites (node:test, Playwright + Chromium)"
 # The local relay's certificate is wrangler's self-signed one.

@@ -1,4 +1,5 @@
-//! Who may call: clients with a relay key (Bearer, or SigV4 signed with it), and pages from
+//! Who may call: clients with a relay key (Bearer, or SigV4 signed with it), and, where the
+//! deployer opens the page to everyone (`PAGE_ACCESS=open`), visitors of the chat page from
 //! the relay's own origin or an allowed one. CORS is answered for exactly those origins.
 
 use converse_shared::sigv4::{self, Credentials, Received};
@@ -6,18 +7,40 @@ use converse_shared::{BedrockError, ErrorKind};
 use subtle::ConstantTimeEq;
 use worker::{Date, Headers, Request, Url};
 
-use crate::config::RelayConfig;
+use crate::config::{PageAccess, RelayConfig};
 use crate::errors::RelayError;
 use crate::limits::Limit;
+use crate::visitor::Visitor;
 
 /// The limits that apply to `caller` from `ip`: the caller's own (a key's, or the default
 /// per caller) and the per-IP one.
 pub(crate) fn limit_subjects(caller: &Caller, ip: &str, config: &RelayConfig) -> Vec<(String, Limit)> {
     let own = match caller {
         Caller::Key(id) => config.client_keys.iter().find(|k| k.id == *id).and_then(|k| k.limit),
-        Caller::Origin(_) => None,
+        Caller::Page => None,
+        // A widget visitor's own subject is its site (added with the site's limit).
+        Caller::Visitor(_) => return vec![(ip_subject(ip), config.ip_limit)],
     };
-    vec![(caller.label(), own.unwrap_or(config.caller_limit)), (format!("ip:{ip}"), config.ip_limit)]
+    vec![(caller.label(), own.unwrap_or(config.caller_limit)), (ip_subject(ip), config.ip_limit)]
+}
+
+/// The client's address, as Cloudflare tells it (`CF-Connecting-IP`).
+pub(crate) fn client_ip(req: &Request) -> String {
+    req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".into())
+}
+
+/// The rate-limit subject of a client address: an IPv4 address, or an IPv6 address's /64 —
+/// the block one subscriber gets, so its 2^64 addresses are one client.
+fn ip_subject(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("ip:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => format!("ip:{}", v6.to_ipv4_mapped().expect("mapped")),
+        Ok(v4) => format!("ip:{v4}"),
+        Err(_) => format!("ip:{ip}"),
+    }
 }
 
 /// Who is calling, for logs and limits.
@@ -25,8 +48,10 @@ pub(crate) fn limit_subjects(caller: &Caller, ip: &str, config: &RelayConfig) ->
 pub(crate) enum Caller {
     /// A client with this relay key id.
     Key(String),
-    /// A page from this origin.
-    Origin(String),
+    /// A visitor of the chat page (`PAGE_ACCESS=open`): anyone, as anyone can load it.
+    Page,
+    /// A visitor of a site's widget, proven by its visitor token.
+    Visitor(Visitor),
 }
 
 impl Caller {
@@ -34,7 +59,8 @@ impl Caller {
     pub(crate) fn label(&self) -> String {
         match self {
             Self::Key(id) => format!("key:{id}"),
-            Self::Origin(o) => format!("origin:{o}"),
+            Self::Page => "page".to_owned(),
+            Self::Visitor(v) => format!("site:{}", v.site),
         }
     }
 }
@@ -55,8 +81,14 @@ fn refused(kind: ErrorKind, message: &str) -> RelayError {
     RelayError::Bedrock(BedrockError::new(kind, message))
 }
 
-/// Decides who is calling, or refuses the request.
-pub(crate) fn authorize(req: &Request, config: &RelayConfig, body: &[u8]) -> Result<Caller, RelayError> {
+/// Decides who is calling, or refuses the request. `visitor`: the widget visitor the request
+/// proved with its token, if any (see [`crate::widget::visitor_of`]).
+pub(crate) fn authorize(
+    req: &Request,
+    config: &RelayConfig,
+    body: &[u8],
+    visitor: Option<&Visitor>,
+) -> Result<Caller, RelayError> {
     let headers = req.headers();
     match headers.get("authorization").ok().flatten() {
         Some(auth) if auth.starts_with("Bearer ") => {
@@ -101,12 +133,22 @@ pub(crate) fn authorize(req: &Request, config: &RelayConfig, body: &[u8]) -> Res
             })?;
             Ok(Caller::Key(id))
         }
-        None => allowed_origin(req, config).map(Caller::Origin).ok_or_else(|| {
-            refused(
+        // No key: a page visitor, if the deployer lets pages chat. `Origin` is no credential
+        // (anyone can send any); it only keeps other sites' pages from using their visitors'
+        // browsers to call.
+        None if visitor.is_some() => Ok(Caller::Visitor(visitor.cloned().expect("checked"))),
+        None => match config.page_access {
+            PageAccess::Open => allowed_origin(req, config).map(|_| Caller::Page).ok_or_else(|| {
+                refused(
+                    ErrorKind::MissingAuthenticationToken,
+                    "Missing Authentication Token: send a relay API key, or call from the chat page.",
+                )
+            }),
+            PageAccess::Off => Err(refused(
                 ErrorKind::MissingAuthenticationToken,
-                "Missing Authentication Token: send a relay API key, or call from an allowed origin.",
-            )
-        }),
+                "Missing Authentication Token: this relay serves API keys only (PAGE_ACCESS is off).",
+            )),
+        },
     }
 }
 
@@ -135,4 +177,19 @@ pub(crate) fn preflight(req: &Request, config: &RelayConfig) -> worker::Result<w
         headers.set("access-control-max-age", "600")?;
     }
     Ok(worker::Response::empty()?.with_status(204).with_headers(headers))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_client_is_its_64_and_an_ipv4_client_its_address() {
+        assert_eq!(ip_subject("2001:db8:1:2:aaaa::1"), ip_subject("2001:0db8:0001:0002:ffff:1:2:3"));
+        assert_eq!(ip_subject("2001:db8:1:2::9"), "ip:2001:db8:1:2::/64");
+        assert_ne!(ip_subject("2001:db8:1:2::1"), ip_subject("2001:db8:1:3::1"));
+        assert_eq!(ip_subject("203.0.113.7"), "ip:203.0.113.7");
+        assert_eq!(ip_subject("::ffff:203.0.113.7"), "ip:203.0.113.7");
+        assert_ne!(ip_subject("203.0.113.7"), ip_subject("203.0.113.8"));
+    }
 }

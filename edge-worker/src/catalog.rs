@@ -17,7 +17,11 @@ pub(crate) fn models(req: &Request, config: &RelayConfig) -> Result<Response> {
         .flatten()
         .map(|id| OfferedModel::new(id.clone(), output_cap(&config.policy, id)))
         .collect();
-    let listing = ModelListing { models, any_model: config.policy.models.is_none() };
+    let listing = ModelListing {
+        models,
+        any_model: config.policy.models.is_none(),
+        page_access: Some(config.page_access.name().to_owned()),
+    };
     let mut response = Response::from_json(&listing)?;
     if let Some(origin) = auth::allowed_origin(req, config) {
         auth::cors(response.headers_mut(), &origin);

@@ -50,6 +50,26 @@ impl fmt::Debug for ClientKey {
     }
 }
 
+/// Who may chat without a relay key (`PAGE_ACCESS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PageAccess {
+    /// No one: relay keys only (the default).
+    Off,
+    /// Anyone who loads the page, within the per-IP limits: a page holds no secret, so
+    /// neither does a request from it, and a script can do whatever the page can.
+    Open,
+}
+
+impl PageAccess {
+    /// The setting's value, as `/v1/models` tells the page.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Open => "open",
+        }
+    }
+}
+
 /// What the deployer allows.
 #[derive(Debug)]
 pub(crate) struct Policy {
@@ -61,17 +81,40 @@ pub(crate) struct Policy {
     pub(crate) max_output_tokens: Option<u32>,
     /// The most messages in a request (`MAX_MESSAGES`).
     pub(crate) max_messages: usize,
+    /// The most content blocks in a request, its messages' and system prompt's together
+    /// (`MAX_CONTENT_BLOCKS`).
+    pub(crate) max_blocks: usize,
     /// The most images, documents, videos and audio clips in a request (`MAX_ATTACHMENTS`).
     pub(crate) max_attachments: usize,
     /// A guardrail applied to every request (`ENFORCE_GUARDRAIL`, `id:version`).
     pub(crate) guardrail: Option<(String, String)>,
+    /// Whether callers may ask for the enforced guardrail's trace (`GUARDRAIL_TRACE=allow`).
+    pub(crate) guardrail_trace: bool,
+    /// The Bedrock project calls are billed to (`BEDROCK_PROJECT`; `default` when unset).
+    pub(crate) project: String,
+    /// Other projects a caller may name (`BEDROCK_PROJECTS`).
+    pub(crate) other_projects: Vec<String>,
+    /// The AWS account the relay's credentials belong to (`AWS_ACCOUNT_ID`), when known.
+    pub(crate) account: Option<String>,
+    /// The region Bedrock is called in (`AWS_REGION`).
+    pub(crate) region: String,
+}
+
+/// Reads a project setting, refusing a value Bedrock would refuse.
+fn project_setting(name: &str, value: String) -> Result<String, RelayError> {
+    converse_shared::project::parse(Some(&value))
+        .map_err(|problem| RelayError::Misconfigured(format!("{name}: {problem}, not {value:?}")))?;
+    Ok(value)
 }
 
 /// How long to wait, and how often to try again.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Timing {
-    /// Until Bedrock's response starts (`FIRST_BYTE_TIMEOUT_MS`).
+    /// Until Bedrock's response to `ConverseStream` starts (`FIRST_BYTE_TIMEOUT_MS`).
     pub(crate) first_byte: Duration,
+    /// Until Bedrock's whole reply to `Converse` arrives (`REPLY_TIMEOUT_MS`): Bedrock sends
+    /// nothing until the reply is written, which for a long one takes minutes.
+    pub(crate) reply: Duration,
     /// Between two chunks of a stream (`IDLE_TIMEOUT_MS`).
     pub(crate) idle: Duration,
     /// Attempts per request, the first included (`RETRY_MAX_ATTEMPTS`).
@@ -93,6 +136,8 @@ pub(crate) struct RelayConfig {
     pub(crate) client_keys: Vec<ClientKey>,
     /// Origins whose pages may call the relay besides its own (`ALLOWED_ORIGINS`).
     pub(crate) allowed_origins: Vec<String>,
+    /// Who may chat without a key (`PAGE_ACCESS`).
+    pub(crate) page_access: PageAccess,
     /// What requests may ask for.
     pub(crate) policy: Policy,
     /// Time-outs and retries.
@@ -103,6 +148,23 @@ pub(crate) struct RelayConfig {
     pub(crate) ip_limit: Limit,
     /// The sites that may embed the chat widget, by origin (`WIDGET_SITES`).
     pub(crate) widget_sites: BTreeMap<String, Site>,
+    /// The key widget visitor tokens are signed with (`WIDGET_TOKEN_SECRET`).
+    pub(crate) widget_token_key: Option<SecretKey>,
+}
+
+/// A key that is never printed.
+pub(crate) struct SecretKey(Vec<u8>);
+
+impl SecretKey {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(** redacted **)")
+    }
 }
 
 fn read(env: &Env, name: &str) -> Option<String> {
@@ -183,12 +245,33 @@ impl RelayConfig {
             }
         };
         let models = read(env, "ALLOWED_MODELS").map(Some).unwrap_or_default();
+        let project = project_setting(
+            "BEDROCK_PROJECT",
+            read(env, "BEDROCK_PROJECT").unwrap_or_else(|| converse_shared::project::DEFAULT.to_owned()),
+        )?;
+        let other_projects = list(read(env, "BEDROCK_PROJECTS"))
+            .into_iter()
+            .map(|p| project_setting("BEDROCK_PROJECTS", p))
+            .collect::<Result<_, _>>()?;
+        let account = read(env, "AWS_ACCOUNT_ID");
+        if account.as_ref().is_some_and(|a| a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(RelayError::Misconfigured("AWS_ACCOUNT_ID must be 12 digits".into()));
+        }
         let mut config = Self {
             endpoint,
-            region,
+            region: region.clone(),
             auth,
             client_keys,
             allowed_origins: list(read(env, "ALLOWED_ORIGINS")),
+            page_access: match read(env, "PAGE_ACCESS").as_deref() {
+                None | Some("off") => PageAccess::Off,
+                Some("open") => PageAccess::Open,
+                Some(other) => {
+                    return Err(RelayError::Misconfigured(format!(
+                        "PAGE_ACCESS must be open or off, not {other:?}"
+                    )));
+                }
+            },
             policy: Policy {
                 models: models.map(|m| list(Some(m))),
                 max_body_bytes: number(env, "MAX_BODY_BYTES", 32 * 1024 * 1024)?,
@@ -196,11 +279,26 @@ impl RelayConfig {
                     .map(|_| number(env, "MAX_OUTPUT_TOKENS", 0))
                     .transpose()?,
                 max_messages: number(env, "MAX_MESSAGES", 1000)?,
+                max_blocks: number(env, "MAX_CONTENT_BLOCKS", 10_000)?,
                 max_attachments: number(env, "MAX_ATTACHMENTS", 25)?,
                 guardrail,
+                guardrail_trace: match read(env, "GUARDRAIL_TRACE").as_deref() {
+                    None | Some("deny") => false,
+                    Some("allow") => true,
+                    Some(other) => {
+                        return Err(RelayError::Misconfigured(format!(
+                            "GUARDRAIL_TRACE must be allow or deny, not {other:?}"
+                        )));
+                    }
+                },
+                project,
+                other_projects,
+                account,
+                region,
             },
             timing: Timing {
                 first_byte: Duration::from_millis(number(env, "FIRST_BYTE_TIMEOUT_MS", 60_000)?),
+                reply: Duration::from_millis(number(env, "REPLY_TIMEOUT_MS", 3_600_000)?),
                 idle: Duration::from_millis(number(env, "IDLE_TIMEOUT_MS", 30_000)?),
                 attempts: number(env, "RETRY_MAX_ATTEMPTS", 3)?.max(1),
                 retry_budget: Duration::from_millis(number(env, "RETRY_BUDGET_MS", 10_000)?),
@@ -214,9 +312,17 @@ impl RelayConfig {
                 tokens: number(env, "RATE_LIMIT_IP_TPM", 400_000)?,
             },
             widget_sites: BTreeMap::new(),
+            widget_token_key: read(env, "WIDGET_TOKEN_SECRET").map(|k| SecretKey(k.into_bytes())),
         };
         config.widget_sites =
             widget::parse_sites(read(env, "WIDGET_SITES").as_deref(), |m| policy::offers(&config.policy, m))?;
+        if !config.widget_sites.is_empty() && config.widget_token_key.as_ref().is_none_or(|k| k.0.len() < 32)
+        {
+            return Err(RelayError::Misconfigured(
+                "WIDGET_SITES needs WIDGET_TOKEN_SECRET, a secret of at least 32 characters, to sign visitor tokens"
+                    .into(),
+            ));
+        }
         Ok(config)
     }
 }

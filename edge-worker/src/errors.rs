@@ -6,8 +6,12 @@ use worker::{Headers, Response, console_error};
 /// What can go wrong in the relay.
 #[derive(Debug)]
 pub(crate) enum RelayError {
-    /// Bedrock (or the relay's own check of the request) refused it; passed on as it is.
+    /// The relay's own check of the request refused it.
     Bedrock(BedrockError),
+    /// Bedrock answered with this error: passed on with its name and status, and with its
+    /// own words unless they speak of the relay's credentials or of Bedrock's insides (see
+    /// [`RelayError::upstream_detail`]).
+    Upstream(BedrockError),
     /// The path is not a Bedrock Runtime operation the relay serves.
     UnknownOperation,
     /// The request body is larger than the relay takes.
@@ -31,6 +35,23 @@ impl RelayError {
     pub(crate) fn to_bedrock(&self) -> BedrockError {
         match self {
             Self::Bedrock(e) => e.clone(),
+            Self::Upstream(e) if self.upstream_detail().is_none() => e.clone(),
+            Self::Upstream(e) => match &e.kind {
+                ErrorKind::AccessDenied => BedrockError::new(
+                    ErrorKind::AccessDenied,
+                    "Bedrock refused this relay the model (its IAM permissions or model access); \
+                     the relay's log has Bedrock's words.",
+                ),
+                kind if e.status() >= 500 => BedrockError::new(
+                    kind.clone(),
+                    "Bedrock failed to handle the request. Try again; the relay's log has Bedrock's words.",
+                ),
+                // The relay's own credentials were refused: the deployer's to fix, not the caller's.
+                _ => BedrockError::new(
+                    ErrorKind::InternalServer,
+                    "Bedrock refused the relay's credentials; the relay's log has Bedrock's words.",
+                ),
+            },
             Self::UnknownOperation => BedrockError::new(ErrorKind::UnknownOperation, "Unknown operation"),
             Self::TooLarge(limit) => BedrockError::new(
                 ErrorKind::Validation,
@@ -64,6 +85,22 @@ impl RelayError {
                 BedrockError::new(ErrorKind::InternalServer, "The relay failed to handle the request.")
             }
         }
+    }
+
+    /// Bedrock's own words, where the client is told the relay's instead: an access denial
+    /// (it names the relay's IAM principal and account), a refusal of the relay's credentials,
+    /// and a 5xx. They go to the relay's log line.
+    pub(crate) fn upstream_detail(&self) -> Option<&str> {
+        let Self::Upstream(e) = self else { return None };
+        let credentials = matches!(
+            e.kind,
+            ErrorKind::AccessDenied
+                | ErrorKind::UnrecognizedClient
+                | ErrorKind::InvalidSignature
+                | ErrorKind::IncompleteSignature
+                | ErrorKind::MissingAuthenticationToken
+        ) || e.kind.name() == "ExpiredTokenException";
+        (credentials || e.status() >= 500).then_some(e.message.as_str())
     }
 
     /// The HTTP status.

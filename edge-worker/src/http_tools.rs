@@ -12,7 +12,9 @@ use std::time::Duration;
 use futures_util::future::{Either, select};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use worker::{AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit, Response};
+use worker::{
+    AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect, Response,
+};
 
 use crate::errors::RelayError;
 
@@ -120,7 +122,11 @@ pub(crate) async fn run(
         set(name, &value)?;
     }
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(input.to_string().into()));
+    // A redirect is not followed: it would carry the tool's secret headers wherever it points.
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual)
+        .with_body(Some(input.to_string().into()));
     let request =
         Request::new_with_init(&tool.url, &init).map_err(|e| RelayError::Misconfigured(e.to_string()))?;
     let controller = AbortController::default();
@@ -139,6 +145,12 @@ pub(crate) async fn run(
         }
     };
     let status = response.status_code();
+    if (300..400).contains(&status) {
+        worker::console_error!("tool {} answered with a redirect (HTTP {status}), not followed", tool.name);
+        return Ok(outcome_error(format!(
+            "the tool answered with a redirect (HTTP {status}), which is not followed"
+        )));
+    }
     let text = response.text().await.unwrap_or_default();
     if !(200..300).contains(&status) {
         let detail: String = text.chars().take(300).collect();

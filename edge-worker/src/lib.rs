@@ -14,6 +14,7 @@ mod catalog;
 mod config;
 mod errors;
 mod http_tools;
+mod intake;
 // `#[durable_object]` generates glue without docs.
 #[allow(missing_docs)]
 mod limits;
@@ -21,6 +22,7 @@ mod log;
 mod policy;
 mod relay;
 mod upstream;
+mod visitor;
 mod widget;
 
 use converse_shared::path::parse_model_path;
@@ -69,13 +71,16 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     }
 }
 
+/// The largest tool input the relay takes (a tool's input is the model's JSON, not files).
+const TOOL_INPUT_CAP: usize = 1024 * 1024;
+
 /// `POST /v1/tools/{name}`, for callers the relay trusts, within their rate limits.
 async fn run_tool(req: &mut Request, env: &Env, config: &RelayConfig, name: &str) -> Response {
     let result = async {
-        let body = req.bytes().await.map_err(|e| RelayError::Internal(e.to_string()))?;
-        let caller = auth::authorize(req, config, &body)?;
-        let ip = req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".into());
-        limits::Limiters::new(env, &auth::limit_subjects(&caller, &ip, config))?.admit().await?;
+        let body = intake::read_capped(req, TOOL_INPUT_CAP.min(config.policy.max_body_bytes)).await?;
+        let caller = auth::authorize(req, config, &body, None)?;
+        let ip = auth::client_ip(req);
+        limits::Limiters::new(env, &auth::limit_subjects(&caller, &ip, config))?.admit(0).await?;
         let tools = http_tools::declared(env)?;
         let tool = tools.iter().find(|t| t.name() == name).ok_or_else(|| {
             RelayError::Bedrock(converse_shared::BedrockError::new(

@@ -13,6 +13,8 @@ pub(crate) struct RequestLog {
     pub(crate) caller: Option<String>,
     pub(crate) model: Option<String>,
     pub(crate) operation: Option<&'static str>,
+    /// The Bedrock project the call is billed to.
+    pub(crate) project: Option<String>,
     pub(crate) status: u16,
     pub(crate) attempts: u32,
     pub(crate) ttfb_ms: Option<u64>,
@@ -21,14 +23,18 @@ pub(crate) struct RequestLog {
     pub(crate) output_tokens: Option<u32>,
     pub(crate) stop_reason: Option<String>,
     pub(crate) error: Option<String>,
+    /// Bedrock's own words for an error the client was told in the relay's (never a secret:
+    /// an access denial names the relay's IAM principal, which clients are not told).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) upstream_message: Option<String>,
     #[serde(skip)]
     started: u64,
     #[serde(skip)]
     written: bool,
 }
 
-/// A new request id: 16 random hex digits.
-fn request_id() -> String {
+/// A new id (of a request, a widget visitor): 16 random hex digits. Unique, not secret.
+pub(crate) fn random_id() -> String {
     let part = || (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
     format!("{:08x}{:08x}", part(), part())
 }
@@ -37,10 +43,11 @@ impl RequestLog {
     /// Starts the record of a request.
     pub(crate) fn start() -> Self {
         Self {
-            request_id: request_id(),
+            request_id: random_id(),
             caller: None,
             model: None,
             operation: None,
+            project: None,
             status: 0,
             attempts: 0,
             ttfb_ms: None,
@@ -49,6 +56,7 @@ impl RequestLog {
             output_tokens: None,
             stop_reason: None,
             error: None,
+            upstream_message: None,
             started: Date::now().as_millis(),
             written: false,
         }
@@ -91,6 +99,7 @@ impl RequestLog {
             caller: self.caller.clone(),
             model: self.model.clone(),
             operation: self.operation,
+            project: self.project.clone(),
             status: self.status,
             attempts: self.attempts,
             ttfb_ms: self.ttfb_ms,
@@ -99,6 +108,7 @@ impl RequestLog {
             output_tokens: None,
             stop_reason: None,
             error: None,
+            upstream_message: None,
             started: self.started,
             written: false,
         };

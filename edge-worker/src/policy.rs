@@ -1,29 +1,51 @@
 //! What the deployer allows a request to ask for: models, sizes, counts, output tokens, and
 //! an enforced guardrail. Applied before any upstream call.
 
-use converse_shared::models::{base_model_id, rules_for};
-use converse_shared::path::model_id_problem;
+use converse_shared::models::rules_for;
+use converse_shared::path::{Operation, model_id_problem};
+use converse_shared::project;
 use converse_shared::types::*;
 use converse_shared::{BedrockError, ErrorKind};
 
 use crate::config::Policy;
 use crate::errors::RelayError;
+use crate::intake::{self, TooBig};
 use crate::widget::{self, Site};
 
 fn invalid(message: String) -> RelayError {
     RelayError::Bedrock(BedrockError::new(ErrorKind::Validation, message))
 }
 
-/// Whether the relay offers `model_id` (an inference profile or ARN of an offered model counts).
+/// Whether the relay offers `model_id`: an offered id itself, or its ARN here (see
+/// [`arn_of`]). Nothing else: not the bare id of an offered inference profile, nor another
+/// geography's profile of the same model, nor an ARN in another region or account.
 pub(crate) fn offers(policy: &Policy, model_id: &str) -> bool {
-    listed(policy.models.as_deref(), model_id)
+    policy.models.as_ref().is_none_or(|models| {
+        models.iter().any(|m| m == model_id || arn_of(m, model_id, &policy.region, policy.account.as_deref()))
+    })
 }
 
-/// Whether `models` (`None`: any model) has `model_id`, or the model it is a profile or ARN of.
+/// Whether `model_id` is the ARN of `offered` in the relay's `region`: a foundation model's
+/// (`arn:aws:bedrock:<region>::foundation-model/<id>`, which names no account), or an
+/// inference profile's in the relay's own `account` (`…:<account>:inference-profile/<id>`;
+/// only when `AWS_ACCOUNT_ID` says which account that is).
+fn arn_of(offered: &str, model_id: &str, region: &str, account: Option<&str>) -> bool {
+    let Some(rest) = model_id.strip_prefix("arn:") else { return false };
+    let parts: Vec<&str> = rest.splitn(5, ':').collect();
+    let [_partition, "bedrock", arn_region, arn_account, resource] = parts[..] else { return false };
+    if arn_region != region {
+        return false;
+    }
+    match resource.split_once('/') {
+        Some(("foundation-model", id)) => arn_account.is_empty() && id == offered,
+        Some(("inference-profile", id)) => account == Some(arn_account) && id == offered,
+        _ => false,
+    }
+}
+
+/// Whether `models` (`None`: any model) has exactly `model_id`.
 pub(crate) fn listed(models: Option<&[String]>, model_id: &str) -> bool {
-    models.is_none_or(|models| {
-        models.iter().any(|m| m == model_id || base_model_id(m) == base_model_id(model_id))
-    })
+    models.is_none_or(|models| models.iter().any(|m| m == model_id))
 }
 
 /// The most output tokens a request to `model_id` may ask for here.
@@ -32,9 +54,87 @@ pub(crate) fn output_cap(policy: &Policy, model_id: &str) -> u32 {
     policy.max_output_tokens.map_or(model_max, |cap| cap.min(model_max))
 }
 
+/// Refuses what would let a caller narrow the deployer's guardrail. Bedrock evaluates only
+/// the `guardContent` blocks when a request has any ("If you don't mark any content, the
+/// guardrail evaluates all the messages"), checks a stream's chunks after sending them when
+/// `streamProcessingMode` is `async`, and shows how it judged (its trace) when asked:
+/// <https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-use-converse-api.html>.
+fn enforce_guardrail(
+    policy: &Policy,
+    request: &mut ConverseRequest,
+    operation: Operation,
+) -> Result<(), RelayError> {
+    let narrowing = |at: String| {
+        invalid(format!(
+            "{at}: this relay applies its guardrail to the whole conversation; guardContent blocks are not accepted."
+        ))
+    };
+    if let Some(j) =
+        request.system.iter().flatten().position(|b| matches!(b, SystemContentBlock::GuardContent(_)))
+    {
+        return Err(narrowing(format!("system[{j}]")));
+    }
+    for (i, message) in request.messages.iter().enumerate() {
+        if let Some(j) = message.content.iter().position(|b| matches!(b, ContentBlock::GuardContent(_))) {
+            return Err(narrowing(format!("messages[{i}].content[{j}]")));
+        }
+    }
+    let Some(config) = &request.guardrail_config else { return Ok(()) };
+    match &config.stream_processing_mode {
+        Some(GuardrailStreamProcessingMode::Sync) | None => {}
+        Some(_) if operation == Operation::ConverseStream => {
+            return Err(invalid(
+                "guardrailConfig.streamProcessingMode: this relay checks every chunk before it is sent; only sync is accepted."
+                    .into(),
+            ));
+        }
+        // Stream-only: Converse's GuardrailConfiguration has no such member.
+        Some(_) => {
+            return Err(invalid(
+                "guardrailConfig.streamProcessingMode: only ConverseStream takes it.".into(),
+            ));
+        }
+    }
+    let tracing = config.trace.as_ref().is_some_and(|t| *t != GuardrailTrace::Disabled);
+    if tracing && !policy.guardrail_trace {
+        return Err(invalid(
+            "guardrailConfig.trace: this relay does not return its guardrail's trace; send \"disabled\" or leave it out."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A request the policy admits.
+#[derive(Debug)]
+pub(crate) struct Admitted {
+    /// The body to send upstream.
+    pub(crate) body: Vec<u8>,
+    /// The Bedrock project it is billed to.
+    pub(crate) project: String,
+}
+
+/// The project a request is billed to: the one it names, if the deployer allows it, else
+/// the deployment's own (`None`: the request names none, and the deployment's is to be set).
+fn project_of(policy: &Policy, asked: Option<&str>) -> Result<Option<String>, RelayError> {
+    let Some(asked) = asked else { return Ok(None) };
+    let named = project::parse(Some(asked)).map_err(|p| invalid(format!("projectIdentifier: {p}.")))?;
+    let account = policy.account.as_deref();
+    let allowed = std::iter::once(&policy.project)
+        .chain(&policy.other_projects)
+        .any(|p| project::parse(Some(p)).is_ok_and(|p| p.same_as(&named, &policy.region, account)));
+    if !allowed {
+        return Err(RelayError::Bedrock(BedrockError::new(
+            ErrorKind::AccessDenied,
+            format!("This relay does not bill to the project {asked}."),
+        )));
+    }
+    Ok(Some(asked.to_owned()))
+}
+
 /// Checks a request against the policy. Returns the body to send: the client's own bytes,
-/// or, where the policy had to set something (output cap, guardrail), the request written
-/// again — which loses nothing, as the wire model keeps every member it does not know.
+/// or, where the policy had to set something (output cap, guardrail, project), the request
+/// written again — which loses nothing, as the wire model keeps every member it does not know.
 ///
 /// A widget request (`site`: its origin, its rules, the preset it asks for) is also held to
 /// its site's rules.
@@ -42,8 +142,9 @@ pub(crate) fn apply(
     policy: &Policy,
     site: Option<(&str, &Site, Option<&str>)>,
     model_id: &str,
+    operation: Operation,
     body: Vec<u8>,
-) -> Result<Vec<u8>, RelayError> {
+) -> Result<Admitted, RelayError> {
     if let Some(problem) = model_id_problem(model_id) {
         return Err(invalid(format!("The provided model identifier is invalid: {problem}.")));
     }
@@ -56,16 +157,24 @@ pub(crate) fn apply(
     if body.len() > policy.max_body_bytes {
         return Err(RelayError::TooLarge(policy.max_body_bytes));
     }
+    // Counted before anything is built: a body of countless tiny blocks would otherwise
+    // become many times its size in memory.
+    match intake::measure(&body, policy.max_messages, policy.max_blocks) {
+        Err(TooBig::Messages(cap)) => {
+            return Err(invalid(format!(
+                "The request has more than {cap} messages; this relay takes at most {cap}."
+            )));
+        }
+        Err(TooBig::Blocks(cap)) => {
+            return Err(invalid(format!(
+                "The request has more than {cap} content blocks; this relay takes at most {cap}."
+            )));
+        }
+        Err(TooBig::Malformed) | Ok(_) => {} // the full read says what is malformed
+    }
     let mut request: ConverseRequest = serde_json::from_slice(&body).map_err(|e| {
         invalid(format!("Malformed input request: {e}, please reformat your input and try again."))
     })?;
-    if request.messages.len() > policy.max_messages {
-        return Err(invalid(format!(
-            "The request has {} messages; this relay takes at most {}.",
-            request.messages.len(),
-            policy.max_messages
-        )));
-    }
     let attachments = request
         .messages
         .iter()
@@ -108,7 +217,17 @@ pub(crate) fn apply(
             }
         }
     }
+    let project = match project_of(policy, request.project_identifier.as_deref())? {
+        Some(named) => named,
+        None if policy.project == project::DEFAULT => policy.project.clone(),
+        None => {
+            request.project_identifier = Some(policy.project.clone());
+            rewritten = true;
+            policy.project.clone()
+        }
+    };
     if let Some((id, version)) = &policy.guardrail {
+        enforce_guardrail(policy, &mut request, operation)?;
         let config = request.guardrail_config.get_or_insert_with(|| GuardrailConfiguration {
             guardrail_identifier: None,
             guardrail_version: None,
@@ -118,10 +237,59 @@ pub(crate) fn apply(
         });
         config.guardrail_identifier = Some(id.clone());
         config.guardrail_version = Some(version.clone());
+        if operation == Operation::ConverseStream {
+            config.stream_processing_mode = Some(GuardrailStreamProcessingMode::Sync);
+        }
         rewritten = true;
     }
     if !rewritten {
-        return Ok(body);
+        return Ok(Admitted { body, project });
     }
-    serde_json::to_vec(&request).map_err(|e| RelayError::Internal(e.to_string()))
+    let body = serde_json::to_vec(&request).map_err(|e| RelayError::Internal(e.to_string()))?;
+    Ok(Admitted { body, project })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_offered_id_admits_itself_and_its_arns_here_only() {
+        let region = "us-east-1";
+        let account = Some("123456789012");
+        let profile = "us.anthropic.claude-3-5-sonnet-20240620-v1:0";
+        let model = "anthropic.claude-3-haiku-20240307-v1:0";
+        assert!(arn_of(
+            profile,
+            &format!("arn:aws:bedrock:us-east-1:123456789012:inference-profile/{profile}"),
+            region,
+            account
+        ));
+        assert!(arn_of(
+            model,
+            &format!("arn:aws:bedrock:us-east-1::foundation-model/{model}"),
+            region,
+            account
+        ));
+        for other in [
+            format!("arn:aws:bedrock:us-east-1:999999999999:inference-profile/{profile}"),
+            format!("arn:aws:bedrock:eu-west-1:123456789012:inference-profile/{profile}"),
+            format!("arn:aws:bedrock:eu-west-1::foundation-model/{model}"),
+            format!("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/{profile}"),
+            format!("arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.{}", &profile[3..]),
+            format!("arn:aws:s3:us-east-1::foundation-model/{model}"),
+        ] {
+            assert!(
+                !arn_of(profile, &other, region, account) && !arn_of(model, &other, region, account),
+                "{other}"
+            );
+        }
+        // Without AWS_ACCOUNT_ID no profile ARN can be checked, so none is admitted.
+        assert!(!arn_of(
+            profile,
+            &format!("arn:aws:bedrock:us-east-1:123456789012:inference-profile/{profile}"),
+            region,
+            None
+        ));
+    }
 }

@@ -5,6 +5,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use converse_shared::eventstream::{self, EventStreamDecoder, StreamItem};
+use converse_shared::models::rules_for;
 use converse_shared::path::Operation;
 use converse_shared::{BedrockError, ConverseResponse, ErrorKind, sse};
 use futures_util::future::{Either, select};
@@ -16,7 +17,7 @@ use crate::config::RelayConfig;
 use crate::errors::RelayError;
 use crate::limits::Limiters;
 use crate::log::RequestLog;
-use crate::{policy, upstream, widget};
+use crate::{intake, policy, upstream, widget};
 
 /// How the client wants a ConverseStream delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +51,7 @@ pub(crate) async fn handle(
         Err(e) => {
             log.status = e.status();
             log.error = Some(e.to_bedrock().kind.name().to_owned());
+            log.upstream_message = e.upstream_detail().map(str::to_owned);
             log.write();
             e.into_response()
         }
@@ -72,25 +74,46 @@ async fn relay(
     log: &mut RequestLog,
 ) -> Result<Response, RelayError> {
     let delivery = delivery(req);
-    let body = req.bytes().await.map_err(|e| RelayError::Internal(e.to_string()))?;
-    let caller: Caller = auth::authorize(req, config, &body)?;
+    // Identity before work: the body is read only up to its cap, the caller identified and
+    // admitted by the rate limiter (so a request the policy refuses is counted too), and only
+    // then is the body parsed.
+    let widget = widget::visitor_of(req, config)?;
+    let body = intake::read_capped(req, config.policy.max_body_bytes).await?;
+    let caller: Caller = auth::authorize(req, config, &body, widget.as_ref().map(|(v, _)| v))?;
     log.caller = Some(caller.label());
-    let site = widget::site_of(req, config)?;
-    let preset = req.headers().get(widget::PROMPT_HEADER).ok().flatten();
-    let body = policy::apply(&config.policy, site.map(|(o, s)| (o, s, preset.as_deref())), model_id, body)?;
-    let ip = req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".into());
+    let ip = auth::client_ip(req);
     let mut subjects = auth::limit_subjects(&caller, &ip, config);
-    if let Some((origin, site)) = site {
-        // A widget's visitors share their site's limit (and each their IP's).
-        log.caller = Some(format!("site:{origin}"));
-        subjects[0] = (format!("site:{origin}"), site.limit(config.caller_limit));
+    if let Some((visitor, site)) = &widget {
+        // A site's visitors share its limit, which adds to the caller's own (a key's) and
+        // each visitor's IP's: it never replaces them.
+        subjects.push((format!("site:{}", visitor.site), site.limit(config.caller_limit)));
     }
     let limiters = Limiters::new(env, &subjects)?;
-    limiters.admit().await?;
-    let upstream = upstream::send(config, model_id, operation, &body).await.map_err(|failed| {
-        log.attempts = failed.attempts;
-        failed.error
-    })?;
+    limiters.admit(reservation(config, model_id, body.len())).await?;
+    let preset = req.headers().get(widget::PROMPT_HEADER).ok().flatten();
+    let sent = async {
+        let admitted = policy::apply(
+            &config.policy,
+            widget.as_ref().map(|(v, s)| (v.site.as_str(), *s, preset.as_deref())),
+            model_id,
+            operation,
+            body,
+        )?;
+        log.project = Some(admitted.project);
+        upstream::send(config, model_id, operation, &admitted.body).await.map_err(|failed| {
+            log.attempts = failed.attempts;
+            failed.error
+        })
+    }
+    .await;
+    let upstream = match sent {
+        Ok(upstream) => upstream,
+        Err(e) => {
+            // Nothing reached a model, so Bedrock bills nothing.
+            limiters.settle(0).await;
+            return Err(e);
+        }
+    };
     log.attempts = upstream.attempts;
     let request_id = upstream.response.headers().get("x-amzn-RequestId").ok().flatten();
     let headers = Headers::new();
@@ -109,7 +132,7 @@ async fn relay(
                 log.input_tokens = Some(reply.usage.input_tokens);
                 log.output_tokens = Some(reply.usage.output_tokens);
                 log.stop_reason = Some(reply.stop_reason.to_string());
-                limiters.record(u64::from(reply.usage.total_tokens)).await;
+                limiters.settle(u64::from(reply.usage.total_tokens)).await;
             }
             log.write();
             set("content-type", "application/json")?;
@@ -134,6 +157,14 @@ async fn relay(
         }
     };
     Ok(response.map_err(|e| RelayError::Internal(e.to_string()))?.with_headers(headers))
+}
+
+/// The tokens reserved for a request before it is read: its body's size at four bytes a
+/// token (at most the model's context window), and the most it may generate. Generous for
+/// media (whose bytes are not tokens); settled to the real usage as soon as it is known.
+fn reservation(config: &RelayConfig, model_id: &str, body_bytes: usize) -> u64 {
+    let input = (body_bytes as u64 / 4).min(u64::from(rules_for(model_id).context_window));
+    input + u64::from(policy::output_cap(&config.policy, model_id))
 }
 
 async fn read_with_timeout(response: &mut Response, idle: Duration) -> Result<Vec<u8>, RelayError> {
@@ -339,8 +370,11 @@ fn relayed(
                 return Some((Ok(out), s));
             }
         }
-        let tokens = u64::from(s.log.input_tokens.unwrap_or(0) + s.log.output_tokens.unwrap_or(0));
-        s.limiters.record(tokens).await;
+        // Settled only with Bedrock's own count; without one (the stream broke before its
+        // `metadata`) the reservation stays charged, as Bedrock bills the request all the same.
+        if let (Some(input), Some(output)) = (s.log.input_tokens, s.log.output_tokens) {
+            s.limiters.settle(u64::from(input + output)).await;
+        }
         s.log.write();
         None
     })

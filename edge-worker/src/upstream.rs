@@ -31,7 +31,7 @@ pub(crate) struct Failed {
 
 fn retryable(e: &RelayError) -> bool {
     match e {
-        RelayError::Bedrock(e) => matches!(
+        RelayError::Upstream(e) => matches!(
             e.kind,
             ErrorKind::Throttling
                 | ErrorKind::ServiceUnavailable
@@ -47,7 +47,7 @@ fn retryable(e: &RelayError) -> bool {
 /// response if it is a success. Throttling, 5xx and network errors are retried with
 /// exponential backoff and full jitter, within the configured attempts and time budget;
 /// nothing has reached the client yet, so a retry is invisible to it. An error response
-/// becomes [`RelayError::Bedrock`] with Bedrock's own name and message.
+/// becomes [`RelayError::Upstream`] with Bedrock's own name and message.
 pub(crate) async fn send(
     config: &RelayConfig,
     model_id: &str,
@@ -92,10 +92,15 @@ async fn attempt(
     let signal = controller.signal();
     let fetch = Fetch::Request(request);
     let sending = pin!(fetch.send_with_signal(&signal));
-    let timeout = pin!(Delay::from(config.timing.first_byte));
+    // A stream starts at once; a Converse reply comes whole, when it is written.
+    let (wait, what) = match operation {
+        Operation::ConverseStream => (config.timing.first_byte, "start answering"),
+        Operation::Converse => (config.timing.reply, "finish its reply"),
+    };
+    let timeout = pin!(Delay::from(wait));
     let mut response = match select(sending, timeout).await {
         Either::Left((result, _)) => result.map_err(|e| RelayError::Unreachable(e.to_string()))?,
-        Either::Right(_) => return Err(RelayError::Timeout("start answering")),
+        Either::Right(_) => return Err(RelayError::Timeout(what)),
     };
     if (200..300).contains(&response.status_code()) {
         return Ok(response);
@@ -103,7 +108,7 @@ async fn attempt(
     let status = response.status_code();
     let error_type = response.headers().get("x-amzn-ErrorType").ok().flatten();
     let body = response.bytes().await.unwrap_or_default();
-    Err(RelayError::Bedrock(BedrockError::from_response(status, error_type.as_deref(), &body)))
+    Err(RelayError::Upstream(BedrockError::from_response(status, error_type.as_deref(), &body)))
 }
 
 fn signed_request(

@@ -4,9 +4,10 @@
 //! A host page loads `/widget.js` (a static asset); on first open it frames `/widget?site=
 //! <its origin>`, which this module serves only to configured sites, with `frame-ancestors`
 //! naming exactly that site (so a page claiming another site's origin is not framed). The
-//! framed chat calls the relay from the relay's own origin and names its site in the
-//! `x-converse-widget` header; requests that do are held to that site's models, system-prompt
-//! presets and limits.
+//! framed chat asks `/v1/widget` for its site's settings and a visitor token (see
+//! [`crate::visitor`]), and every request it makes carries the token: those requests are held
+//! to the token's site's models, system-prompt presets and limits. A request that names a
+//! site without a valid token for it is refused.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +21,7 @@ use crate::config::RelayConfig;
 use crate::errors::RelayError;
 use crate::limits::Limit;
 use crate::policy::{listed, output_cap};
+use crate::visitor::{self, TOKEN_HEADER, Visitor};
 
 /// The header naming the site a widget request comes from.
 pub(crate) const SITE_HEADER: &str = "x-converse-widget";
@@ -100,7 +102,8 @@ fn refused(kind: ErrorKind, message: String) -> RelayError {
 }
 
 /// The site a request names in [`SITE_HEADER`], if it names one; naming a site that may not
-/// embed the chat is refused.
+/// embed the chat is refused. This is what `/v1/widget` issues a token for; nothing else
+/// takes a site from this header alone.
 pub(crate) fn site_of<'c>(
     req: &Request,
     config: &'c RelayConfig,
@@ -111,6 +114,46 @@ pub(crate) fn site_of<'c>(
         .get_key_value(origin.as_str())
         .map(|(origin, site)| Some((origin.as_str(), site)))
         .ok_or_else(|| not_allowed(&origin))
+}
+
+/// The widget visitor a request proves with its token, and the site's rules; `None` for a
+/// request that is no widget's (no token, no site named). A site named without a valid token
+/// for it, a forged or expired token, or a token of a site no longer allowed is refused.
+pub(crate) fn visitor_of<'c>(
+    req: &Request,
+    config: &'c RelayConfig,
+) -> Result<Option<(Visitor, &'c Site)>, RelayError> {
+    let named = req.headers().get(SITE_HEADER).ok().flatten();
+    let Some(token) = req.headers().get(TOKEN_HEADER).ok().flatten() else {
+        return match named {
+            None => Ok(None),
+            Some(_) => Err(refused(
+                ErrorKind::AccessDenied,
+                format!("A widget request needs its visitor token ({TOKEN_HEADER}); reload the page."),
+            )),
+        };
+    };
+    let Some(visitor) = visitor::verify(token_key(config)?, &token, now_secs()) else {
+        return Err(refused(
+            ErrorKind::AccessDenied,
+            "The widget's visitor token is not valid or has expired; reload the page.".to_owned(),
+        ));
+    };
+    if named.as_ref().is_some_and(|n| *n != visitor.site) {
+        return Err(refused(ErrorKind::AccessDenied, "The visitor token is for another site.".to_owned()));
+    }
+    let site = config.widget_sites.get(&visitor.site).ok_or_else(|| not_allowed(&visitor.site))?;
+    Ok(Some((visitor, site)))
+}
+
+fn token_key(config: &RelayConfig) -> Result<&[u8], RelayError> {
+    config.widget_token_key.as_ref().map(|k| k.bytes()).ok_or_else(|| {
+        RelayError::Misconfigured("WIDGET_SITES needs WIDGET_TOKEN_SECRET to sign visitor tokens".into())
+    })
+}
+
+fn now_secs() -> u64 {
+    worker::Date::now().as_millis() / 1000
 }
 
 fn not_allowed(origin: &str) -> RelayError {
@@ -163,6 +206,8 @@ struct SiteInfo<'a> {
     prompts: Vec<&'a str>,
     default_prompt: Option<&'a str>,
     host_prompt: bool,
+    /// A new visitor token for this site.
+    token: String,
 }
 
 /// `GET /v1/widget`.
@@ -180,6 +225,7 @@ pub(crate) fn info(req: &Request, config: &RelayConfig) -> Result<Response, Rela
             .map(|id| OfferedModel::new(id.clone(), output_cap(&config.policy, id)))
             .collect(),
         any_model: site.models.is_none() && config.policy.models.is_none(),
+        page_access: Some(config.page_access.name().to_owned()),
     };
     let info = SiteInfo {
         site: origin,
@@ -187,6 +233,7 @@ pub(crate) fn info(req: &Request, config: &RelayConfig) -> Result<Response, Rela
         prompts: site.prompts.keys().map(String::as_str).collect(),
         default_prompt: site.default_prompt.as_deref(),
         host_prompt: site.host_prompt,
+        token: visitor::issue(token_key(config)?, origin, &crate::log::random_id(), now_secs()),
     };
     Response::from_json(&info).map_err(|e| RelayError::Internal(e.to_string()))
 }

@@ -13,6 +13,8 @@ use web_sys::AbortSignal;
 pub const SITE_HEADER: &str = "x-converse-widget";
 /// The header naming the deployer's system-prompt preset the widget asks for.
 pub const PROMPT_HEADER: &str = "x-converse-prompt";
+/// The header carrying the widget's visitor token, which proves its site to the relay.
+pub const TOKEN_HEADER: &str = "x-converse-widget-token";
 
 /// Why a call ended without a complete reply.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +46,9 @@ pub async fn converse_stream(
     // The framed widget names its site (and preset), whose rules the relay applies.
     if let Some(site) = crate::widget::site() {
         builder = builder.header(SITE_HEADER, &site);
+        if let Some(token) = crate::widget::token() {
+            builder = builder.header(TOKEN_HEADER, &token);
+        }
         if let Some(preset) = crate::widget::preset() {
             builder = builder.header(PROMPT_HEADER, &preset);
         }

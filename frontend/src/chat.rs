@@ -890,6 +890,12 @@ impl Chat {
                 }
             })
         };
+        // A model may name any tool, offered or not: only a tool that is on here runs.
+        if !setting.enabled || !self.all_tool_specs().iter().any(|s| s.name == call.name) {
+            let why = format!("the tool {} is not switched on in this conversation", call.name);
+            set_status(ToolStatus::Failed, why.clone(), 0.0);
+            return (call, Outcome::Error(why));
+        }
         if setting.ask {
             set_status(ToolStatus::Asking, String::new(), 0.0);
             let (sender, receiver) = oneshot::channel();

@@ -135,6 +135,12 @@ fn url_pairs(encoded: &str) -> Vec<(String, String)> {
 thread_local! {
     static ACTIVE: RefCell<Option<WidgetConfig>> = const { RefCell::new(None) };
     static DEFAULTS: RefCell<Option<Settings>> = const { RefCell::new(None) };
+    static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// The visitor token the relay gave this widget (`GET /v1/widget`), once it has one.
+pub fn token() -> Option<String> {
+    TOKEN.with_borrow(Clone::clone)
 }
 
 /// The widget's settings if this page is the framed widget (`/widget`).
@@ -179,6 +185,9 @@ pub struct SiteInfo {
     pub prompts: Vec<String>,
     /// Whether the host page may add its own system prompt.
     pub host_prompt: bool,
+    /// This visitor's token, which every request of the widget carries.
+    #[serde(default)]
+    pub token: String,
 }
 
 /// Sends `message` (a JSON object with a `type`) to the host page, and to it alone.
@@ -356,6 +365,7 @@ pub fn WidgetApp(
             }
             match site_info(&config.site).await {
                 Ok(info) => {
+                    TOKEN.with_borrow_mut(|t| *t = Some(info.token.clone()));
                     chat.models.set(Some(info.models.clone()));
                     chat.restore().await;
                     settle(chat, &config, &info);

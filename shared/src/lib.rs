@@ -33,6 +33,7 @@ pub mod error;
 pub mod eventstream;
 pub mod models;
 pub mod path;
+pub mod project;
 #[cfg(feature = "sigv4")]
 pub mod sigv4;
 pub mod sse;

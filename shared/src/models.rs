@@ -258,6 +258,9 @@ pub struct ModelListing {
     pub models: Vec<OfferedModel>,
     /// True when no list restricts them: any model id may be asked for.
     pub any_model: bool,
+    /// Who may chat without a relay key (the relay's `PAGE_ACCESS`): `open` or `off`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_access: Option<String>,
 }
 
 /// What [`prepare`] changed, for the person to see.

@@ -261,9 +261,11 @@ pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
     Ok(())
 }
 
-/// Checks `inferenceConfig` and `additionalModelRequestFields` against the API's own
+/// Checks `inferenceConfig`, `additionalModelRequestFields` and `projectIdentifier` against the API's own
 /// constraints (the ranges botocore's model gives).
 pub fn validate_parameters(request: &ConverseRequest) -> Result<(), BedrockError> {
+    crate::project::parse(request.project_identifier.as_deref())
+        .map_err(|problem| invalid("projectIdentifier", problem))?;
     if let Some(config) = &request.inference_config {
         let unit = |name: &str, value: Option<f64>| match value {
             Some(v) if !(0.0..=1.0).contains(&v) => {

@@ -1,7 +1,8 @@
 //! Our wire model against the one the AWS SDKs are generated from.
 //!
-//! The `bedrock-runtime` service model comes from `botocore` (installed from PyPI into
-//! `.venv` by `scripts/setup.sh`, or named by `BOTOCORE_BEDROCK_MODEL`). For every structure,
+//! The `bedrock-runtime` service model comes from the `botocore` that `tests/requirements.txt`
+//! pins (installed from PyPI into `.venv` by `scripts/setup.sh`), or the file
+//! `BOTOCORE_BEDROCK_MODEL` names. For every structure,
 //! union member and enum value reachable from `ConverseRequest`, `ConverseStreamRequest`,
 //! `ConverseResponse` and `ConverseStreamOutput`, sample values are generated and must
 //! round-trip through our types without loss, and without any member or value landing in
@@ -13,14 +14,30 @@ use std::path::{Path, PathBuf};
 use converse_shared::types::{ConverseRequest, ConverseResponse, StreamEvent, take_unrecognized};
 use serde_json::{Map, Value, json};
 
+/// The botocore version `tests/requirements.txt` pins.
+fn pinned_botocore() -> String {
+    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/requirements.txt");
+    let text = std::fs::read_to_string(&lock).unwrap();
+    let line = text.lines().find_map(|l| l.strip_prefix("botocore==")).expect("botocore is pinned");
+    line.trim_end_matches(|c: char| c == '\\' || c.is_whitespace()).to_owned()
+}
+
+/// The service model: the one `BOTOCORE_BEDROCK_MODEL` names, else the pinned botocore's in
+/// `.venv` (so this test changes only when the pin does; `scripts/newer-api.sh` tries newer).
 fn find_model() -> PathBuf {
     if let Ok(path) = std::env::var("BOTOCORE_BEDROCK_MODEL") {
         return PathBuf::from(path);
     }
+    let pinned = pinned_botocore();
     let venv_lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/lib");
     let found = std::fs::read_dir(&venv_lib).ok().and_then(|pythons| {
         pythons.flatten().find_map(|python| {
-            let dir = python.path().join("site-packages/botocore/data/bedrock-runtime");
+            let packages = python.path().join("site-packages");
+            assert!(
+                packages.join(format!("botocore-{pinned}.dist-info")).exists(),
+                "{packages:?} does not hold botocore {pinned}, the version tests/requirements.txt pins: run scripts/setup.sh"
+            );
+            let dir = packages.join("botocore/data/bedrock-runtime");
             let version = std::fs::read_dir(dir).ok()?.flatten().map(|d| d.path()).max()?;
             ["service-2.json.gz", "service-2.json"].iter().map(|f| version.join(f)).find(|p| p.exists())
         })

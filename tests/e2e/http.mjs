@@ -1,18 +1,53 @@
 // Calling the relay as any HTTP client would, and reading its SSE.
-import { RELAY_KEY, RELAY_URL, STANDIN_URL } from './env.mjs';
+import { readFile } from 'node:fs/promises';
 
-/** The body of the last Converse request the stand-in received, exactly as it arrived. */
-export const lastRequest = async () => (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).json();
+import { RELAY_KEY, RELAY_LOG, RELAY_URL, STANDIN_URL } from './env.mjs';
 
-export const path = (model, op) => `${RELAY_URL}/model/${encodeURIComponent(model)}/${op}`;
+/**
+ * The relay's JSON log line for the request `response` answered (a stream's is written when
+ * it ends: read the body first). Waits for wrangler to flush it, up to five seconds.
+ */
+export async function logLine(response, log = RELAY_LOG) {
+  const id = response.headers.get('x-relay-request-id');
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const line = (await readFile(log, 'utf8')).split('\n').find((l) => l.includes(`"requestId":"${id}"`));
+    if (line) return JSON.parse(line.slice(line.indexOf('{')));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`no log line for request ${id}`);
+}
+
+/** The body of the last Converse request the stand-in received, as it arrived (null: none yet). */
+export async function lastRequest() {
+  const text = await (await fetch(`${STANDIN_URL}/_stand-in/last-request`)).text();
+  return text ? JSON.parse(text) : null;
+}
+
+export const path = (model, op, base = RELAY_URL) => `${base}/model/${encodeURIComponent(model)}/${op}`;
 export const body = (text, extra = {}) => JSON.stringify({ messages: [{ role: 'user', content: [{ text }] }], ...extra });
 
-/** POSTs to the relay as an API client with the test key (pass `authorization: null` for none). */
-export function post(model, op, payload, headers = {}, init = {}) {
+/**
+ * POSTs to the relay as an API client with the test key (pass `authorization: null` for none);
+ * `init.base` names another relay than the main one.
+ */
+export async function post(model, op, payload, headers = {}, { base, ...init } = {}) {
   const all = { 'content-type': 'application/json', authorization: `Bearer ${RELAY_KEY}`, ...headers };
   for (const [k, v] of Object.entries(all)) if (v === null) delete all[k];
-  return fetch(path(model, op), { method: 'POST', headers: all, body: payload, ...init });
+  const send = () => fetch(path(model, op, base), { method: 'POST', headers: all, body: payload, ...init });
+  const response = await send();
+  if (!devProxyHiccup(response)) return response;
+  await response.arrayBuffer();
+  return send();
 }
+
+/**
+ * Whether `response` is wrangler dev's own 503 (no Bedrock error name: never the relay's) on
+ * the request after one whose body the relay refused unread. Only its local dev proxy does
+ * this (Cloudflare does not); such a request is sent again, once.
+ */
+export const devProxyHiccup = (response) =>
+  response.status === 503 && !response.headers.get('x-amzn-errortype');
 
 /** Reads an SSE response, noting when each event arrived. */
 export async function readSse(response) {

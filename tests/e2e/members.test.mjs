@@ -27,6 +27,7 @@ const EVERYTHING = {
   performanceConfig: { latency: 'optimized' },
   serviceTier: { type: 'priority' },
   outputConfig: { textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: '{"type":"object"}', name: 'out' } } }, effort: 'high' },
+  projectIdentifier: 'team-b', // a project the test relay lets callers name (BEDROCK_PROJECTS)
 };
 
 test('every request member reaches Bedrock as it was sent, and response members come back', async () => {

@@ -21,8 +21,8 @@ export class ChatPage {
     this.userMessages = this.conversation.locator('article.user');
   }
 
-  async open() {
-    await this.page.goto(RELAY_URL);
+  async open(url = RELAY_URL) {
+    await this.page.goto(url);
     await this.input.waitFor();
   }
 
@@ -46,14 +46,14 @@ export class ChatPage {
   }
 }
 
-/** A new browser context (wrangler's local certificate accepted) on the chat page. */
-export async function freshChat(browser) {
+/** A new browser context (wrangler's local certificate accepted) on the chat page (of `url`). */
+export async function freshChat(browser, url = RELAY_URL) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
   // A panic or an uncaught error in the page is printed with the test's output.
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') console.error(`[page console] ${m.text()}`); });
   const chat = new ChatPage(page);
-  await chat.open();
+  await chat.open(url);
   return chat;
 }

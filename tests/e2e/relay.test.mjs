@@ -164,3 +164,14 @@ test('the page and the API share one origin, and no secret reaches a client', as
     for (const text of texts) assert.ok(!text.includes(secret), 'a secret appeared in a response');
   }
 });
+
+test('a Converse reply that takes longer than the first-byte time-out to write still arrives', async () => {
+  // Bedrock sends nothing, not even headers, until a Converse reply is written; the stand-in
+  // does the same with `delay-N` (here ≈ 20 deltas × 250 ms, past this relay's 3 s
+  // FIRST_BYTE_TIMEOUT_MS, which is for streams).
+  const started = performance.now();
+  const r = await post(MODEL, 'converse', body('take your time [stand-in:delay-250] [stand-in:words-12]'));
+  assert.equal(r.status, 200, await r.clone().text());
+  assert.ok(performance.now() - started > 3000, 'the reply took longer than the first-byte time-out');
+  assert.equal((await r.json()).stopReason, 'end_turn');
+});

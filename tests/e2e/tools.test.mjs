@@ -105,6 +105,22 @@ test('a tool switched off is not offered to the model', async () => {
   await chat.page.context().close();
 });
 
+test('a tool switched off does not run even when the model calls it anyway', async () => {
+  const chat = await freshChat(browser);
+  await chat.page.getByText('Tools', { exact: true }).click();
+  await chat.page.getByRole('checkbox', { name: 'Use calculator' }).uncheck();
+  await chat.page.getByText('Tools', { exact: true }).click();
+  // `call!`: the stand-in calls the tool though the request does not offer it, as models do.
+  await chat.send(`Add [stand-in:call! calculator ${JSON.stringify({ expression: '1 + 1' })}]`);
+  const card = chat.page.getByRole('group', { name: 'Tool call calculator' });
+  await card.and(chat.page.locator('[data-status="failed"]')).waitFor();
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  const results = (await lastRequest()).messages.at(-1).content.filter((b) => b.toolResult).map((b) => b.toolResult);
+  assert.deepEqual(results.map((r) => [r.status, r.content[0].text]),
+    [['error', 'the tool calculator is not switched on in this conversation']]);
+  await chat.page.context().close();
+});
+
 test('a model that keeps calling tools is stopped at the round cap', async () => {
   const chat = await freshChat(browser);
   await chat.send(`Keep going [stand-in:loop] ${call('current_time', {})}`);

@@ -223,23 +223,27 @@ test('the deployer decides: the site\'s models and presets apply, and the host p
   await w.page.context().close();
 
   // The same rules hold for requests written by hand.
-  const widget = (site, extra = {}) => ({ authorization: null, origin: RELAY_URL, 'x-converse-widget': site, ...extra });
+  // As the frame does: a visitor token from /v1/widget, then requests that carry it.
+  const widget = async (site, extra = {}) => {
+    const { token } = await (await fetch(`${RELAY_URL}/v1/widget`, { headers: { 'x-converse-widget': site } })).json();
+    return { authorization: null, origin: RELAY_URL, 'x-converse-widget': site, 'x-converse-widget-token': token, ...extra };
+  };
   const haiku = 'anthropic.claude-3-haiku-20240307-v1:0';
-  let r = await post(haiku, 'converse', body('hi', { system: [{ text: 'Be a pirate.' }] }), widget(WIDGET_HOST));
+  let r = await post(haiku, 'converse', body('hi', { system: [{ text: 'Be a pirate.' }] }), await widget(WIDGET_HOST));
   assert.equal(r.status, 403);
   assert.match((await r.json()).message, /may not set its own system prompt/);
-  r = await post('us.anthropic.claude-sonnet-4-20250514-v1:0', 'converse', body('hi'), widget(WIDGET_HOST));
+  r = await post('us.anthropic.claude-sonnet-4-20250514-v1:0', 'converse', body('hi'), await widget(WIDGET_HOST));
   assert.equal(r.status, 403);
   assert.equal(r.headers.get('x-amzn-errortype'), 'AccessDeniedException');
-  r = await post(haiku, 'converse', body('hi'), widget(WIDGET_HOST, { 'x-converse-prompt': 'nope' }));
+  r = await post(haiku, 'converse', body('hi'), await widget(WIDGET_HOST, { 'x-converse-prompt': 'nope' }));
   assert.equal(r.status, 400);
-  r = await post(haiku, 'converse', body('hi', { system: [{ text: 'Be a pirate.' }] }), widget('http://open.example'));
+  r = await post(haiku, 'converse', body('hi', { system: [{ text: 'Be a pirate.' }] }), await widget('http://open.example'));
   assert.equal(r.status, 200);
   assert.deepEqual((await lastRequest()).system, [{ text: 'Be a pirate.' }]);
   // A site's own limit: two requests a minute for all its visitors.
   const statuses = [];
   for (let i = 0; i < 3; i += 1) {
-    statuses.push((await post(haiku, 'converse', body('hi'), widget('http://limited.example'))).status);
+    statuses.push((await post(haiku, 'converse', body('hi'), await widget('http://limited.example'))).status);
   }
   assert.deepEqual(statuses, [200, 200, 429]);
 });

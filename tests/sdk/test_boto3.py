@@ -87,6 +87,25 @@ def test_validation_errors_are_parsed(bedrock):
     assert "alternate between user and assistant" in e.value.response["Error"]["Message"]
 
 
+def test_a_project_is_sent_by_the_sdk_and_judged_as_bedrock_does():
+    """boto3 (≥ 1.44.8) sends projectIdentifier; the stand-in takes a project for a foundation
+    model and refuses it for an application inference profile, as the API reference says."""
+    standin = client(STANDIN_URL)
+    reply = standin.converse(modelId=MODEL, messages=user("hi"), projectIdentifier="team-b")
+    assert reply["stopReason"] == "end_turn"
+    profile = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123"
+    with pytest.raises(standin.exceptions.ValidationException) as e:
+        standin.converse(modelId=profile, messages=user("hi"), projectIdentifier="team-b")
+    assert "non-default projects" in e.value.response["Error"]["Message"]
+
+
+def test_the_relay_bills_only_to_projects_the_deployer_lists():
+    relay = client(RELAY_URL)
+    assert relay.converse(modelId=MODEL, messages=user("hi"), projectIdentifier="team-b")["stopReason"] == "end_turn"
+    with pytest.raises(relay.exceptions.AccessDeniedException):
+        relay.converse_stream(modelId=MODEL, messages=user("hi"), projectIdentifier="someone-elses")
+
+
 def test_throttling_in_the_stream_is_raised(bedrock):
     stream = bedrock.converse_stream(modelId=MODEL, messages=user("x [stand-in:stream-throttle]"))["stream"]
     with pytest.raises(botocore.exceptions.EventStreamError) as e:

@@ -65,6 +65,11 @@ pub(crate) fn MessageList() -> impl IntoView {
                     </For>
                 }
             }}
+            <Show when=move || {
+                chat.models.with(|l| l.as_ref().is_some_and(|l| l.page_access.as_deref() == Some("off")))
+            }>
+                <p class="storage-error" role="alert">{t("keys_only")}</p>
+            </Show>
             <Show when=move || chat.storage_error.get().is_some()>
                 <p class="storage-error" role="alert">{move || chat.storage_error.get()}</p>
             </Show>

@@ -108,7 +108,7 @@ fn unsigned_reasoning_is_not_replayed_and_signed_reasoning_is() {
 #[test]
 fn an_offered_model_carries_its_capabilities_and_reads_back_from_its_id() {
     let offered = OfferedModel::new("us.amazon.nova-lite-v1:0".into(), 1000);
-    let listing = ModelListing { models: vec![offered.clone()], any_model: false };
+    let listing = ModelListing { models: vec![offered.clone()], any_model: false, page_access: None };
     let json = serde_json::to_value(&listing).unwrap();
     assert_eq!(json["models"][0]["contextWindow"], offered.rules.context_window);
     assert_eq!(json["models"][0]["images"], true);

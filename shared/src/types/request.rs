@@ -37,6 +37,9 @@ wire_struct! {
         service_tier: ServiceTier,
         /// The reply's format (structured output) and effort.
         output_config: OutputConfig,
+        /// The Bedrock project the call is billed to (its id or ARN); `default` or absent
+        /// is the account's default project. See [`crate::project::problem`].
+        project_identifier: String,
     }
 }
 

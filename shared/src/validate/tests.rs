@@ -157,6 +157,9 @@ fn parameters_stay_in_the_apis_ranges() {
         "additionalModelRequestFields: must be a JSON object"
     );
     assert!(with(json!({"additionalModelRequestFields": {"top_k": 5}})).is_ok());
+    assert!(with(json!({"projectIdentifier": "default"})).is_ok());
+    assert!(with(json!({"projectIdentifier": "arn:aws:bedrock:us-east-1:123456789012:project/p1"})).is_ok());
+    assert!(with(json!({"projectIdentifier": "my project"})).unwrap_err().starts_with("projectIdentifier: "));
 }
 
 #[test]

@@ -8,9 +8,11 @@
 //! | marker | effect |
 //! |---|---|
 //! | `[stand-in:http-NNN]` (400 403 404 408 424 429 500 503), `[stand-in:throttle]` (= 429) | that HTTP error, Bedrock's name and body |
+//! | `[stand-in:iam-denied]` | 403 `AccessDeniedException` in IAM's words, naming the caller's principal and account |
 //! | `[stand-in:stream-<member>]` (e.g. `stream-throttlingException`), `[stand-in:stream-throttle]` | three deltas, then that in-stream exception |
 //! | `[stand-in:tool]`, `[stand-in:tools2]` | one / two `toolUse` blocks for the request's tools (input from their schemas) |
 //! | `[stand-in:call NAME {json}]` (repeatable) | a call of the declared tool NAME with that input; several run in parallel |
+//! | `[stand-in:call! NAME {json}]` | a call of NAME even if the request does not offer it (models do that) |
 //! | `[stand-in:loop]` (with a tool trigger) | after each round of tool results, call a tool again (for round caps) |
 //! | `[stand-in:malformed-tool]` | a `toolUse` whose streamed input is not JSON; `malformed_tool_use` |
 //! | `[stand-in:reasoning]`, `[stand-in:redacted]` | reasoning (signed where the model signs) / redacted reasoning, for reasoning models |
@@ -18,7 +20,7 @@
 //! | `[stand-in:context-window]` | `model_context_window_exceeded` |
 //! | `[stand-in:long]`, `[stand-in:words-N]` | 200 / N more words |
 //! | `[stand-in:markdown]`, `[stand-in:markdown-N]` | a Markdown reply (headings, lists, code, a table, links, raw HTML) / about N words of it |
-//! | `[stand-in:delay-N]` | N ms before each delta, whatever the configured pause |
+//! | `[stand-in:delay-N]` | N ms before each delta, whatever the configured pause (`Converse`: the whole reply after as long as its stream takes, as Bedrock sends nothing before) |
 //! | `[stand-in:http-NNN-once]`, `[stand-in:stream-<member>-once]` | that HTTP error / in-stream exception the first time this exact request arrives, then success |
 //! | `[stand-in:stall]`, `[stand-in:stall-start]` | three deltas then silence / no response at all, until the client goes away |
 //! | `[stand-in:truncate]`, `[stand-in:bad-crc]` | three deltas, then half a frame and the end / a frame with a wrong checksum |
@@ -132,6 +134,19 @@ fn stable_id(seed: &str, n: usize) -> String {
     format!("tooluse_{hash:016x}{n}")
 }
 
+/// An IAM denial in IAM's words, which name the caller's principal and account
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html>).
+fn iam_denied(model_id: &str) -> BedrockError {
+    BedrockError::new(
+        ErrorKind::AccessDenied,
+        format!(
+            "User: arn:aws:iam::123456789012:user/bedrock-local-relay is not authorized to perform: \
+             bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1::foundation-model/{model_id} \
+             because no identity-based policy allows the bedrock:InvokeModel action"
+        ),
+    )
+}
+
 fn http_error(status: u16) -> Option<BedrockError> {
     let (kind, message) = match status {
         400 => (ErrorKind::Validation, "The provided request is not valid (stand-in trigger)."),
@@ -181,7 +196,7 @@ fn sample_input(schema: &Value) -> Value {
 }
 
 /// `[stand-in:call NAME {json}]` markers: calls with the given input, to tools the request
-/// declares.
+/// declares; `[stand-in:call! NAME {json}]`: a call of NAME whether it is offered or not.
 fn requested_calls(request: &ConverseRequest, text: &str, seed: &str) -> Vec<ContentBlock> {
     let declared: Vec<&str> = request
         .tool_config
@@ -192,12 +207,17 @@ fn requested_calls(request: &ConverseRequest, text: &str, seed: &str) -> Vec<Con
             _ => None,
         })
         .collect();
-    text.split("[stand-in:call ")
+    text.split("[stand-in:call")
         .skip(1)
         .filter_map(|rest| {
-            let (name, json) = rest.split_once(' ')?;
+            // `call!` calls the tool even if the request does not offer it, as models do.
+            let (anyway, rest) = match rest.strip_prefix('!') {
+                Some(rest) => (true, rest),
+                None => (false, rest),
+            };
+            let (name, json) = rest.strip_prefix(' ')?.split_once(' ')?;
             let input = serde_json::Deserializer::from_str(json).into_iter::<Value>().next()?.ok()?;
-            declared.contains(&name).then(|| (name.to_owned(), input))
+            (anyway || declared.contains(&name)).then(|| (name.to_owned(), input))
         })
         .enumerate()
         .map(|(n, (name, input))| {
@@ -449,7 +469,8 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         .find_map(|s| {
             (on(&format!("http-{s}")) || on(&format!("http-{s}-once"))).then(|| http_error(s)).flatten()
         })
-        .or_else(|| on("throttle").then(|| http_error(429)).flatten());
+        .or_else(|| on("throttle").then(|| http_error(429)).flatten())
+        .or_else(|| on("iam-denied").then(|| iam_denied(model_id)));
     let stream_exception = STREAM_EXCEPTIONS
         .iter()
         .find(|(member, ..)| on(&format!("stream-{member}")) || on(&format!("stream-{member}-once")))
@@ -524,10 +545,10 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
             reply = "Once more.".into();
             stop_reason = StopReason::ToolUse;
         }
-    } else if on("tools2") || on("tool") || on("malformed-tool") || trigger_text.contains("[stand-in:call ") {
+    } else if on("tools2") || on("tool") || on("malformed-tool") || trigger_text.contains("[stand-in:call") {
         tools = requested_calls(request, trigger_text, trigger_text);
-        // A model cannot call a tool it was not offered: `call` markers for undeclared tools
-        // give a plain reply; the other markers use whatever tools were declared.
+        // `call` markers for undeclared tools give a plain reply (`call!` calls them anyway);
+        // the other markers use whatever tools were declared.
         if tools.is_empty() && (on("tools2") || on("tool") || on("malformed-tool")) {
             tools = tool_uses(request, trigger_text, if on("tools2") { 2 } else { 1 });
         }

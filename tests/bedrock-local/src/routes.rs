@@ -78,7 +78,7 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
     .into_response()
 }
 
-/// `POST /_stand-in/tools/{echo,fail,slow}`: HTTP tools for tests of a relay's tool runner.
+/// `POST /_stand-in/tools/{echo,fail,slow,redirect}`: HTTP tools for tests of a relay's tool runner.
 /// Each needs the header `x-tool-secret` set to the configured secret.
 async fn test_tool(
     State(state): State<Arc<AppState>>,
@@ -94,6 +94,10 @@ async fn test_tool(
     match name.as_str() {
         "echo" => axum::Json(serde_json::json!({ "echo": input, "secretSeen": true })).into_response(),
         "fail" => (StatusCode::INTERNAL_SERVER_ERROR, "the test tool failed on purpose").into_response(),
+        // Sends the caller, secret header and all, to `echo`: a relay must not follow.
+        "redirect" => {
+            (StatusCode::TEMPORARY_REDIRECT, [("location", "/_stand-in/tools/echo")]).into_response()
+        }
         "slow" => {
             std::future::pending::<()>().await; // until the caller gives up
             unreachable!()
@@ -147,10 +151,19 @@ async fn answer(
     if plan.transport == Some(TransportFault::StallStart) {
         std::future::pending::<()>().await; // until the client goes away and drops this
     }
-    Ok(if streaming { converse_stream(config, plan, state.cancelled.clone()) } else { converse(plan) })
+    Ok(if streaming { converse_stream(config, plan, state.cancelled.clone()) } else { converse(plan).await })
 }
 
-fn converse(plan: Plan) -> Response {
+/// `Converse` answers, headers and all, only once the whole reply is written: with
+/// `[stand-in:delay-N]`, after as long as the same reply takes to stream.
+async fn converse(plan: Plan) -> Response {
+    if let Some(delay) = plan.delta_delay_ms {
+        let deltas = disassemble(&plan.response, |_, rest| rest.find(' ').map_or(rest.len(), |i| i + 1))
+            .iter()
+            .filter(|e| matches!(e, StreamEvent::ContentBlockDelta(_)))
+            .count() as u64;
+        tokio::time::sleep(std::time::Duration::from_millis(delay * deltas)).await;
+    }
     let json = serde_json::to_string(&plan.response).expect("the response always serialises");
     ([("content-type", "application/json")], json).into_response()
 }

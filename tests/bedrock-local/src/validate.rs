@@ -26,8 +26,44 @@ pub fn parse_request(model_id: &str, body: &[u8], streaming: bool) -> Result<Con
     Ok(request)
 }
 
+/// `ProjectIdentifier`'s pattern in the service model (botocore 1.44.8), which Bedrock
+/// matches against the whole value.
+const PROJECT_PATTERN: &str = "([a-zA-Z0-9_-]+|arn:aws(|-us-gov|-cn|-iso|-iso-b|-iso-f|-eusc):bedrock:[0-9a-z-]{1,20}:[0-9]{12}:project/[a-zA-Z0-9_-]+)";
+
+/// `projectIdentifier`: its constraints (length 1 to 2048, the pattern), and the rule the
+/// API reference gives for it: "For a non-default project, the inference target must resolve
+/// to a foundation model or system-defined inference profile. Application inference profiles
+/// don't support non-default projects."
+/// (<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html>)
+fn check_project(model_id: &str, project: Option<&str>) -> Result<(), BedrockError> {
+    static PATTERN: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(&format!("^(?:{PROJECT_PATTERN})$")).expect("valid"));
+    let Some(project) = project else { return Ok(()) };
+    let violated = if project.is_empty() {
+        Some("Member must have length greater than or equal to 1".to_owned())
+    } else if project.len() > 2048 {
+        Some("Member must have length less than or equal to 2048".to_owned())
+    } else if !PATTERN.is_match(project) {
+        Some(format!("Member must satisfy regular expression pattern: {PROJECT_PATTERN}"))
+    } else {
+        None
+    };
+    if let Some(constraint) = violated {
+        return Err(invalid(format!(
+            "1 validation error detected: Value '{project}' at 'projectIdentifier' failed to satisfy constraint: {constraint}"
+        )));
+    }
+    if project != "default" && model_id.contains(":application-inference-profile/") {
+        return Err(invalid(
+            "Application inference profiles don't support non-default projects. Use a foundation model or a system-defined inference profile, or the default project, and try again.",
+        ));
+    }
+    Ok(())
+}
+
 /// Bedrock's checks on a parsed request.
 pub fn check(model_id: &str, request: &ConverseRequest, streaming: bool) -> Result<(), BedrockError> {
+    check_project(model_id, request.project_identifier.as_deref())?;
     if let Some(config) = &request.inference_config {
         if let Some(t) = config.temperature.filter(|t| !(0.0..=1.0).contains(t)) {
             return Err(invalid(format!(
@@ -136,6 +172,28 @@ mod tests {
         let many =
             r#"{"inferenceConfig":{"maxTokens":5000},"messages":[{"role":"user","content":[{"text":"a"}]}]}"#;
         assert!(message_of(HAIKU, many).contains("exceeds the model limit of 4096"));
+    }
+
+    #[test]
+    fn a_project_is_taken_where_bedrock_takes_it() {
+        let with = |project: &str| {
+            format!(
+                r#"{{"projectIdentifier":{project:?},"messages":[{{"role":"user","content":[{{"text":"a"}}]}}]}}"#
+            )
+        };
+        for ok in ["default", "p-1_a", "arn:aws:bedrock:us-east-1:123456789012:project/p1"] {
+            assert!(parse_request(HAIKU, with(ok).as_bytes(), true).is_ok(), "{ok}");
+            assert!(parse_request("us.amazon.nova-lite-v1:0", with(ok).as_bytes(), false).is_ok(), "{ok}");
+        }
+        for bad in ["", "a b", "arn:aws:bedrock:us-east-1:123:project/p1"] {
+            assert!(
+                message_of(HAIKU, &with(bad)).contains("at 'projectIdentifier' failed to satisfy"),
+                "{bad}"
+            );
+        }
+        let profile = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123";
+        assert!(message_of(profile, &with("p1")).contains("don't support non-default projects"));
+        assert!(parse_request(profile, with("default").as_bytes(), true).is_ok());
     }
 
     #[test]

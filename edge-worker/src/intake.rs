@@ -1,0 +1,226 @@
+//! Taking a request body in, cheaply: refused by its `Content-Length` before a byte is read,
+//! read chunk by chunk up to a cap (a chunked body that goes on forever stops at the cap), and
+//! its conversation's size (messages and content blocks) counted in one pass that allocates
+//! nothing, before the body is read into the typed model.
+
+use std::fmt;
+
+use futures_util::StreamExt;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use worker::Request;
+
+use crate::errors::RelayError;
+
+/// Reads `req`'s body, refusing it (`413`) once it is over `cap` bytes: at once if its
+/// `Content-Length` says so, else as soon as the bytes read pass the cap.
+pub(crate) async fn read_capped(req: &mut Request, cap: usize) -> Result<Vec<u8>, RelayError> {
+    let declared = req.headers().get("content-length").ok().flatten();
+    if declared.as_deref().and_then(|l| l.trim().parse::<u64>().ok()).is_some_and(|l| l > cap as u64) {
+        return Err(RelayError::TooLarge(cap));
+    }
+    let Ok(mut chunks) = req.stream() else { return Ok(Vec::new()) }; // no body
+    let mut body = Vec::new();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| RelayError::Internal(format!("reading the request body: {e}")))?;
+        if body.len() + chunk.len() > cap {
+            return Err(RelayError::TooLarge(cap));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// How big a Converse request's conversation is.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Size {
+    /// Entries of `messages`.
+    pub(crate) messages: usize,
+    /// Content blocks of all messages, and of the system prompt.
+    pub(crate) blocks: usize,
+}
+
+/// Why [`measure`] stopped.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum TooBig {
+    /// More messages than allowed.
+    Messages(usize),
+    /// More content blocks than allowed.
+    Blocks(usize),
+    /// Not JSON (the full read will say where).
+    Malformed,
+}
+
+/// Counts `body`'s messages and content blocks without building anything, stopping as soon
+/// as either passes its cap. Everything else in the body is skipped unread.
+pub(crate) fn measure(body: &[u8], max_messages: usize, max_blocks: usize) -> Result<Size, TooBig> {
+    let mut size = Size::default();
+    let mut over = None;
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let read = Counting { size: &mut size, max_messages, max_blocks, over: &mut over }.deserialize(&mut de);
+    match (over, read) {
+        (Some(over), _) => Err(over),
+        (None, Ok(())) => Ok(size),
+        (None, Err(_)) => Err(TooBig::Malformed),
+    }
+}
+
+/// The top-level object: counts `messages` and `system`, skips the rest.
+struct Counting<'a> {
+    size: &'a mut Size,
+    max_messages: usize,
+    max_blocks: usize,
+    /// Set when a cap is passed; the read then stops with an error.
+    over: &'a mut Option<TooBig>,
+}
+
+impl<'de> DeserializeSeed<'de> for Counting<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Counting<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Converse request")
+    }
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "messages" => map.next_value_seed(Each { level: Level::Messages, counting: &mut self })?,
+                "system" => map.next_value_seed(Each { level: Level::Blocks, counting: &mut self })?,
+                _ => map.next_value::<IgnoredAny>().map(drop)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Level {
+    /// A list of messages, each counted, and each one's `content` counted as blocks.
+    Messages,
+    /// A list of content blocks, each counted and skipped.
+    Blocks,
+}
+
+/// Counts the entries of one list (`messages`, a message's `content`, `system`).
+struct Each<'c, 'a> {
+    level: Level,
+    counting: &'c mut Counting<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for Each<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Each<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let counting = self.counting;
+        loop {
+            let more = match self.level {
+                Level::Messages => {
+                    let more = seq.next_element_seed(Message { counting: &mut *counting })?.is_some();
+                    if more {
+                        counting.size.messages += 1;
+                        if counting.size.messages > counting.max_messages {
+                            *counting.over = Some(TooBig::Messages(counting.max_messages));
+                        }
+                    }
+                    more
+                }
+                Level::Blocks => {
+                    let more = seq.next_element::<IgnoredAny>()?.is_some();
+                    if more {
+                        counting.size.blocks += 1;
+                        if counting.size.blocks > counting.max_blocks {
+                            *counting.over = Some(TooBig::Blocks(counting.max_blocks));
+                        }
+                    }
+                    more
+                }
+            };
+            if !more {
+                return Ok(());
+            }
+            if counting.over.is_some() {
+                return Err(de::Error::custom("over a cap")); // stops the read; `over` says why
+            }
+        }
+    }
+}
+
+/// One message: its `content` counted as blocks, the rest skipped.
+struct Message<'c, 'a> {
+    counting: &'c mut Counting<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for Message<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Message<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a message")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "content" {
+                map.next_value_seed(Each { level: Level::Blocks, counting: &mut *self.counting })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conversation(messages: usize, blocks_each: usize) -> Vec<u8> {
+        let content = vec![serde_json::json!({"text": "x"}); blocks_each];
+        let message = serde_json::json!({"role": "user", "content": content});
+        serde_json::to_vec(&serde_json::json!({
+            "inferenceConfig": {"maxTokens": 5},
+            "system": [{"text": "s"}, {"cachePoint": {"type": "default"}}],
+            "messages": vec![message; messages],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn counts_messages_and_blocks_of_messages_and_system() {
+        assert_eq!(measure(&conversation(3, 4), 10, 100), Ok(Size { messages: 3, blocks: 14 }));
+        assert_eq!(measure(br#"{"modelId":"x"}"#, 10, 100), Ok(Size::default()));
+    }
+
+    #[test]
+    fn stops_at_the_first_entry_over_a_cap() {
+        assert_eq!(measure(&conversation(11, 1), 10, 100), Err(TooBig::Messages(10)));
+        assert_eq!(measure(&conversation(2, 60), 10, 100), Err(TooBig::Blocks(100)));
+        // What comes after the cap is not read: even a broken tail does not matter.
+        let mut body = conversation(2, 60);
+        body.truncate(body.len() - 40);
+        assert_eq!(measure(&body, 10, 100), Err(TooBig::Blocks(100)));
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_left_to_the_full_read() {
+        assert_eq!(measure(b"{\"messages\": [", 10, 100), Err(TooBig::Malformed));
+        assert_eq!(measure(b"[]", 10, 100), Err(TooBig::Malformed));
+    }
+}
