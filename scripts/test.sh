@@ -77,28 +77,40 @@ VARS
 # Over TLS, as in production: AWS SDKs send Bedrock API keys (Bearer) only over https.
 RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$env_file" --persist-to "$PWD/$logs/wrangler-state"
 MAIN_RELAY_URL=$RELAY_URL
-# A second relay with the strictest settings a deployer can choose (the trust suite's):
-# the same variables, but for those below.
-strict_env_file="$logs/strict-relay.env"
-strict_vars=(
-  PAGE_ACCESS=off
-  "WIDGET_SITES='{\"http://open.example\":{}}'"
-  "RELAY_API_KEYS=$RELAY_KEY_ID:$RELAY_KEY_SECRET,limited:$RELAY_KEY_SECRET-limited:3:1000000,sitekey:$RELAY_KEY_SECRET-sitekey:2:0"
-  ENFORCE_GUARDRAIL=gr-enforced:1
-  ALLOWED_MODELS=us.anthropic.claude-3-5-sonnet-20240620-v1:0,anthropic.claude-3-haiku-20240307-v1:0
-  RATE_LIMIT_TPM=0
-  RATE_LIMIT_IP_TPM=0
+# derived_env FILE VAR=VALUE...: the main relay's variables, but for those given.
+derived_env() {
+  local file=$1; shift
+  {
+    grep -v -E "^($(printf '%s|' "${@%%=*}" | sed 's/|$//'))=" "$env_file"
+    printf '%s\n' "$@"
+  } >"$file"
+}
+# A second relay with the strictest settings a deployer can choose (the trust suite's).
+derived_env "$logs/strict-relay.env" \
+  PAGE_ACCESS=off \
+  "WIDGET_SITES='{\"http://open.example\":{}}'" \
+  "RELAY_API_KEYS=$RELAY_KEY_ID:$RELAY_KEY_SECRET,limited:$RELAY_KEY_SECRET-limited:3:1000000,sitekey:$RELAY_KEY_SECRET-sitekey:2:0" \
+  ENFORCE_GUARDRAIL=gr-enforced:1 \
+  ALLOWED_MODELS=us.anthropic.claude-3-5-sonnet-20240620-v1:0,anthropic.claude-3-haiku-20240307-v1:0 \
+  RATE_LIMIT_TPM=0 \
+  RATE_LIMIT_IP_TPM=0 \
   "TOOLS='[{\"name\":\"redirecting_tool\",\"inputSchema\":{\"type\":\"object\"},\"url\":\"$STANDIN_URL/_stand-in/tools/redirect\",\"headers\":{\"x-tool-secret\":{\"secret\":\"TOOL_SECRET\"}}}]'"
-)
-{
-  grep -v -E "^($(printf '%s|' "${strict_vars[@]%%=*}" | sed 's/|$//'))=" "$env_file"
-  printf '%s\n' "${strict_vars[@]}"
-} >"$strict_env_file"
-RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/strict-wrangler.log" --env-file "$PWD/$strict_env_file" --persist-to "$PWD/$logs/strict-wrangler-state"
+RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/strict-wrangler.log" --env-file "$PWD/$logs/strict-relay.env" --persist-to "$PWD/$logs/strict-wrangler-state"
 export STRICT_RELAY_URL=$RELAY_URL STRICT_RELAY_LOG="$PWD/$logs/strict-wrangler.log"
+# A third relay with the page behind Cloudflare Access, whose keys a local stand-in serves.
+export ACCESS_KEY_FILE="$PWD/$logs/access-key.json" ACCESS_AUD="aud-$RANDOM$RANDOM"
+export ACCESS_TEAM_DOMAIN=https://converse-edge-tests.cloudflareaccess.com
+: >"$logs/access-idp.log"
+setsid node tests/e2e/access-idp.mjs "$ACCESS_KEY_FILE" >"$logs/access-idp.log" 2>&1 &
+stack_pids+=($!)
+wait_for_line "$logs/access-idp.log" "listening on" 30
+derived_env "$logs/access-relay.env" PAGE_ACCESS=access "ACCESS_TEAM_DOMAIN=$ACCESS_TEAM_DOMAIN" \
+  "ACCESS_AUD=$ACCESS_AUD" "ACCESS_JWKS_URL=$(grep -o 'http://[0-9.:]*' "$logs/access-idp.log")/cdn-cgi/access/certs"
+RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/access-wrangler.log" --env-file "$PWD/$logs/access-relay.env" --persist-to "$PWD/$logs/access-wrangler-state"
+export ACCESS_RELAY_URL=$RELAY_URL ACCESS_RELAY_LOG="$PWD/$logs/access-wrangler.log"
 RELAY_URL=$MAIN_RELAY_URL
 export STANDIN_URL RELAY_URL RELAY_LOG="$PWD/$logs/wrangler.log"
-echo "stand-in $STANDIN_URL, relay $RELAY_URL, strict relay $STRICT_RELAY_URL (logs in $logs)"
+echo "stand-in $STANDIN_URL, relays $RELAY_URL, $STRICT_RELAY_URL (strict), $ACCESS_RELAY_URL (access) (logs in $logs)"
 
 echo "==> relay and browser suites (node:test, Playwright + Chromium)"
 # The local relay's certificate is wrangler's self-signed one.

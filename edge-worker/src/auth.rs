@@ -7,6 +7,7 @@ use converse_shared::{BedrockError, ErrorKind};
 use subtle::ConstantTimeEq;
 use worker::{Date, Headers, Request, Url};
 
+use crate::access::{self, ASSERTION_HEADER, User};
 use crate::config::{PageAccess, RelayConfig};
 use crate::errors::RelayError;
 use crate::limits::Limit;
@@ -17,7 +18,7 @@ use crate::visitor::Visitor;
 pub(crate) fn limit_subjects(caller: &Caller, ip: &str, config: &RelayConfig) -> Vec<(String, Limit)> {
     let own = match caller {
         Caller::Key(id) => config.client_keys.iter().find(|k| k.id == *id).and_then(|k| k.limit),
-        Caller::Page => None,
+        Caller::Page | Caller::User(_) => None,
         // A widget visitor's own subject is its site (added with the site's limit).
         Caller::Visitor(_) => return vec![(ip_subject(ip), config.ip_limit)],
     };
@@ -52,6 +53,8 @@ pub(crate) enum Caller {
     Page,
     /// A visitor of a site's widget, proven by its visitor token.
     Visitor(Visitor),
+    /// A user Cloudflare Access let through (`PAGE_ACCESS=access`).
+    User(User),
 }
 
 impl Caller {
@@ -61,6 +64,7 @@ impl Caller {
             Self::Key(id) => format!("key:{id}"),
             Self::Page => "page".to_owned(),
             Self::Visitor(v) => format!("site:{}", v.site),
+            Self::User(u) => format!("user:{}", u.name),
         }
     }
 }
@@ -83,7 +87,7 @@ fn refused(kind: ErrorKind, message: &str) -> RelayError {
 
 /// Decides who is calling, or refuses the request. `visitor`: the widget visitor the request
 /// proved with its token, if any (see [`crate::widget::visitor_of`]).
-pub(crate) fn authorize(
+pub(crate) async fn authorize(
     req: &Request,
     config: &RelayConfig,
     body: &[u8],
@@ -133,21 +137,30 @@ pub(crate) fn authorize(
             })?;
             Ok(Caller::Key(id))
         }
-        // No key: a page visitor, if the deployer lets pages chat. `Origin` is no credential
-        // (anyone can send any); it only keeps other sites' pages from using their visitors'
-        // browsers to call.
-        None if visitor.is_some() => Ok(Caller::Visitor(visitor.cloned().expect("checked"))),
-        None => match config.page_access {
-            PageAccess::Open => allowed_origin(req, config).map(|_| Caller::Page).ok_or_else(|| {
+        // No key: a widget visitor with its token; else a page user, as `PAGE_ACCESS` says.
+        // `Origin` is no credential (anyone can send any); it only keeps other sites' pages
+        // from using their visitors' browsers to call.
+        None => match (visitor, &config.page_access) {
+            (Some(visitor), _) => Ok(Caller::Visitor(visitor.clone())),
+            (None, PageAccess::Open) => allowed_origin(req, config).map(|_| Caller::Page).ok_or_else(|| {
                 refused(
                     ErrorKind::MissingAuthenticationToken,
                     "Missing Authentication Token: send a relay API key, or call from the chat page.",
                 )
             }),
-            PageAccess::Off => Err(refused(
+            (None, PageAccess::Off) => Err(refused(
                 ErrorKind::MissingAuthenticationToken,
                 "Missing Authentication Token: this relay serves API keys only (PAGE_ACCESS is off).",
             )),
+            (None, PageAccess::Access(access)) => {
+                let token =
+                    headers.get(ASSERTION_HEADER).ok().flatten().ok_or(RelayError::Unauthenticated)?;
+                let user = access::verify(&token, access).await.map_err(|why| {
+                    worker::console_log!("Cloudflare Access token refused: {why}");
+                    RelayError::Unauthenticated
+                })?;
+                Ok(Caller::User(user))
+            }
         },
     }
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 use converse_shared::sigv4::Credentials;
 use worker::Env;
 
+use crate::access::AccessConfig;
 use crate::errors::RelayError;
 use crate::limits::Limit;
 use crate::policy;
@@ -51,21 +52,48 @@ impl fmt::Debug for ClientKey {
 }
 
 /// Who may chat without a relay key (`PAGE_ACCESS`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) enum PageAccess {
     /// No one: relay keys only (the default).
     Off,
     /// Anyone who loads the page, within the per-IP limits: a page holds no secret, so
     /// neither does a request from it, and a script can do whatever the page can.
     Open,
+    /// Users Cloudflare Access let through, each proven by its application token.
+    Access(AccessConfig),
 }
 
 impl PageAccess {
     /// The setting's value, as `/v1/models` tells the page.
-    pub(crate) fn name(self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Self::Off => "off",
             Self::Open => "open",
+            Self::Access(_) => "access",
+        }
+    }
+
+    fn read(env: &Env) -> Result<Self, RelayError> {
+        match read(env, "PAGE_ACCESS").as_deref() {
+            None | Some("off") => Ok(Self::Off),
+            Some("open") => Ok(Self::Open),
+            Some("access") => {
+                let needed = |name: &str| {
+                    read(env, name)
+                        .ok_or_else(|| RelayError::Misconfigured(format!("PAGE_ACCESS=access needs {name}")))
+                };
+                let domain = needed("ACCESS_TEAM_DOMAIN")?;
+                let team_domain =
+                    if domain.starts_with("https://") { domain } else { format!("https://{domain}") }
+                        .trim_end_matches('/')
+                        .to_owned();
+                let jwks_url = read(env, "ACCESS_JWKS_URL")
+                    .unwrap_or_else(|| format!("{team_domain}/cdn-cgi/access/certs"));
+                Ok(Self::Access(AccessConfig { team_domain, aud: needed("ACCESS_AUD")?, jwks_url }))
+            }
+            Some(other) => Err(RelayError::Misconfigured(format!(
+                "PAGE_ACCESS must be off, open or access, not {other:?}"
+            ))),
         }
     }
 }
@@ -263,15 +291,7 @@ impl RelayConfig {
             auth,
             client_keys,
             allowed_origins: list(read(env, "ALLOWED_ORIGINS")),
-            page_access: match read(env, "PAGE_ACCESS").as_deref() {
-                None | Some("off") => PageAccess::Off,
-                Some("open") => PageAccess::Open,
-                Some(other) => {
-                    return Err(RelayError::Misconfigured(format!(
-                        "PAGE_ACCESS must be open or off, not {other:?}"
-                    )));
-                }
-            },
+            page_access: PageAccess::read(env)?,
             policy: Policy {
                 models: models.map(|m| list(Some(m))),
                 max_body_bytes: number(env, "MAX_BODY_BYTES", 32 * 1024 * 1024)?,

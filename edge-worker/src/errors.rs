@@ -26,6 +26,8 @@ pub(crate) enum RelayError {
     Timeout(&'static str),
     /// The caller is over a rate limit; it may try again in this many seconds.
     RateLimited(u64),
+    /// `PAGE_ACCESS=access` and no valid Cloudflare Access token: 401. Why is logged.
+    Unauthenticated,
     /// Something inside the relay failed. The detail is logged, not returned.
     Internal(String),
 }
@@ -73,6 +75,10 @@ impl RelayError {
                     "The relay could not reach Bedrock. Try again.",
                 )
             }
+            Self::Unauthenticated => BedrockError::new(
+                ErrorKind::AccessDenied,
+                "Sign in through Cloudflare Access to use this chat (no valid Access token came with the request).",
+            ),
             Self::RateLimited(seconds) => BedrockError::new(
                 ErrorKind::Throttling,
                 format!("Rate limit exceeded for this relay: try again in {seconds} s."),
@@ -107,6 +113,7 @@ impl RelayError {
     pub(crate) fn status(&self) -> u16 {
         match self {
             Self::TooLarge(_) => 413,
+            Self::Unauthenticated => 401,
             other => other.to_bedrock().status(),
         }
     }

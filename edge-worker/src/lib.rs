@@ -9,6 +9,7 @@
 //! served from static assets.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
+mod access;
 mod auth;
 mod catalog;
 mod config;
@@ -78,7 +79,7 @@ const TOOL_INPUT_CAP: usize = 1024 * 1024;
 async fn run_tool(req: &mut Request, env: &Env, config: &RelayConfig, name: &str) -> Response {
     let result = async {
         let body = intake::read_capped(req, TOOL_INPUT_CAP.min(config.policy.max_body_bytes)).await?;
-        let caller = auth::authorize(req, config, &body, None)?;
+        let caller = auth::authorize(req, config, &body, None).await?;
         let ip = auth::client_ip(req);
         limits::Limiters::new(env, &auth::limit_subjects(&caller, &ip, config))?.admit(0).await?;
         let tools = http_tools::declared(env)?;

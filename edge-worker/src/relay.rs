@@ -79,7 +79,7 @@ async fn relay(
     // then is the body parsed.
     let widget = widget::visitor_of(req, config)?;
     let body = intake::read_capped(req, config.policy.max_body_bytes).await?;
-    let caller: Caller = auth::authorize(req, config, &body, widget.as_ref().map(|(v, _)| v))?;
+    let caller: Caller = auth::authorize(req, config, &body, widget.as_ref().map(|(v, _)| v)).await?;
     log.caller = Some(caller.label());
     let ip = auth::client_ip(req);
     let mut subjects = auth::limit_subjects(&caller, &ip, config);
@@ -182,6 +182,9 @@ struct Relayed {
     decoder: EventStreamDecoder,
     /// The decoder failed: bytes still pass through, but are no longer read.
     undecodable: bool,
+    /// Frames delivery: the bytes of a frame not yet whole, held back so that a client is
+    /// never sent half a frame (an error frame after one could not be read).
+    held: Vec<u8>,
     delivery: Delivery,
     idle: Duration,
     log: RequestLog,
@@ -223,7 +226,11 @@ impl Relayed {
     /// what the client gets. Work is proportional to the chunk; nothing accumulates.
     fn chunk(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         if self.delivery == Delivery::EventStream {
-            out.extend_from_slice(chunk);
+            if self.undecodable {
+                out.extend_from_slice(chunk);
+                return;
+            }
+            self.pass_whole_frames(chunk, out);
         }
         if self.undecodable {
             return;
@@ -259,6 +266,34 @@ impl Relayed {
         }
     }
 
+    /// Frames delivery: writes the whole frames of what has come (held bytes, then `chunk`),
+    /// and holds back the start of a frame still arriving. A frame's first four bytes are its
+    /// length; the decoder checks the rest.
+    fn pass_whole_frames(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        fn whole(bytes: &[u8]) -> usize {
+            let mut at = 0;
+            while let Some(prelude) = bytes.get(at..at + 4) {
+                let length = u32::from_be_bytes(prelude.try_into().expect("four bytes")) as usize;
+                if length < 16 || bytes.len() - at < length {
+                    break; // not whole yet (or not a frame: the decoder will say so)
+                }
+                at += length;
+            }
+            at
+        }
+        if self.held.is_empty() {
+            // The usual case, a chunk of whole frames, is written without a copy in between.
+            let n = whole(chunk);
+            out.extend_from_slice(&chunk[..n]);
+            self.held.extend_from_slice(&chunk[n..]);
+        } else {
+            self.held.extend_from_slice(chunk);
+            let n = whole(&self.held);
+            out.extend_from_slice(&self.held[..n]);
+            self.held.drain(..n);
+        }
+    }
+
     /// Handles what the upstream gave: a chunk, an error, its end, or nothing within `idle`
     /// (`None`).
     fn take(&mut self, next: Option<Option<worker::Result<Vec<u8>>>>, out: &mut Vec<u8>) {
@@ -272,7 +307,7 @@ impl Relayed {
                 self.fail(out, internal("The connection to Bedrock failed during the reply."));
             }
             Some(None) => {
-                if self.decoder.has_partial_frame() && !self.undecodable {
+                if (self.decoder.has_partial_frame() || !self.held.is_empty()) && !self.undecodable {
                     self.fail(out, internal("Bedrock's stream ended in the middle of an event."));
                 }
                 self.done = true;
@@ -294,6 +329,8 @@ impl Relayed {
     fn broken(&mut self, out: &mut Vec<u8>, e: &converse_shared::Error) {
         worker::console_error!("undecodable upstream stream: {e}");
         self.undecodable = true;
+        // From here bytes pass on as they come, those held back first.
+        out.append(&mut self.held);
         if self.delivery == Delivery::Sse {
             self.fail(out, internal("The relay received a malformed event stream from Bedrock."));
         }
@@ -326,6 +363,7 @@ fn relayed(
         controller: Some(controller),
         decoder: EventStreamDecoder::new(),
         undecodable: false,
+        held: Vec::new(),
         delivery,
         idle,
         log,

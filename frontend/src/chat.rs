@@ -9,6 +9,7 @@ use converse_shared::eventstream::StreamItem;
 use converse_shared::models::{Adjustment, ModelListing, ModelRules, prepare, rules_for};
 use converse_shared::tools::{
     DEFAULT_MAX_ROUNDS, Next, Outcome, ToolCall, ToolLoop, builtin_specs, results_message, tool_config,
+    tool_history_as_text,
 };
 use converse_shared::validate::validate;
 use converse_shared::{
@@ -1483,6 +1484,10 @@ impl Chat {
                     _ => None,
                 };
             }
+        }
+        if request.tool_config.is_none() {
+            // Tools used earlier, now off (or a model without them): their calls as text.
+            tool_history_as_text(&mut request.messages);
         }
         self.settings.with_untracked(|settings| apply_settings(settings, &mut request));
         // The relay refuses more output than it allows; ask for at most that.

@@ -119,6 +119,45 @@ impl ToolLoop {
     }
 }
 
+/// Bedrock refuses `toolUse` and `toolResult` blocks in a request without `toolConfig` ("The
+/// toolConfig field must be defined when using toolUse and toolResult content blocks"). When a
+/// conversation that used tools is sent with none (its tools switched off, or a model without
+/// tools chosen), its calls and results are told as text instead, so the model still knows
+/// what they were. Returns how many blocks were rewritten.
+pub fn tool_history_as_text(messages: &mut [Message]) -> usize {
+    let mut names = std::collections::HashMap::new();
+    let mut rewritten = 0;
+    for block in messages.iter_mut().flat_map(|m| m.content.iter_mut()) {
+        let text = match block {
+            ContentBlock::ToolUse(call) => {
+                names.insert(call.tool_use_id.clone(), call.name.clone());
+                format!("[I called the tool {} with {}]", call.name, call.input)
+            }
+            ContentBlock::ToolResult(result) => {
+                let name = names.get(&result.tool_use_id).map_or("a tool", String::as_str);
+                let said: Vec<String> = result
+                    .content
+                    .iter()
+                    .map(|c| match c {
+                        ToolResultContentBlock::Text(t) => t.clone(),
+                        ToolResultContentBlock::Json(v) => v.to_string(),
+                        _ => "(an attachment)".to_owned(),
+                    })
+                    .collect();
+                let how = match result.status {
+                    Some(ToolResultStatus::Error) => "failed",
+                    _ => "returned",
+                };
+                format!("[{name} {how}: {}]", said.join(" "))
+            }
+            _ => continue,
+        };
+        *block = ContentBlock::Text(text);
+        rewritten += 1;
+    }
+    rewritten
+}
+
 /// The `toolConfig` for `tools` (none → no config).
 pub fn tool_config(tools: Vec<ToolSpecification>) -> Option<ToolConfiguration> {
     (!tools.is_empty()).then(|| ToolConfiguration {

@@ -121,6 +121,27 @@ test('a tool switched off does not run even when the model calls it anyway', asy
   await chat.page.context().close();
 });
 
+test('a conversation that used tools goes on with a model that has none: the calls are told as text', async () => {
+  // Bedrock refuses toolUse and toolResult blocks in a request without toolConfig (so does the
+  // stand-in, in Bedrock's words).
+  const chat = await freshChat(browser);
+  await chat.send(`Add ${call('calculator', { expression: '2 + 2' })}`);
+  await chat.page.getByRole('group', { name: 'Tool call calculator' }).and(chat.page.locator('[data-status="done"]')).waitFor();
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  const model = chat.page.getByRole('combobox', { name: 'Model' });
+  await model.locator('option[value="amazon.titan-text-lite-v1"]').waitFor({ state: 'attached' });
+  await model.selectOption('amazon.titan-text-lite-v1');
+  await chat.send('And what was that?');
+  await chat.waitForStatus(chat.reply(2), 'complete');
+  const sent = await lastRequest();
+  assert.equal(sent.toolConfig, undefined);
+  const blocks = sent.messages.flatMap((m) => m.content);
+  assert.ok(!blocks.some((b) => b.toolUse || b.toolResult), JSON.stringify(blocks));
+  assert.ok(blocks.some((b) => /^\[I called the tool calculator with .*2 \+ 2/.test(b.text)), JSON.stringify(blocks));
+  assert.ok(blocks.some((b) => /^\[calculator returned: .*4/.test(b.text)), JSON.stringify(blocks));
+  await chat.page.context().close();
+});
+
 test('a model that keeps calling tools is stopped at the round cap', async () => {
   const chat = await freshChat(browser);
   await chat.send(`Keep going [stand-in:loop] ${call('current_time', {})}`);

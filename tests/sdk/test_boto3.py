@@ -113,6 +113,19 @@ def test_throttling_in_the_stream_is_raised(bedrock):
     assert e.value.response["Error"]["Code"] == "throttlingException"
 
 
+def test_a_stream_cut_off_upstream_ends_with_an_error_the_sdk_can_read():
+    """Bedrock's stream ends in the middle of a frame: the relay sends the whole frames, then
+    an error frame, never the half frame (after which no SDK could read the error)."""
+    stream = client(RELAY_URL).converse_stream(modelId=MODEL, messages=user("x [stand-in:truncate]"))["stream"]
+    events = []
+    with pytest.raises(botocore.exceptions.EventStreamError) as e:
+        for event in stream:
+            events.append(event)
+    assert e.value.response["Error"]["Code"] == "InternalServerException"
+    assert "middle of an event" in e.value.response["Error"]["Message"]
+    assert [list(event)[0] for event in events[:2]] == ["messageStart", "contentBlockDelta"]
+
+
 def test_throttling_before_the_stream_is_a_429(bedrock):
     with pytest.raises(bedrock.exceptions.ThrottlingException) as e:
         bedrock.converse_stream(modelId=MODEL, messages=user("x [stand-in:throttle]"))

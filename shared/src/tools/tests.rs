@@ -68,3 +68,34 @@ fn builtin_specs_make_a_valid_tool_config() {
     assert_eq!(json["tools"][0]["toolSpec"]["name"], "calculator");
     assert!(tool_config(vec![]).is_none());
 }
+
+#[test]
+fn tool_history_is_told_as_text_when_no_tools_go_with_it() {
+    let mut messages = vec![
+        reply(json!({"role": "user", "content": [{"text": "What is 2+2?"}]})),
+        reply(json!({"role": "assistant", "content": [{"text": "Let me compute."},
+            {"toolUse": {"toolUseId": "a", "name": "calculator", "input": {"expression": "2+2"}}}]})),
+        reply(json!({"role": "user", "content": [
+            {"toolResult": {"toolUseId": "a", "content": [{"text": "4"}], "status": "success"}}]})),
+        reply(json!({"role": "assistant", "content": [
+            {"toolUse": {"toolUseId": "b", "name": "lookup_order", "input": {}}}]})),
+        reply(json!({"role": "user", "content": [
+            {"toolResult": {"toolUseId": "b", "content": [{"json": {"why": "down"}}], "status": "error"}}]})),
+    ];
+    assert_eq!(tool_history_as_text(&mut messages), 4);
+    let texts: Vec<&str> =
+        messages.iter().flat_map(|m| &m.content).filter_map(ContentBlock::as_text).collect();
+    assert_eq!(
+        texts,
+        [
+            "What is 2+2?",
+            "Let me compute.",
+            r#"[I called the tool calculator with {"expression":"2+2"}]"#,
+            "[calculator returned: 4]",
+            "[I called the tool lookup_order with {}]",
+            r#"[lookup_order failed: {"why":"down"}]"#,
+        ]
+    );
+    // Nothing else in the conversation changed: it is still valid as it was.
+    assert!(crate::validate::validate(&ConverseRequest { messages, ..Default::default() }).is_ok());
+}

@@ -5,7 +5,7 @@
 use converse_shared::models::{Adjustment, prepare, rules_for};
 use converse_shared::types::take_unrecognized;
 use converse_shared::validate::validate;
-use converse_shared::{BedrockError, ConverseRequest, ErrorKind, Role};
+use converse_shared::{BedrockError, ContentBlock, ConverseRequest, ErrorKind, Role};
 
 fn invalid(message: impl Into<String>) -> BedrockError {
     BedrockError::new(ErrorKind::Validation, message)
@@ -64,6 +64,17 @@ fn check_project(model_id: &str, project: Option<&str>) -> Result<(), BedrockErr
 /// Bedrock's checks on a parsed request.
 pub fn check(model_id: &str, request: &ConverseRequest, streaming: bool) -> Result<(), BedrockError> {
     check_project(model_id, request.project_identifier.as_deref())?;
+    // Bedrock's words when a conversation with tool blocks comes without tools.
+    let tool_blocks = request
+        .messages
+        .iter()
+        .flat_map(|m| &m.content)
+        .any(|b| matches!(b, ContentBlock::ToolUse(_) | ContentBlock::ToolResult(_)));
+    if tool_blocks && request.tool_config.is_none() {
+        return Err(invalid(
+            "The toolConfig field must be defined when using toolUse and toolResult content blocks.",
+        ));
+    }
     if let Some(config) = &request.inference_config {
         if let Some(t) = config.temperature.filter(|t| !(0.0..=1.0).contains(t)) {
             return Err(invalid(format!(
@@ -194,6 +205,18 @@ mod tests {
         let profile = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123";
         assert!(message_of(profile, &with("p1")).contains("don't support non-default projects"));
         assert!(parse_request(profile, with("default").as_bytes(), true).is_ok());
+    }
+
+    #[test]
+    fn tool_blocks_need_a_tool_config() {
+        let history = r#"{"messages":[{"role":"user","content":[{"text":"a"}]},
+            {"role":"assistant","content":[{"toolUse":{"toolUseId":"t1","name":"calc","input":{}}}]},
+            {"role":"user","content":[{"toolResult":{"toolUseId":"t1","content":[{"text":"4"}]}}]}]"#;
+        assert!(message_of(HAIKU, &format!("{history}}}")).contains("toolConfig field must be defined"));
+        let with_tools = format!(
+            r#"{history},"toolConfig":{{"tools":[{{"toolSpec":{{"name":"calc","inputSchema":{{"json":{{}}}}}}}}]}}}}"#
+        );
+        assert!(parse_request(HAIKU, with_tools.as_bytes(), true).is_ok());
     }
 
     #[test]
