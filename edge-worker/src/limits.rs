@@ -11,11 +11,14 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
+use converse_shared::models::rules_for;
 use futures_util::future::join_all;
 
 use worker::{DurableObject, Env, Request, Response, Result, State, Stub, durable_object};
 
+use crate::config::RelayConfig;
 use crate::errors::RelayError;
+use crate::policy;
 
 const WINDOW_MS: u64 = 60_000;
 
@@ -123,6 +126,14 @@ impl DurableObject for RateLimiter {
         *self.window.borrow_mut() = Some(window);
         response
     }
+}
+
+/// The tokens reserved for a request before it is read: its body's size at four bytes a
+/// token (at most the model's context window), and the most it may generate. Generous for
+/// media (whose bytes are not tokens); settled to the real usage as soon as it is known.
+pub(crate) fn reservation(config: &RelayConfig, model_id: &str, body_bytes: usize) -> u64 {
+    let input = (body_bytes as u64 / 4).min(u64::from(rules_for(model_id).context_window));
+    input + u64::from(policy::output_cap(&config.policy, model_id))
 }
 
 /// The limiter stubs of a request's subjects, with their limits.

@@ -5,7 +5,6 @@ use std::task::Poll;
 use std::time::Duration;
 
 use converse_shared::eventstream::{self, EventStreamDecoder, StreamItem};
-use converse_shared::models::rules_for;
 use converse_shared::path::Operation;
 use converse_shared::{BedrockError, ConverseResponse, ErrorKind, sse};
 use futures_util::future::{Either, select};
@@ -15,7 +14,7 @@ use worker::{AbortController, ByteStream, Delay, Env, Headers, Request, Response
 use crate::auth::{self, Caller};
 use crate::config::RelayConfig;
 use crate::errors::RelayError;
-use crate::limits::Limiters;
+use crate::limits::{self, Limiters};
 use crate::log::RequestLog;
 use crate::{intake, policy, upstream, widget};
 
@@ -89,7 +88,7 @@ async fn relay(
         subjects.push((format!("site:{}", visitor.site), site.limit(config.caller_limit)));
     }
     let limiters = Limiters::new(env, &subjects)?;
-    limiters.admit(reservation(config, model_id, body.len())).await?;
+    limiters.admit(limits::reservation(config, model_id, body.len())).await?;
     let preset = req.headers().get(widget::PROMPT_HEADER).ok().flatten();
     let sent = async {
         let admitted = policy::apply(
@@ -126,7 +125,7 @@ async fn relay(
     let response = match operation {
         Operation::Converse => {
             let mut upstream = upstream;
-            let bytes = read_with_timeout(&mut upstream.response, config.timing.idle).await?;
+            let bytes = upstream::read_with_timeout(&mut upstream.response, config.timing.idle).await?;
             log.first_byte();
             if let Ok(reply) = serde_json::from_slice::<ConverseResponse>(&bytes) {
                 log.input_tokens = Some(reply.usage.input_tokens);
@@ -157,22 +156,6 @@ async fn relay(
         }
     };
     Ok(response.map_err(|e| RelayError::Internal(e.to_string()))?.with_headers(headers))
-}
-
-/// The tokens reserved for a request before it is read: its body's size at four bytes a
-/// token (at most the model's context window), and the most it may generate. Generous for
-/// media (whose bytes are not tokens); settled to the real usage as soon as it is known.
-fn reservation(config: &RelayConfig, model_id: &str, body_bytes: usize) -> u64 {
-    let input = (body_bytes as u64 / 4).min(u64::from(rules_for(model_id).context_window));
-    input + u64::from(policy::output_cap(&config.policy, model_id))
-}
-
-async fn read_with_timeout(response: &mut Response, idle: Duration) -> Result<Vec<u8>, RelayError> {
-    let reading = pin!(response.bytes());
-    match select(reading, pin!(Delay::from(idle))).await {
-        Either::Left((bytes, _)) => bytes.map_err(|e| RelayError::Unreachable(e.to_string())),
-        Either::Right(_) => Err(RelayError::Timeout("finish its reply")),
-    }
 }
 
 /// The relayed stream's state. Dropping it (the client went away) aborts the upstream request.
@@ -267,28 +250,16 @@ impl Relayed {
     }
 
     /// Frames delivery: writes the whole frames of what has come (held bytes, then `chunk`),
-    /// and holds back the start of a frame still arriving. A frame's first four bytes are its
-    /// length; the decoder checks the rest.
+    /// and holds back the start of a frame still arriving.
     fn pass_whole_frames(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
-        fn whole(bytes: &[u8]) -> usize {
-            let mut at = 0;
-            while let Some(prelude) = bytes.get(at..at + 4) {
-                let length = u32::from_be_bytes(prelude.try_into().expect("four bytes")) as usize;
-                if length < 16 || bytes.len() - at < length {
-                    break; // not whole yet (or not a frame: the decoder will say so)
-                }
-                at += length;
-            }
-            at
-        }
         if self.held.is_empty() {
             // The usual case, a chunk of whole frames, is written without a copy in between.
-            let n = whole(chunk);
+            let n = eventstream::whole_frames_len(chunk);
             out.extend_from_slice(&chunk[..n]);
             self.held.extend_from_slice(&chunk[n..]);
         } else {
             self.held.extend_from_slice(chunk);
-            let n = whole(&self.held);
+            let n = eventstream::whole_frames_len(&self.held);
             out.extend_from_slice(&self.held[..n]);
             self.held.drain(..n);
         }

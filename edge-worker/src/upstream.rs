@@ -149,3 +149,15 @@ fn signed_request(
         .with_body(Some(js_sys::Uint8Array::from(body).into()));
     Request::new_with_init(url, &init).map_err(|e| RelayError::Internal(e.to_string()))
 }
+
+/// Reads a whole (`Converse`) response body, giving up after `idle` without it.
+pub(crate) async fn read_with_timeout(
+    response: &mut Response,
+    idle: Duration,
+) -> Result<Vec<u8>, RelayError> {
+    let reading = pin!(response.bytes());
+    match select(reading, pin!(Delay::from(idle))).await {
+        Either::Left((bytes, _)) => bytes.map_err(|e| RelayError::Unreachable(e.to_string())),
+        Either::Right(_) => Err(RelayError::Timeout("finish its reply")),
+    }
+}

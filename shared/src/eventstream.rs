@@ -152,6 +152,22 @@ pub fn encode_item(item: &StreamItem, padding: &str) -> Result<Bytes, Error> {
     Ok(out.into())
 }
 
+/// How many of the first bytes of `bytes` are whole frames, by each frame's length (its first
+/// four bytes): what a relay can pass on without ever sending half a frame. The rest is a
+/// frame still arriving (or no frame at all, which the decoder reports).
+pub fn whole_frames_len(bytes: &[u8]) -> usize {
+    const SMALLEST_FRAME: usize = 16; // prelude (12) and message CRC (4)
+    let mut at = 0;
+    while let Some(prelude) = bytes.get(at..at + 4) {
+        let length = u32::from_be_bytes([prelude[0], prelude[1], prelude[2], prelude[3]]) as usize;
+        if length < SMALLEST_FRAME || bytes.len() - at < length {
+            break;
+        }
+        at += length;
+    }
+    at
+}
+
 fn string_header(name: &'static str, value: &str) -> Header {
     Header::new(name, HeaderValue::String(value.to_owned().into()))
 }

@@ -206,3 +206,18 @@ fn summary_frames_are_stop_metadata_and_failures() {
     decoder.push(&encode_item(&StreamItem::Event(throttle.to_stream_event().unwrap()), "").unwrap());
     assert!(is_summary_frame(&decoder.next_frame().unwrap().unwrap()));
 }
+
+#[test]
+fn whole_frames_are_counted_by_their_lengths_and_a_frame_still_arriving_is_not() {
+    let first = bedrock_frame("messageStart", r#"{"role":"assistant"}"#);
+    let second = bedrock_frame("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#);
+    let both = [first.clone(), second.clone()].concat();
+    assert_eq!(whole_frames_len(&both), both.len());
+    for cut in [1, 3, 4, 12, second.len() - 1] {
+        assert_eq!(whole_frames_len(&both[..first.len() + cut]), first.len(), "cut {cut} into the second");
+    }
+    assert_eq!(whole_frames_len(&both[..first.len() - 1]), 0);
+    assert_eq!(whole_frames_len(&[]), 0);
+    // A length no frame can have is left to the decoder to report.
+    assert_eq!(whole_frames_len(&[0, 0, 0, 5, 1, 2, 3, 4, 5]), 0);
+}
