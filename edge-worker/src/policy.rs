@@ -154,9 +154,7 @@ pub(crate) fn apply(
             format!("This relay does not offer the model {model_id}."),
         )));
     }
-    if body.len() > policy.max_body_bytes {
-        return Err(RelayError::TooLarge(policy.max_body_bytes));
-    }
+    // (The body's size was capped as it was read: `intake::read_capped`.)
     // Counted before anything is built: a body of countless tiny blocks would otherwise
     // become many times its size in memory.
     match intake::measure(&body, policy.max_messages, policy.max_blocks) {
