@@ -216,6 +216,8 @@ pub enum Error {
     Frame(aws_smithy_eventstream::error::Error),
     /// A frame lacked a header it must have.
     MissingHeader(&'static str),
+    /// A frame named a header twice.
+    DuplicateHeader(String),
     /// A frame had a `:message-type` that is not `event`, `exception` or `error`.
     UnknownMessageType(String),
     /// An event's payload was not the JSON its type calls for.
@@ -245,6 +247,7 @@ impl fmt::Display for Error {
         match self {
             Self::Frame(_) => f.write_str("malformed event-stream frame"),
             Self::MissingHeader(h) => write!(f, "event-stream frame has no {h} header"),
+            Self::DuplicateHeader(h) => write!(f, "event-stream frame has the {h} header twice"),
             Self::UnknownMessageType(t) => write!(f, "event-stream frame has unknown :message-type {t:?}"),
             Self::Json { what, .. } => write!(f, "invalid JSON in {what}"),
             Self::Sse(why) => write!(f, "malformed server-sent events: {why}"),

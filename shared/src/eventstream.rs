@@ -66,9 +66,22 @@ impl EventStreamDecoder {
     }
 
     /// The next complete frame, or `None` until more bytes arrive.
+    ///
+    /// A frame that names a header twice is refused (`Error::DuplicateHeader`), as botocore
+    /// refuses it: which `:event-type` it has would be anyone's guess.
     pub fn next_frame(&mut self) -> Result<Option<Message>, Error> {
         match self.frames.decode_frame(&mut self.buffer)? {
-            DecodedFrame::Complete(message) => Ok(Some(message)),
+            DecodedFrame::Complete(message) => {
+                let headers = message.headers();
+                let repeated = headers
+                    .iter()
+                    .enumerate()
+                    .find(|(i, h)| headers[..*i].iter().any(|e| e.name() == h.name()));
+                if let Some((_, h)) = repeated {
+                    return Err(Error::DuplicateHeader(h.name().as_str().to_owned()));
+                }
+                Ok(Some(message))
+            }
             DecodedFrame::Incomplete => Ok(None),
         }
     }

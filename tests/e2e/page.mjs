@@ -21,9 +21,44 @@ export class ChatPage {
     this.userMessages = this.conversation.locator('article.user');
   }
 
+  /**
+   * Loads the page and waits until it can be typed in. A start that stalls (seen once in a
+   * full run on two cores with three `wrangler dev`s: no error, no composer after 30 s) is
+   * reported with the requests still unfinished and the page's state, and is reloaded once,
+   * as its user would; a page that does not start twice fails the test.
+   */
   async open(url = RELAY_URL) {
-    await this.page.goto(url);
-    await this.input.waitFor();
+    const unfinished = new Map();
+    const started = (r) => unfinished.set(r, Date.now());
+    const ended = (r) => unfinished.delete(r);
+    this.page.on('request', started);
+    this.page.on('requestfinished', ended);
+    this.page.on('requestfailed', ended);
+    try {
+      await this.page.goto(url);
+      try {
+        await this.input.waitFor({ timeout: 15_000 });
+      } catch (e) {
+        console.error(`[page did not start] ${await this.#startState(unfinished)}; reloading once`);
+        await this.page.reload();
+        await this.input.waitFor({ timeout: 20_000 });
+      }
+    } finally {
+      this.page.off('request', started);
+      this.page.off('requestfinished', ended);
+      this.page.off('requestfailed', ended);
+    }
+  }
+
+  async #startState(unfinished) {
+    const now = Date.now();
+    const pending = [...unfinished].map(([r, t]) => `${r.method()} ${r.url()} (${now - t} ms)`);
+    const state = await this.page.evaluate(() => ({
+      readyState: document.readyState,
+      body: document.body?.innerHTML.slice(0, 200),
+      resources: performance.getEntriesByType('resource').map((e) => `${e.name} ${Math.round(e.duration)} ms`),
+    })).catch((e) => ({ unreadable: e.message }));
+    return `unfinished requests: [${pending.join(', ')}]; page: ${JSON.stringify(state)}`;
   }
 
   /** Types `text` and presses Enter, as a person would. */

@@ -12,7 +12,9 @@ wire_struct! {
         stop_reason: StopReason,
         /// Tokens used.
         usage: TokenUsage,
-        /// Timing.
+        /// Timing. Required by the service model and always sent by Bedrock, but read as
+        /// zero when absent (as in hand-written fixtures) rather than losing the reply.
+        #[serde(default)]
         metrics: ConverseMetrics,
     }
     optional {

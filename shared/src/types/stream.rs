@@ -234,7 +234,9 @@ wire_struct! {
     pub struct MetadataEvent {
         /// Tokens used.
         usage: TokenUsage,
-        /// Timing.
+        /// Timing. Required by the service model and always sent by Bedrock, but read as
+        /// zero when absent (as in hand-written fixtures) rather than losing the reply.
+        #[serde(default)]
         metrics: ConverseMetrics,
     }
     optional {

@@ -16,6 +16,10 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
 pub mod auth;
+pub mod catalog;
+pub mod judge;
+mod media;
+mod replay;
 pub mod reply;
 mod routes;
 pub mod validate;
@@ -39,6 +43,8 @@ pub struct Config {
     pub delta_delay: Duration,
     /// The secret header (`x-tool-secret`) the test tool endpoints require, if any.
     pub tool_secret: Option<String>,
+    /// Where `[stand-in:replay ID]` finds recorded Bedrock replies (`tests/fixtures/realcases`).
+    pub replay_dir: std::path::PathBuf,
 }
 
 impl Config {
@@ -58,6 +64,9 @@ impl Config {
                 var("BEDROCK_LOCAL_DELAY_MS").and_then(|v| v.parse().ok()).unwrap_or(25),
             ),
             tool_secret: var("BEDROCK_LOCAL_TOOL_SECRET"),
+            replay_dir: var("BEDROCK_LOCAL_REPLAY_DIR")
+                .unwrap_or_else(|| "tests/fixtures/realcases".into())
+                .into(),
         }
     }
 }

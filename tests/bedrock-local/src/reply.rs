@@ -28,10 +28,11 @@
 //! Without markers: documents with citations enabled are cited; tool results in the last
 //! user turn are quoted; input beyond the model's context window is refused as Bedrock does.
 
-use converse_shared::models::{ModelRules, rules_for};
 use converse_shared::types::*;
 use converse_shared::{BedrockError, ErrorKind};
 use serde_json::{Value, json};
+
+use crate::catalog::{self, Reasoning};
 
 /// What the stand-in will answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -438,7 +439,8 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         continue_from(&mut plan.response, &text_of(&last.content), max_tokens);
         return Ok(plan);
     }
-    let rules: ModelRules = rules_for(model_id);
+    let model = catalog::resolve(model_id)
+        .map_err(|refusal| BedrockError::new(ErrorKind::Validation, refusal.message()))?;
     let messages = &request.messages;
     let last = messages.last().map(|m| text_of(&m.content)).unwrap_or_default();
     let trigger_text = messages
@@ -458,7 +460,7 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         .collect();
     let input_tokens = messages.iter().map(|m| words(&text_of(&m.content))).sum::<u32>()
         + system.iter().map(|s| words(s)).sum::<u32>();
-    if input_tokens > rules.context_window {
+    if input_tokens > model.context {
         return Err(BedrockError::new(ErrorKind::Validation, "Input is too long for requested model."));
     }
 
@@ -479,16 +481,17 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
 
     let mut content = Vec::new();
     let mut stop_reason = StopReason::EndTurn;
-    if rules.reasoning && on("reasoning") {
+    if model.reasoning != Reasoning::None && on("reasoning") {
         content.push(ContentBlock::ReasoningContent(ReasoningContentBlock::ReasoningText(
             ReasoningTextBlock {
                 text: format!("The user wrote {} words. I will quote them back.", words(&last)),
-                signature: rules.signed_reasoning.then(|| "c3RhbmQtaW4tc2lnbmF0dXJl".to_owned()),
+                signature: (model.reasoning == Reasoning::Signed)
+                    .then(|| "c3RhbmQtaW4tc2lnbmF0dXJl".to_owned()),
                 extra: Extra::new(),
             },
         )));
     }
-    if rules.reasoning && on("redacted") {
+    if model.reasoning == Reasoning::Signed && on("redacted") {
         content.push(ContentBlock::ReasoningContent(ReasoningContentBlock::RedactedContent(Blob(
             b"stand-in redacted reasoning".to_vec(),
         ))));

@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::reply::{Plan, TransportFault, plan};
-use crate::{Config, auth, validate};
+use crate::{Config, auth, replay, validate};
 
 struct AppState {
     config: Config,
@@ -139,6 +139,9 @@ async fn answer(
     *state.last_request.lock().expect("not poisoned") = body.clone();
     let streaming = operation == Operation::ConverseStream;
     let request = validate::parse_request(&model_id, &body, streaming)?;
+    if let Some(case) = replay::asked(&request) {
+        return replay::answer(&config.replay_dir, case, streaming, config.delta_delay).await;
+    }
     let mut plan = plan(&model_id, &request)?;
     // `-once` faults happen the first time this exact request arrives, not when it is retried.
     if plan.fail_once && !state.failed_once.lock().expect("not poisoned").insert(hash(&body)) {

@@ -1,11 +1,15 @@
 //! Request validation as Bedrock does it (`ValidationException`, 400): unknown members, the
-//! conversation's shape (in Bedrock's own words), attachments and tool results (the shared
-//! rules), and what the model accepts (the shared model table, refused rather than fitted).
+//! model id, the service model's constraints, the conversation's shape and its attachments, in
+//! Bedrock's own words; what each model takes is [`crate::judge`]'s.
+//!
+//! None of this calls the page's or the relay's rules (`converse_shared::validate`,
+//! `converse_shared::models`): the stand-in is the independent judge of what they send. Only
+//! the wire types are shared.
 
-use converse_shared::models::{Adjustment, prepare, rules_for};
 use converse_shared::types::take_unrecognized;
-use converse_shared::validate::validate;
-use converse_shared::{BedrockError, ContentBlock, ConverseRequest, ErrorKind, Role};
+use converse_shared::{BedrockError, ContentBlock, ConverseRequest, ErrorKind, Message, Role};
+
+use crate::{catalog, media};
 
 fn invalid(message: impl Into<String>) -> BedrockError {
     BedrockError::new(ErrorKind::Validation, message)
@@ -18,9 +22,7 @@ pub fn parse_request(model_id: &str, body: &[u8], streaming: bool) -> Result<Con
         invalid(format!("Malformed input request: {e}, please reformat your input and try again."))
     })?;
     if let Some(name) = take_unrecognized().first() {
-        return Err(invalid(format!(
-            "Malformed input request: extraneous key [{name}] is not permitted, please reformat your input and try again."
-        )));
+        return Err(extraneous(name));
     }
     check(model_id, &request, streaming)?;
     Ok(request)
@@ -61,35 +63,77 @@ fn check_project(model_id: &str, project: Option<&str>) -> Result<(), BedrockErr
     Ok(())
 }
 
-/// Bedrock's checks on a parsed request.
+/// Bedrock's checks on a parsed request: the API's constraints and the conversation's
+/// shape here, what the model takes in [`crate::judge`].
 pub fn check(model_id: &str, request: &ConverseRequest, streaming: bool) -> Result<(), BedrockError> {
+    let model = catalog::resolve(model_id).map_err(|refusal| invalid(refusal.message()))?;
     check_project(model_id, request.project_identifier.as_deref())?;
-    // Bedrock's words when a conversation with tool blocks comes without tools.
-    let tool_blocks = request
-        .messages
-        .iter()
-        .flat_map(|m| &m.content)
-        .any(|b| matches!(b, ContentBlock::ToolUse(_) | ContentBlock::ToolResult(_)));
-    if tool_blocks && request.tool_config.is_none() {
-        return Err(invalid(
-            "The toolConfig field must be defined when using toolUse and toolResult content blocks.",
-        ));
-    }
+    check_members(request, streaming)?;
+    check_conversation(&request.messages)?;
+    crate::judge::check(model_id, model, request, streaming)
+}
+
+/// The constraints the service model puts on members (botocore 1.44.8's
+/// `bedrock-runtime` model), in the words of AWS's request validation.
+fn check_members(request: &ConverseRequest, streaming: bool) -> Result<(), BedrockError> {
+    let constraint = |value: &dyn std::fmt::Display, at: &str, what: &str| {
+        invalid(format!(
+            "1 validation error detected: Value '{value}' at '{at}' failed to satisfy constraint: Member must {what}"
+        ))
+    };
     if let Some(config) = &request.inference_config {
-        if let Some(t) = config.temperature.filter(|t| !(0.0..=1.0).contains(t)) {
-            return Err(invalid(format!(
-                "1 validation error detected: Value '{t}' at 'inferenceConfig.temperature' failed to satisfy constraint: Member must have value less than or equal to 1"
-            )));
+        for (at, value) in [("temperature", config.temperature), ("topP", config.top_p)] {
+            if let Some(v) = value.filter(|v| !(0.0..=1.0).contains(v)) {
+                let what = if v < 0.0 {
+                    "have value greater than or equal to 0"
+                } else {
+                    "have value less than or equal to 1"
+                };
+                return Err(constraint(&v, &format!("inferenceConfig.{at}"), what));
+            }
         }
         if config.max_tokens == Some(0) {
-            return Err(invalid(
-                "1 validation error detected: Value '0' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1",
+            return Err(constraint(&0, "inferenceConfig.maxTokens", "have value greater than or equal to 1"));
+        }
+        let stops = config.stop_sequences.as_deref().unwrap_or_default();
+        if stops.len() > 2500 {
+            return Err(constraint(
+                &"[...]",
+                "inferenceConfig.stopSequences",
+                "have length less than or equal to 2500",
+            ));
+        }
+        if stops.iter().any(String::is_empty) {
+            return Err(constraint(
+                &"",
+                "inferenceConfig.stopSequences.member",
+                "have length greater than or equal to 1",
             ));
         }
     }
-    // Bedrock's own words for the mistakes clients make most.
-    let messages = &request.messages;
-    if messages.first().is_none_or(|m| m.role != Role::User) {
+    if let Some(config) = &request.tool_config {
+        // `ToolConfigurationToolsList`: "min": 1.
+        if config.tools.is_empty() {
+            return Err(constraint(&"[]", "toolConfig.tools", "have length greater than or equal to 1"));
+        }
+    }
+    if let Some(metadata) = &request.request_metadata
+        && (metadata.is_empty() || metadata.len() > 16)
+    {
+        return Err(constraint(&metadata.len(), "requestMetadata", "have length between 1 and 16"));
+    }
+    // `streamProcessingMode` is a member of `GuardrailStreamConfiguration` (ConverseStream)
+    // only; Converse's `GuardrailConfiguration` has no such member.
+    let stream_only = request.guardrail_config.as_ref().is_some_and(|g| g.stream_processing_mode.is_some());
+    if stream_only && !streaming {
+        return Err(extraneous("streamProcessingMode"));
+    }
+    Ok(())
+}
+
+/// The conversation's shape, in Bedrock's own words for the mistakes clients make most.
+fn check_conversation(messages: &[Message]) -> Result<(), BedrockError> {
+    if messages.is_empty() {
         return Err(invalid(
             "A conversation must start with a user message. Try again with a conversation that starts with a user message.",
         ));
@@ -99,31 +143,106 @@ pub fn check(model_id: &str, request: &ConverseRequest, streaming: bool) -> Resu
             "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.",
         ));
     }
-    validate(request)?;
-
-    // What the page fits to a model, Bedrock refuses.
-    let rules = rules_for(model_id);
-    let mut copy = request.clone();
-    let adjustments = prepare(model_id, &mut copy, streaming)?;
-    match adjustments.first() {
-        None => Ok(()),
-        Some(Adjustment::SystemPromptFolded) => Err(invalid(format!(
-            "The model {model_id} doesn't support system messages. Remove the system prompt and try again."
-        ))),
-        Some(Adjustment::TopPDropped) => Err(invalid(
-            "`temperature` and `top_p` cannot both be specified for this model. Please use only one.",
-        )),
-        Some(Adjustment::StopSequencesDropped) => Err(invalid(format!(
-            "The model {model_id} doesn't support the stopSequences field. Remove stopSequences and try again."
-        ))),
-        Some(Adjustment::MaxTokensClamped(asked)) => Err(invalid(format!(
-            "The maximum tokens you requested ({asked}) exceeds the model limit of {}. Try again with a maximum tokens value that is lower than {}.",
-            rules.max_output_tokens, rules.max_output_tokens
-        ))),
-        Some(Adjustment::ReasoningDropped(_)) => Err(invalid(format!(
-            "The model {model_id} doesn't support reasoningContent in previous messages. Remove it and try again."
-        ))),
+    let (mut images, mut documents) = (0, 0);
+    for (i, message) in messages.iter().enumerate() {
+        if message.content.is_empty() {
+            return Err(invalid(format!(
+                "The content field in the Message object at messages.{i} is empty. Add a ContentBlock object to the content field and try again."
+            )));
+        }
+        for (j, block) in message.content.iter().enumerate() {
+            let at = format!("messages.{i}.content.{j}");
+            match block {
+                // Empty, not blank: Claude Sonnet 4.5 took a block of "\n" (realcases pyd-42).
+                ContentBlock::Text(text) if text.is_empty() => {
+                    return Err(invalid(format!(
+                        "The text field in the ContentBlock object at {at} is blank. Add text to the text field, and try again."
+                    )));
+                }
+                ContentBlock::Image(image) => {
+                    images += 1;
+                    media::image(&at, image)?;
+                }
+                ContentBlock::Document(document) => {
+                    documents += 1;
+                    media::document(&at, document)?;
+                }
+                _ => {}
+            }
+            // A server tool's result (`type` set) is the assistant's own (realcases pyd-97).
+            let user_only = match block {
+                ContentBlock::Image(_) | ContentBlock::Document(_) | ContentBlock::Video(_) => true,
+                ContentBlock::ToolResult(result) => result.r#type.is_none(),
+                _ => false,
+            };
+            if user_only && message.role != Role::User
+                || matches!(block, ContentBlock::ToolUse(_)) && message.role != Role::Assistant
+            {
+                return Err(invalid(format!(
+                    "The {} block at {at} is not allowed in a {} message.",
+                    block.member_name(),
+                    message.role
+                )));
+            }
+        }
     }
+    if images > media::MAX_IMAGES {
+        return Err(invalid(format!("Too many images: {images}. The maximum is {}.", media::MAX_IMAGES)));
+    }
+    if documents > media::MAX_DOCUMENTS {
+        return Err(invalid(format!(
+            "Too many documents: {documents}. The maximum is {}.",
+            media::MAX_DOCUMENTS
+        )));
+    }
+    tool_pairs(messages)
+}
+
+/// Every `toolUse` of an assistant turn is answered by a `toolResult` in the next turn, and
+/// no result answers a call that was not made.
+fn tool_pairs(messages: &[Message]) -> Result<(), BedrockError> {
+    let mut asked: Vec<&str> = Vec::new();
+    for (i, message) in messages.iter().enumerate() {
+        let results: Vec<&str> = message
+            .content
+            .iter()
+            .filter_map(|b| match b {
+                ContentBlock::ToolResult(r) => Some(r.tool_use_id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let answered: usize = if message.role == Role::User { results.len() } else { 0 };
+        if answered > asked.len() {
+            return Err(invalid(format!(
+                "The number of toolResult blocks at messages.{i}.content exceeds the number of toolUse blocks of previous turn."
+            )));
+        }
+        let missing: Vec<&str> = asked.iter().copied().filter(|id| !results.contains(id)).collect();
+        if !missing.is_empty() {
+            return Err(invalid(format!(
+                "Expected toolResult blocks at messages.{i}.content for the following Ids: {}",
+                missing.join(", ")
+            )));
+        }
+        // Calls of server tools are answered in the same assistant turn (realcases pyd-97).
+        asked = message
+            .content
+            .iter()
+            .filter_map(|b| match b {
+                ContentBlock::ToolUse(u) if !results.contains(&u.tool_use_id.as_str()) => {
+                    Some(u.tool_use_id.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+    }
+    Ok(())
+}
+
+fn extraneous(name: &str) -> BedrockError {
+    invalid(format!(
+        "Malformed input request: extraneous key [{name}] is not permitted, please reformat your input and try again."
+    ))
 }
 
 #[cfg(test)]
@@ -160,7 +279,7 @@ mod tests {
                 .contains("extraneous key [hologram]")
         );
         assert!(
-            message_of(HAIKU, r#"{"messages":[{"role":"user","content":[{"text":"  "}]}]}"#)
+            message_of(HAIKU, r#"{"messages":[{"role":"user","content":[{"text":""}]}]}"#)
                 .contains("is blank")
         );
         assert!(message_of(HAIKU, "{not json").starts_with("Malformed input request"));
@@ -177,7 +296,7 @@ mod tests {
         assert!(parse_request(HAIKU, system.as_bytes(), true).is_ok());
         let both = r#"{"inferenceConfig":{"temperature":0.5,"topP":0.5},"messages":[{"role":"user","content":[{"text":"a"}]}]}"#;
         assert!(
-            message_of("us.anthropic.claude-sonnet-4-20250514-v1:0", both)
+            message_of("us.anthropic.claude-sonnet-4-5-20250929-v1:0", both)
                 .contains("cannot both be specified")
         );
         let many =
@@ -222,8 +341,28 @@ mod tests {
     #[test]
     fn accepts_every_member_bedrock_knows() {
         let body = r#"{"messages":[{"role":"user","content":[{"text":"a"},{"cachePoint":{"type":"default"}}]}],
-                       "toolConfig":{"tools":[]},"inferenceConfig":{"maxTokens":5,"temperature":0.5},
+                       "toolConfig":{"tools":[{"toolSpec":{"name":"calc","inputSchema":{"json":{}}}}]},"inferenceConfig":{"maxTokens":5,"temperature":0.5},
                        "requestMetadata":{"k":"v"},"serviceTier":{"type":"flex"}}"#;
         assert!(parse_request(HAIKU, body.as_bytes(), true).is_ok());
+    }
+
+    #[test]
+    fn refuses_what_the_service_model_forbids() {
+        let tools = r#"{"messages":[{"role":"user","content":[{"text":"a"}]}],"toolConfig":{"tools":[]}}"#;
+        assert!(message_of(HAIKU, tools).contains("at 'toolConfig.tools' failed to satisfy constraint"));
+        let mode = r#"{"messages":[{"role":"user","content":[{"text":"a"}]}],
+            "guardrailConfig":{"guardrailIdentifier":"g","guardrailVersion":"1","streamProcessingMode":"async"}}"#;
+        assert!(parse_request(HAIKU, mode.as_bytes(), true).is_ok());
+        let converse = parse_request(HAIKU, mode.as_bytes(), false).unwrap_err().message;
+        assert!(converse.contains("extraneous key [streamProcessingMode]"), "{converse}");
+        let plain = r#"{"messages":[{"role":"user","content":[{"text":"a"}]}]}"#;
+        assert_eq!(
+            message_of("anthropic.claude-3-haiku-2024", plain),
+            "The provided model identifier is invalid."
+        );
+        assert!(
+            message_of("anthropic.claude-3-7-sonnet-20250219-v1:0", plain)
+                .contains("with on-demand throughput")
+        );
     }
 }

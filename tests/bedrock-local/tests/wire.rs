@@ -18,6 +18,7 @@ fn config() -> Config {
         api_key: None,
         delta_delay: Duration::ZERO,
         tool_secret: None,
+        replay_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/realcases").into(),
     }
 }
 
@@ -34,12 +35,22 @@ async fn call(
     credentials: &Credentials,
     time: SystemTime,
 ) -> reqwest::Response {
-    let url = format!("http://{host}{}", model_path(MODEL, operation));
     let body = br#"{"messages":[{"role":"user","content":[{"text":"wire test"}]}],"inferenceConfig":{"maxTokens":9}}"#;
+    send(host, operation, credentials, time, body).await
+}
+
+async fn send(
+    host: &str,
+    operation: Operation,
+    credentials: &Credentials,
+    time: SystemTime,
+    body: &[u8],
+) -> reqwest::Response {
+    let url = format!("http://{host}{}", model_path(MODEL, operation));
     let headers = [("content-type", "application/json"), ("host", host)];
     let signed = sigv4::sign(credentials, "eu-west-1", time, "POST", &url, &headers, body).unwrap();
     let mut request =
-        reqwest::Client::new().post(&url).header("content-type", "application/json").body(&body[..]);
+        reqwest::Client::new().post(&url).header("content-type", "application/json").body(body.to_vec());
     for (name, value) in signed {
         request = request.header(name, value);
     }
@@ -106,4 +117,29 @@ async fn signatures_from_other_keys_or_times_are_refused() {
         let body: serde_json::Value = response.json().await.unwrap();
         assert!(body["message"].as_str().is_some_and(|m| !m.contains("wire-secret")));
     }
+}
+
+/// `[stand-in:replay ID]` answers with what real Bedrock sent, byte for byte: a recorded
+/// stream's exact frames (split in pieces of every size on the way), a recorded Converse body.
+#[tokio::test]
+async fn recorded_replies_replay_byte_for_byte() {
+    let host = serve().await;
+    let credentials = config().credentials;
+    let fixtures = config().replay_dir.join("accepted");
+    let ask = |case: &str| {
+        format!(r#"{{"messages":[{{"role":"user","content":[{{"text":"[stand-in:replay {case}]"}}]}}]}}"#)
+    };
+    let streamed =
+        send(&host, Operation::ConverseStream, &credentials, SystemTime::now(), ask("pyd-19").as_bytes())
+            .await;
+    assert_eq!(streamed.status(), 200);
+    assert_eq!(streamed.bytes().await.unwrap(), std::fs::read(fixtures.join("pyd-19.response.bin")).unwrap());
+    let json =
+        send(&host, Operation::Converse, &credentials, SystemTime::now(), ask("pyd-2").as_bytes()).await;
+    assert_eq!(json.bytes().await.unwrap(), std::fs::read(fixtures.join("pyd-2.response.json")).unwrap());
+    let (missing, path) = (ask("pyd-99999"), ask("../index"));
+    let at = |body: &'static [u8]| send(&host, Operation::Converse, &credentials, SystemTime::now(), body);
+    assert_eq!(at(missing.leak().as_bytes()).await.status(), 404);
+    // Only ids name recordings: a path is not one, and gets the stand-in's own reply.
+    assert!(at(path.leak().as_bytes()).await.text().await.unwrap().contains("You said"));
 }

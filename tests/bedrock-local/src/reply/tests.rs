@@ -21,11 +21,12 @@ fn text(plan: &Plan) -> String {
     plan.response.output.message().unwrap().joined_text()
 }
 
+const HAIKU: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 const CALC: &str = r#"{"toolSpec": {"name": "calc", "inputSchema": {"json": {"type": "object", "properties": {"expr": {"type": "string"}, "digits": {"type": "integer"}}}}}}"#;
 
 #[test]
 fn reply_quotes_the_last_message_and_the_history() {
-    let p = plan("m", &conversation(&["first question", "an answer", "second question"])).unwrap();
+    let p = plan(HAIKU, &conversation(&["first question", "an answer", "second question"])).unwrap();
     let text = text(&p);
     assert!(text.starts_with("You said: “second question”."), "{text}");
     assert!(
@@ -39,11 +40,11 @@ fn reply_quotes_the_last_message_and_the_history() {
 fn max_tokens_and_stop_sequences_cut_the_reply() {
     let mut r = conversation(&["hello there"]);
     r.inference_config = Some(InferenceConfiguration { max_tokens: Some(3), ..Default::default() });
-    let p = plan("m", &r).unwrap();
+    let p = plan(HAIKU, &r).unwrap();
     assert_eq!((text(&p).as_str(), &p.response.stop_reason), ("You said: “hello ", &StopReason::MaxTokens));
     r.inference_config =
         Some(InferenceConfiguration { stop_sequences: Some(vec!["there".into()]), ..Default::default() });
-    let p = plan("m", &r).unwrap();
+    let p = plan(HAIKU, &r).unwrap();
     assert_eq!(
         (text(&p).as_str(), &p.response.stop_reason),
         ("You said: “hello ", &StopReason::StopSequence)
@@ -53,8 +54,10 @@ fn max_tokens_and_stop_sequences_cut_the_reply() {
 #[test]
 fn errors_on_demand() {
     for status in [400, 403, 404, 408, 424, 429, 500, 503] {
-        let e =
-            plan("m", &conversation(&[&format!("x [stand-in:http-{status}]")])).unwrap().http_error.unwrap();
+        let e = plan(HAIKU, &conversation(&[&format!("x [stand-in:http-{status}]")]))
+            .unwrap()
+            .http_error
+            .unwrap();
         assert_eq!(e.status(), status);
     }
     for member in [
@@ -64,20 +67,20 @@ fn errors_on_demand() {
         "throttlingException",
         "serviceUnavailableException",
     ] {
-        let e = plan("m", &conversation(&[&format!("x [stand-in:stream-{member}]")]))
+        let e = plan(HAIKU, &conversation(&[&format!("x [stand-in:stream-{member}]")]))
             .unwrap()
             .stream_exception
             .unwrap();
         assert_eq!(e.to_stream_event().unwrap().member_name(), member);
     }
-    assert!(plan("m", &conversation(&["x"])).unwrap().http_error.is_none());
+    assert!(plan(HAIKU, &conversation(&["x"])).unwrap().http_error.is_none());
 }
 
 #[test]
 fn tool_calls_come_from_the_request_s_tools() {
     let r = request(json!({"messages": [{"role": "user", "content": [{"text": "add [stand-in:tools2]"}]}],
         "toolConfig": {"tools": [serde_json::from_slice::<Value>(CALC.as_bytes()).unwrap()]}}));
-    let p = plan("m", &r).unwrap();
+    let p = plan(HAIKU, &r).unwrap();
     assert_eq!(p.response.stop_reason, StopReason::ToolUse);
     let calls: Vec<&ToolUseBlock> = p
         .response
@@ -102,7 +105,7 @@ fn tool_results_are_quoted_by_tool_name() {
         {"role": "user", "content": [{"text": "add"}]},
         {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "calc", "input": {}}}]},
         {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [{"text": "4"}]}}]}]}));
-    assert!(text(&plan("m", &r).unwrap()).starts_with("The tool results: calc returned “4”."));
+    assert!(text(&plan(HAIKU, &r).unwrap()).starts_with("The tool results: calc returned “4”."));
 }
 
 #[test]
@@ -126,7 +129,7 @@ fn reasoning_only_for_reasoning_models_signed_where_they_sign() {
 fn documents_with_citations_are_cited() {
     let r = request(json!({"messages": [{"role": "user", "content": [{"text": "summarise"},
         {"document": {"name": "Atlas", "format": "txt", "source": {"text": "Paris is the capital of France."}, "citations": {"enabled": true}}}]}]}));
-    let p = plan("m", &r).unwrap();
+    let p = plan(HAIKU, &r).unwrap();
     let cited = p.response.output.message().unwrap().content.iter().find_map(|b| match b {
         ContentBlock::CitationsContent(c) => Some(c),
         _ => None,
@@ -141,14 +144,14 @@ fn guardrails_intervene_with_a_trace_when_asked() {
     let r =
         request(json!({"messages": [{"role": "user", "content": [{"text": "bad [stand-in:guardrail]"}]}],
         "guardrailConfig": {"guardrailIdentifier": "g", "guardrailVersion": "1", "trace": "enabled"}}));
-    let p = plan("m", &r).unwrap();
+    let p = plan(HAIKU, &r).unwrap();
     assert_eq!(p.response.stop_reason, StopReason::GuardrailIntervened);
     assert!(p.response.trace.unwrap().guardrail.is_some());
 }
 
 #[test]
 fn context_window_limits() {
-    let p = plan("m", &conversation(&["x [stand-in:context-window]"])).unwrap();
+    let p = plan(HAIKU, &conversation(&["x [stand-in:context-window]"])).unwrap();
     assert_eq!(p.response.stop_reason, StopReason::ModelContextWindowExceeded);
     let huge = "word ".repeat(4_001);
     let e = plan("amazon.titan-text-lite-v1", &conversation(&[&huge])).unwrap_err();
@@ -160,7 +163,7 @@ fn calls_with_given_input_for_declared_tools_only() {
     let text = r#"sum [stand-in:call calc {"expr": "0.1 + 0.2"}] [stand-in:call calc {"expr": "[1]"}] [stand-in:call nope {}]"#;
     let r = request(json!({"messages": [{"role": "user", "content": [{"text": text}]}],
         "toolConfig": {"tools": [serde_json::from_slice::<Value>(CALC.as_bytes()).unwrap()]}}));
-    let p = plan("m", &r).unwrap();
+    let p = plan(HAIKU, &r).unwrap();
     let inputs: Vec<Value> = p
         .response
         .output
