@@ -23,6 +23,7 @@ cargo test --workspace --locked --quiet 2>&1 | grep -v '^$' | grep -v 'running 0
 fi
 
 scripts/build.sh
+scripts/payload.sh
 
 echo "==> starting the stack"
 source scripts/stack.sh
@@ -97,7 +98,9 @@ derived_env "$logs/strict-relay.env" \
   "TOOLS='[{\"name\":\"redirecting_tool\",\"inputSchema\":{\"type\":\"object\"},\"url\":\"$STANDIN_URL/_stand-in/tools/redirect\",\"headers\":{\"x-tool-secret\":{\"secret\":\"TOOL_SECRET\"}}}]'"
 RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/strict-wrangler.log" --env-file "$PWD/$logs/strict-relay.env" --persist-to "$PWD/$logs/strict-wrangler-state"
 export STRICT_RELAY_URL=$RELAY_URL STRICT_RELAY_LOG="$PWD/$logs/strict-wrangler.log"
-# A third relay with the page behind Cloudflare Access, whose keys a local stand-in serves.
+# A third relay with the page behind Cloudflare Access, whose keys a local stand-in serves, and
+# which rewrites nothing it relays (no model list, output cap or project; bodies up to 4 MiB):
+# the real-traffic suite's byte-for-byte pass-through (tests/e2e/realcases.test.mjs).
 export ACCESS_KEY_FILE="$PWD/$logs/access-key.json" ACCESS_AUD="aud-$RANDOM$RANDOM"
 export ACCESS_TEAM_DOMAIN=https://converse-edge-tests.cloudflareaccess.com
 : >"$logs/access-idp.log"
@@ -105,7 +108,8 @@ setsid node tests/e2e/access-idp.mjs "$ACCESS_KEY_FILE" >"$logs/access-idp.log" 
 stack_pids+=($!)
 wait_for_line "$logs/access-idp.log" "listening on" 30
 derived_env "$logs/access-relay.env" PAGE_ACCESS=access "ACCESS_TEAM_DOMAIN=$ACCESS_TEAM_DOMAIN" \
-  "ACCESS_AUD=$ACCESS_AUD" "ACCESS_JWKS_URL=$(grep -o 'http://[0-9.:]*' "$logs/access-idp.log")/cdn-cgi/access/certs"
+  "ACCESS_AUD=$ACCESS_AUD" "ACCESS_JWKS_URL=$(grep -o 'http://[0-9.:]*' "$logs/access-idp.log")/cdn-cgi/access/certs" \
+  ALLOWED_MODELS= MAX_OUTPUT_TOKENS= BEDROCK_PROJECT= BEDROCK_PROJECTS= MAX_BODY_BYTES=4194304
 RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/access-wrangler.log" --env-file "$PWD/$logs/access-relay.env" --persist-to "$PWD/$logs/access-wrangler-state"
 export ACCESS_RELAY_URL=$RELAY_URL ACCESS_RELAY_LOG="$PWD/$logs/access-wrangler.log"
 RELAY_URL=$MAIN_RELAY_URL

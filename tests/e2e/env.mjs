@@ -13,6 +13,8 @@ export const RELAY_LOG = required('RELAY_LOG');
 /** A second relay with the strictest settings (scripts/test.sh lists them): the trust suite's. */
 export const STRICT_RELAY_URL = required('STRICT_RELAY_URL');
 export const STRICT_RELAY_LOG = required('STRICT_RELAY_LOG');
+/** A relay that rewrites nothing it relays (and has the page behind Access): scripts/test.sh. */
+export const PASS_THROUGH_RELAY_URL = required('ACCESS_RELAY_URL');
 /** Strings that must never reach a client or a log line: the relay's upstream secrets. */
 export const TOOL_SECRET = required('TOOL_SECRET');
 /** The relays' key for widget visitor tokens: with it a test can mint tokens, as no client can. */

@@ -6,7 +6,7 @@ import { lastRequest, post, stream } from './http.mjs';
 
 const MODEL = 'us.anthropic.claude-3-5-sonnet-20240620-v1:0';
 
-/** A request using every member of ConverseRequest / ConverseStreamRequest. */
+/** A request using every member of ConverseStreamRequest. */
 const EVERYTHING = {
   messages: [
     { role: 'user', content: [{ text: 'first' }, { cachePoint: { type: 'default' } }] },
@@ -29,16 +29,28 @@ const EVERYTHING = {
   outputConfig: { textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: '{"type":"object"}', name: 'out' } } }, effort: 'high' },
   projectIdentifier: 'team-b', // a project the test relay lets callers name (BEDROCK_PROJECTS)
 };
+/**
+ * Every member of ConverseRequest: the same but `guardrailConfig.streamProcessingMode`, a member
+ * of ConverseStream's `GuardrailStreamConfiguration` only (botocore's service model).
+ */
+const { streamProcessingMode, ...converseGuardrail } = EVERYTHING.guardrailConfig;
+const EVERY_CONVERSE = { ...EVERYTHING, guardrailConfig: converseGuardrail };
 
 test('every request member reaches Bedrock as it was sent, and response members come back', async () => {
-  const response = await post(MODEL, 'converse', JSON.stringify(EVERYTHING));
+  const response = await post(MODEL, 'converse', JSON.stringify(EVERY_CONVERSE));
   assert.equal(response.status, 200, await response.clone().text());
-  assert.deepEqual(await lastRequest(), EVERYTHING);
+  assert.deepEqual(await lastRequest(), EVERY_CONVERSE);
   const reply = await response.json();
   assert.deepEqual(reply.performanceConfig, EVERYTHING.performanceConfig);
   assert.deepEqual(reply.serviceTier, EVERYTHING.serviceTier);
   assert.deepEqual(reply.additionalModelResponseFields, { stop_sequence: 'stand-in value', usage: { detail: 'stand-in value' } });
   assert.equal(typeof reply.usage.cacheWriteInputTokens, 'number');
+
+  // A stream-only member on Converse is Bedrock's ValidationException, named.
+  const streamOnly = await post(MODEL, 'converse', JSON.stringify(EVERYTHING));
+  assert.equal(streamOnly.status, 400);
+  assert.equal(streamOnly.headers.get('x-amzn-errortype'), 'ValidationException');
+  assert.match((await streamOnly.json()).message, /extraneous key \[streamProcessingMode\]/);
 });
 
 test('streamed: every request member arrives, and stop and metadata members come back through SSE', async () => {

@@ -58,15 +58,18 @@ pub(crate) async fn answer(
     let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(4);
     tokio::spawn(async move {
         let bytes = Bytes::from(bytes);
-        let (mut at, mut size) = (0, 1);
+        let (mut at, mut size, mut since_pause) = (0, 1, 0);
         while at < bytes.len() {
             let end = (at + size).min(bytes.len());
             if tx.send(Ok(bytes.slice(at..end))).await.is_err() {
                 return;
             }
+            since_pause += end - at;
             (at, size) = (end, size % 17 + 1);
-            if size == 1 && !pause.is_zero() {
+            // A pause per kilobyte or so: the stream arrives over time, as Bedrock's does.
+            if since_pause >= 1024 && !pause.is_zero() {
                 tokio::time::sleep(pause).await;
+                since_pause = 0;
             }
         }
     });

@@ -42,6 +42,9 @@ pub fn router(config: Config) -> Router {
         .route("/_stand-in/stats", get(stats))
         .route("/_stand-in/tools/{name}", axum::routing::post(test_tool))
         .fallback(handle)
+        // Bedrock takes requests far past axum's 2 MB default: twenty 3.75 MB images, five
+        // 4.5 MB documents, video, all base64 (realcases pyd-118 is 2.7 MB).
+        .layer(axum::extract::DefaultBodyLimit::max(64 << 20))
         .with_state(Arc::new(AppState {
             config,
             requests: AtomicU64::new(0),
