@@ -47,6 +47,20 @@ test('every in-stream exception ends the stream as its own event', async () => {
   }
 });
 
+test('an exception as the stream\'s first frame arrives as the only event', async () => {
+  const events = await stream(MODEL, body('x [stand-in:stream-throttlingException-first]'));
+  assert.deepEqual(events.map((e) => e.event), ['throttlingException']);
+  assert.ok(events[0].data.message);
+});
+
+test('a :message-type error frame ends the stream as an error event with its code', async () => {
+  const events = await stream(MODEL, body('x [stand-in:error-frame]'));
+  assert.equal(named(events, 'contentBlockDelta').length, 3);
+  assert.equal(events.at(-1).event, 'error');
+  assert.equal(events.at(-1).data.__type, 'InternalServerException');
+  assert.equal(events.at(-1).data.message, 'The stream failed.');
+});
+
 test('a tool call streams its input in pieces that join into JSON', async () => {
   const events = await stream(MODEL, body('add 2 and 2 [stand-in:tool]', { toolConfig: { tools: [CALC] } }));
   const start = named(events, 'contentBlockStart')[0].data;

@@ -77,7 +77,16 @@ function widgetParts(page, extra = {}) {
   };
 }
 
-const complete = (w, n) => w.replies.nth(n).and(w.frame.locator('[data-status="complete"]')).waitFor({ timeout: 15_000 });
+/** Waits for reply `n` to complete; if it does not, says what the page saw (its errors, requests). */
+async function complete(w, n) {
+  try {
+    await w.replies.nth(n).and(w.frame.locator('[data-status="complete"]')).waitFor({ timeout: 15_000 });
+  } catch (e) {
+    const status = await w.replies.nth(n).getAttribute('data-status', { timeout: 1000 }).catch(() => 'absent');
+    throw new Error(`reply ${n} is ${status}; the page's errors: [${w.problems.join(' | ')}]; ` +
+      `its requests: [${(w.requests ?? []).slice(-8).join(', ')}]\n${e.message}`);
+  }
+}
 const launcherFocused = (page) =>
   page.evaluate(() => document.querySelector('converse-edge-widget').shadowRoot.activeElement?.classList.contains('launcher'));
 

@@ -30,10 +30,10 @@ def client(endpoint, secret=None, token=None, **kwargs):
         key_id = os.environ["STANDIN_ACCESS_KEY_ID"]
         secret = secret or os.environ["STANDIN_SECRET_ACCESS_KEY"]
         token = token or os.environ["STANDIN_SESSION_TOKEN"]
+    kwargs.setdefault("region_name", "us-east-1")
     return boto3.client(
         "bedrock-runtime",
         endpoint_url=endpoint,
-        region_name="us-east-1",
         verify=False,  # the local relay's certificate is wrangler's self-signed one
         aws_access_key_id=key_id,
         aws_secret_access_key=secret,
@@ -126,6 +126,24 @@ def test_a_stream_cut_off_upstream_ends_with_an_error_the_sdk_can_read():
     assert [list(event)[0] for event in events[:2]] == ["messageStart", "contentBlockDelta"]
 
 
+def test_an_exception_as_the_first_frame_is_raised(bedrock):
+    stream = bedrock.converse_stream(modelId=MODEL, messages=user("x [stand-in:stream-throttlingException-first]"))["stream"]
+    with pytest.raises(botocore.exceptions.EventStreamError) as e:
+        list(stream)
+    assert e.value.response["Error"]["Code"] == "throttlingException"
+
+
+def test_an_error_frame_is_raised_with_its_code(bedrock):
+    stream = bedrock.converse_stream(modelId=MODEL, messages=user("x [stand-in:error-frame]"))["stream"]
+    events = []
+    with pytest.raises(botocore.exceptions.EventStreamError) as e:
+        for event in stream:
+            events.append(event)
+    assert e.value.response["Error"]["Code"] == "InternalServerException"
+    assert e.value.response["Error"]["Message"] == "The stream failed."
+    assert [list(event)[0] for event in events[:2]] == ["messageStart", "contentBlockDelta"]
+
+
 def test_throttling_before_the_stream_is_a_429(bedrock):
     with pytest.raises(bedrock.exceptions.ThrottlingException) as e:
         bedrock.converse_stream(modelId=MODEL, messages=user("x [stand-in:throttle]"))
@@ -202,3 +220,55 @@ def test_relay_accepts_its_key_as_a_bedrock_api_key(monkeypatch):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         wrong.converse(modelId=MODEL, messages=user("hi"))
     assert e.value.response["Error"]["Code"] == "UnrecognizedClientException"
+
+
+def tamper_after_signing(bedrock, change):
+    """Lets botocore sign the request, then changes it on its way out, as a man in the middle would."""
+
+    def before_send(request, **_):
+        change(request)
+
+    bedrock.meta.events.register("before-send.bedrock-runtime.Converse", before_send)
+    return bedrock
+
+
+def replace_header(name, value):
+    def change(request):
+        del request.headers[name]
+        request.headers[name] = value
+
+    return change
+
+
+def rescope(request):
+    auth = request.headers["Authorization"]
+    auth = auth.decode() if isinstance(auth, bytes) else auth
+    replace_header("Authorization", auth.replace("/bedrock/aws4_request", "/s3/aws4_request"))(request)
+
+
+def change_body(request):
+    # Same length: the Content-Length header botocore set still fits it.
+    request.body = request.body.replace(b"tampered", b"tampereD")
+
+
+@pytest.mark.parametrize("endpoint", ["stand-in", "relay"])
+@pytest.mark.parametrize(
+    "change",
+    [change_body, replace_header("Content-Type", "text/plain"), replace_header("X-Amz-Date", "20240101T000000Z"), rescope],
+    ids=["body", "signed header", "date", "service"],
+)
+def test_a_signed_request_changed_after_signing_is_refused(endpoint, change):
+    bedrock = tamper_after_signing(client(STANDIN_URL if endpoint == "stand-in" else RELAY_URL), change)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        bedrock.converse(modelId=MODEL, messages=user("tampered"))
+    assert e.value.response["Error"]["Code"] == "InvalidSignatureException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+@pytest.mark.parametrize("endpoint", ["stand-in", "relay"])
+def test_a_request_signed_for_another_region_is_refused(endpoint):
+    elsewhere = client(STANDIN_URL if endpoint == "stand-in" else RELAY_URL, region_name="eu-west-1")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        elsewhere.converse(modelId=MODEL, messages=user("from elsewhere"))
+    assert e.value.response["Error"]["Code"] == "InvalidSignatureException"
+    assert "eu-west-1" in e.value.response["Error"]["Message"]

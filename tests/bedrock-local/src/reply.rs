@@ -24,6 +24,8 @@
 //! | `[stand-in:http-NNN-once]`, `[stand-in:stream-<member>-once]` | that HTTP error / in-stream exception the first time this exact request arrives, then success |
 //! | `[stand-in:stall]`, `[stand-in:stall-start]` | three deltas then silence / no response at all, until the client goes away |
 //! | `[stand-in:truncate]`, `[stand-in:bad-crc]` | three deltas, then half a frame and the end / a frame with a wrong checksum |
+//! | `[stand-in:stream-<member>-first]` | that exception as the stream's first frame, before `messageStart` |
+//! | `[stand-in:error-frame]` | three deltas, then a `:message-type: error` frame |
 //!
 //! Without markers: documents with citations enabled are cited; tool results in the last
 //! user turn are quoted; input beyond the model's context window is refused as Bedrock does.
@@ -43,6 +45,9 @@ pub struct Plan {
     pub http_error: Option<BedrockError>,
     /// An exception to end the stream with after three deltas.
     pub stream_exception: Option<BedrockError>,
+    /// `stream_exception` as the stream's very first frame instead (`-first`), before
+    /// `messageStart`, as Bedrock throttles a stream that has not begun.
+    pub exception_first: bool,
     /// Stream the first tool call's input as text that is not JSON.
     pub malformed_tool_input: bool,
     /// A transport fault to inject.
@@ -64,6 +69,9 @@ pub enum TransportFault {
     Truncate,
     /// `[stand-in:bad-crc]`: the fourth frame's checksum is wrong.
     BadCrc,
+    /// `[stand-in:error-frame]`: three deltas, then a `:message-type: error` frame (the
+    /// event-stream protocol's own error, with `:error-code` and `:error-message`).
+    ErrorFrame,
 }
 
 fn marker(text: &str, name: &str) -> bool {
@@ -475,7 +483,9 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         .or_else(|| on("iam-denied").then(|| iam_denied(model_id)));
     let stream_exception = STREAM_EXCEPTIONS
         .iter()
-        .find(|(member, ..)| on(&format!("stream-{member}")) || on(&format!("stream-{member}-once")))
+        .find(|(member, ..)| {
+            ["", "-once", "-first"].iter().any(|variant| on(&format!("stream-{member}{variant}")))
+        })
         .or_else(|| (on("stream-throttle") || on("stream-throttle-once")).then_some(&STREAM_EXCEPTIONS[3]))
         .map(|(_, kind, message)| BedrockError::new(kind.clone(), *message));
 
@@ -627,12 +637,14 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         ("stall", TransportFault::Stall),
         ("truncate", TransportFault::Truncate),
         ("bad-crc", TransportFault::BadCrc),
+        ("error-frame", TransportFault::ErrorFrame),
     ]
     .into_iter()
     .find_map(|(name, fault)| on(name).then_some(fault));
     Ok(Plan {
         response,
         http_error,
+        exception_first: STREAM_EXCEPTIONS.iter().any(|(member, ..)| on(&format!("stream-{member}-first"))),
         stream_exception,
         malformed_tool_input: on("malformed-tool"),
         transport,

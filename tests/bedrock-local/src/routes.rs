@@ -197,6 +197,11 @@ fn converse_stream(config: &Config, plan: Plan, cancelled: Arc<AtomicU64>) -> Re
     if plan.malformed_tool_input {
         break_first_tool_input(&mut events);
     }
+    if plan.exception_first
+        && let Some(e) = &plan.stream_exception
+    {
+        events = vec![e.to_stream_event().expect("stream exceptions are stream members")];
+    }
     tokio::spawn(async move {
         let started = Instant::now();
         let mut deltas = 0;
@@ -231,6 +236,13 @@ fn converse_stream(config: &Config, plan: Plan, cancelled: Arc<AtomicU64>) -> Re
                     }
                     Some(TransportFault::Truncate) => {
                         let _ = tx.send(Ok(bytes.slice(..bytes.len() / 2))).await;
+                        return;
+                    }
+                    Some(TransportFault::ErrorFrame) => {
+                        let error = BedrockError::new(ErrorKind::InternalServer, "The stream failed.");
+                        let frame =
+                            eventstream::encode_item(&StreamItem::Error(error), "").expect("errors encode");
+                        let _ = tx.send(Ok(frame)).await;
                         return;
                     }
                     Some(TransportFault::BadCrc) => {
