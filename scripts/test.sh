@@ -123,3 +123,8 @@ NODE_TLS_REJECT_UNAUTHORIZED=0 NODE_NO_WARNINGS=1 node --test --test-concurrency
 
 echo "==> AWS SDK suite (boto3)"
 .venv/bin/pytest -q tests/sdk
+
+# Opt-in: the same against real Amazon Bedrock (needs AWS credentials; README, "The two commands").
+if [ "${BEDROCK_LIVE:-}" = 1 ]; then
+  scripts/live.sh
+fi

@@ -44,13 +44,14 @@ pub async fn converse_stream(
     let mut builder =
         Request::post(&model_path(model_id, Operation::ConverseStream)).header("accept", sse::CONTENT_TYPE);
     // The framed widget names its site (and preset), whose rules the relay applies.
-    if let Some(site) = crate::widget::site() {
-        builder = builder.header(SITE_HEADER, &site);
-        if let Some(token) = crate::widget::token() {
-            builder = builder.header(TOKEN_HEADER, &token);
+    crate::mode::ready().await;
+    if let Some(widget) = crate::mode::widget() {
+        builder = builder.header(SITE_HEADER, &widget.site);
+        if let Some(token) = &widget.token {
+            builder = builder.header(TOKEN_HEADER, token);
         }
-        if let Some(preset) = crate::widget::preset() {
-            builder = builder.header(PROMPT_HEADER, &preset);
+        if let Some(preset) = &widget.preset {
+            builder = builder.header(PROMPT_HEADER, preset);
         }
     }
     let response = builder

@@ -44,7 +44,7 @@ pub const SHOWN_AT_ONCE: usize = 100;
 
 /// The settings new conversations start with.
 fn default_settings() -> Settings {
-    if let Some(settings) = crate::widget::default_settings() {
+    if let Some(settings) = crate::mode::widget().and_then(|w| w.defaults) {
         return settings;
     }
     storage::preference(DEFAULTS_KEY)
@@ -836,7 +836,7 @@ impl Chat {
             return;
         }
         // The widget offers no tools: a site's visitors get the deployer's chat, not a toolbox.
-        if crate::widget::site().is_some() {
+        if crate::mode::widget().is_some() {
             self.http_tools.set_value(Some(Vec::new()));
             return;
         }
@@ -848,7 +848,7 @@ impl Chat {
 
     /// The tools the page offers: its own, then the relay's (a name the page has wins).
     fn all_tool_specs(self) -> Vec<ToolSpecification> {
-        if crate::widget::site().is_some() {
+        if crate::mode::widget().is_some() {
             return Vec::new();
         }
         let mut specs = builtin_specs();

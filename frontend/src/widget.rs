@@ -8,8 +8,6 @@
 //! `postMessage`, and each side checks the other's origin: the frame accepts messages only
 //! from its parent at `site`, and posts only to `site`.
 
-use std::cell::RefCell;
-
 use converse_shared::models::ModelListing;
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -18,8 +16,9 @@ use wasm_bindgen::prelude::Closure;
 
 use crate::chat::Chat;
 use crate::components::{composer::Composer, message_list::MessageList};
-use crate::host_store;
 use crate::i18n::{self, t};
+use crate::mode::{self, Look};
+use crate::storage::host as host_store;
 use crate::storage::{MessageStatus, Settings};
 
 /// What the embedding page chose, as the frame understood it.
@@ -132,47 +131,12 @@ fn url_pairs(encoded: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-thread_local! {
-    static ACTIVE: RefCell<Option<WidgetConfig>> = const { RefCell::new(None) };
-    static DEFAULTS: RefCell<Option<Settings>> = const { RefCell::new(None) };
-    static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-/// The visitor token the relay gave this widget (`GET /v1/widget`), once it has one.
-pub fn token() -> Option<String> {
-    TOKEN.with_borrow(Clone::clone)
-}
-
 /// The widget's settings if this page is the framed widget (`/widget`).
 pub fn detect() -> Option<WidgetConfig> {
     let location = web_sys::window()?.location();
     (location.pathname().ok()? == "/widget").then(|| {
         WidgetConfig::parse(&location.search().unwrap_or_default(), &location.hash().unwrap_or_default())
     })
-}
-
-/// The embedding site's origin, when this page is the widget.
-pub fn site() -> Option<String> {
-    ACTIVE.with_borrow(|c| c.as_ref().map(|c| c.site.clone()))
-}
-
-/// The system-prompt preset the widget asks for, if any.
-pub fn preset() -> Option<String> {
-    ACTIVE.with_borrow(|c| c.as_ref().and_then(|c| c.prompt.clone()))
-}
-
-/// The settings of a new conversation in the widget (it has no saved defaults).
-pub fn default_settings() -> Option<Settings> {
-    DEFAULTS.with_borrow(Clone::clone)
-}
-
-/// What the compact view shows in place of the page's own words.
-#[derive(Debug, Clone)]
-pub struct Look {
-    /// Shown before the first message.
-    pub greeting: String,
-    /// The composer's placeholder.
-    pub placeholder: String,
 }
 
 /// What the relay says of this site (`GET /v1/widget`).
@@ -235,11 +199,7 @@ fn settle(chat: Chat, config: &WidgetConfig, info: &SiteInfo) {
                 info.prompts.join(", ")
             ),
         );
-        ACTIVE.with_borrow_mut(|c| {
-            if let Some(c) = c {
-                c.prompt = None;
-            }
-        });
+        mode::update_widget(|w| w.preset = None);
     }
     let system = match &config.system {
         Some(_) if !info.host_prompt => {
@@ -252,8 +212,9 @@ fn settle(chat: Chat, config: &WidgetConfig, info: &SiteInfo) {
         Some(system) => system.clone(),
         None => String::new(),
     };
-    DEFAULTS
-        .with_borrow_mut(|d| *d = Some(Settings { system_prompt: system.clone(), ..Settings::default() }));
+    mode::update_widget(|w| {
+        w.defaults = Some(Settings { system_prompt: system.clone(), ..Settings::default() })
+    });
     if chat.settings.with_untracked(|s| s.system_prompt != system) {
         chat.set_settings(|s| s.system_prompt = system);
     }
@@ -346,7 +307,7 @@ pub fn WidgetApp(
     config: WidgetConfig,
 ) -> impl IntoView {
     host_store::start(config.site.clone());
-    ACTIVE.with_borrow_mut(|c| *c = Some(config.clone()));
+    mode::start_widget(config.site.clone(), config.prompt.clone());
     apply_look(&config);
     let chat = Chat::new();
     provide_context(chat);
@@ -365,12 +326,14 @@ pub fn WidgetApp(
             }
             match site_info(&config.site).await {
                 Ok(info) => {
-                    TOKEN.with_borrow_mut(|t| *t = Some(info.token.clone()));
+                    mode::update_widget(|w| w.token = Some(info.token.clone()));
+                    mode::widget_settled();
                     chat.models.set(Some(info.models.clone()));
                     chat.restore().await;
                     settle(chat, &config, &info);
                 }
                 Err(e) => {
+                    mode::widget_settled();
                     report(&config.site, &e);
                     chat.storage_error.set(Some(e));
                 }

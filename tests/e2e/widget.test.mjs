@@ -49,9 +49,10 @@ after(async () => {
 });
 
 /** A host page in a new browser context, with the widget's parts located. */
-async function visit(path, { origin = WIDGET_HOST, context: options = {} } = {}) {
+async function visit(path, { origin = WIDGET_HOST, context: options = {}, prepare } = {}) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, ...options });
   const page = await context.newPage();
+  await prepare?.(page);
   const problems = [];
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
@@ -308,6 +309,22 @@ test('the host page\'s CSS does not change the launcher or the panel', async () 
   assert.deepEqual(hostile, plain);
   assert.equal(plain.launcher.width, 56);
   assert.ok(plain.panel.height > 400, JSON.stringify(plain.panel));
+});
+
+test('a visitor who sends before the widget has heard from the relay is answered, not refused', async () => {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  // The relay's answer about the site (with the visitor's token) is held until the visitor has sent.
+  const w = await visit('/plain', {
+    prepare: (page) => page.route('**/v1/widget', async (route) => { await held; await route.continue(); }),
+  });
+  await w.launcher.click();
+  await w.input.fill('Quick, before the token');
+  await w.input.press('Enter');
+  await w.userMessages.nth(0).waitFor();
+  release();
+  await complete(w, 0);
+  await w.page.context().close();
 });
 
 test('a host page with a strict Content-Security-Policy needs to allow only the relay', async () => {

@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use crate::attach;
 use crate::chat::Chat;
 use crate::i18n::{t, tf};
-use crate::widget::Look;
+use crate::mode::Look;
 
 /// Where the person writes. Enter sends, Shift+Enter adds a line, Esc stops a reply.
 #[component]

@@ -8,9 +8,9 @@ use converse_shared::ContentBlock;
 use crate::attach;
 use crate::chat::{Chat, ChatMessage, ToolStatus, too_long};
 use crate::i18n::{t, tf};
+use crate::mode::Look;
 use crate::render::{LiveMarkdown, code_of_copy_button, copy_from};
 use crate::storage::MessageStatus;
-use crate::widget::Look;
 
 /// The conversation, one keyed entry per message.
 #[component]

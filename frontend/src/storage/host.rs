@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
-use crate::storage::StorageError;
+use super::StorageError;
 
 thread_local! {
     static SITE: RefCell<Option<String>> = const { RefCell::new(None) };
