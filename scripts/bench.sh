@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints performance figures: the relay against the stand-in with no artificial delay, the
 # chat page in headless Chromium, and the sizes of what is shipped. Not a test: it asserts
-# nothing. `scripts/bench.sh relay` or `scripts/bench.sh page` runs one part.
+# nothing. `scripts/bench.sh relay` or `scripts/bench.sh page` runs one part; `scripts/bench.sh
+# memory` (not part of the rest) measures the relay's memory at the body size cap.
 set -euo pipefail
 part=${1:-all}
 cd "$(dirname "$0")/.."
@@ -41,6 +42,15 @@ start_miniflare() {
   wait_for_line "$log" "listening on" 60
   MF_URL=$(grep -o 'http://[0-9.:]*' "$log" | head -n1)
 }
+if [ "$part" = memory ]; then
+  # MAX_BODY_BYTES=N measures at another cap; FLOOR=1 the same for a JavaScript worker that only
+  # passes the body on (workerd's own cost).
+  [ -z "${MAX_BODY_BYTES:-}" ] || echo "MAX_BODY_BYTES=$MAX_BODY_BYTES" >>"$logs/relay.env"
+  start_miniflare "$logs/miniflare-memory.log" ${FLOOR:+FLOOR=1}
+  echo "==> memory of the ${FLOOR:+floor, not the }relay (workerd through Miniflare $MF_URL) at the body size cap"
+  RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" node tests/bench/memory.mjs
+  exit 0
+fi
 if [ "$part" != page ]; then
   start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$logs/relay.env" --persist-to "$PWD/$logs/state"
   echo "==> relay vs direct (stand-in $STANDIN_URL, relay in wrangler dev $RELAY_URL)"

@@ -31,7 +31,8 @@ rules = ("/*\n  Content-Security-Policy: " + csp + "\n  X-Content-Type-Options: 
 # them for good: a repeat visit downloads and revalidates nothing but index.html. Anything with a
 # stable name (index.html, widget.js) keeps the default, revalidated on every use.
 for name in sorted(os.listdir("dist")):
-    if re.fullmatch(r"[\w-]+-[0-9a-f]{16}(_bg)?\.(js|wasm|css)", name):
+    # (Trunk writes the 64-bit hash without leading zeros: 15 digits in one build of 16.)
+    if re.fullmatch(r"[\w-]+-[0-9a-f]{12,16}(_bg)?\.(js|wasm|css)", name):
         rules += "/" + name + "\n  Cache-Control: public, max-age=31536000, immutable\n"
 open("dist/_headers", "w").write(rules)
 PY

@@ -15,11 +15,14 @@ use crate::errors::RelayError;
 /// `Content-Length` says so, else as soon as the bytes read pass the cap.
 pub(crate) async fn read_capped(req: &mut Request, cap: usize) -> Result<Vec<u8>, RelayError> {
     let declared = req.headers().get("content-length").ok().flatten();
-    if declared.as_deref().and_then(|l| l.trim().parse::<u64>().ok()).is_some_and(|l| l > cap as u64) {
+    let declared = declared.as_deref().and_then(|l| l.trim().parse::<u64>().ok());
+    if declared.is_some_and(|l| l > cap as u64) {
         return Err(RelayError::TooLarge(cap));
     }
     let Ok(mut chunks) = req.stream() else { return Ok(Vec::new()) }; // no body
-    let mut body = Vec::new();
+    // Sized once from Content-Length: grown by doubling, a body at the cap would briefly take
+    // twice its size (the isolate's memory is the limit that matters: README, Performance).
+    let mut body = Vec::with_capacity(declared.map_or(0, |l| l as usize));
     while let Some(chunk) = chunks.next().await {
         let chunk = chunk.map_err(|e| RelayError::Internal(format!("reading the request body: {e}")))?;
         if body.len() + chunk.len() > cap {

@@ -243,7 +243,13 @@ pub(crate) fn apply(
     if !rewritten {
         return Ok(Admitted { body, project });
     }
-    let body = serde_json::to_vec(&request).map_err(|e| RelayError::Internal(e.to_string()))?;
+    // At most one parsed copy and one byte copy alive at once: the client's bytes go before
+    // the request is written again.
+    let size = body.len() + 1024; // what the policy adds is small
+    drop(body);
+    let mut body = Vec::with_capacity(size);
+    serde_json::to_writer(&mut body, &request).map_err(|e| RelayError::Internal(e.to_string()))?;
+    drop(request);
     Ok(Admitted { body, project })
 }
 

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod markdown;
 pub mod mode;
 pub mod render;
+pub mod site;
 pub mod storage;
 pub mod tools;
 pub mod widget;

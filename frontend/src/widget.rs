@@ -8,9 +8,7 @@
 //! `postMessage`, and each side checks the other's origin: the frame accepts messages only
 //! from its parent at `site`, and posts only to `site`.
 
-use converse_shared::models::ModelListing;
 use leptos::prelude::*;
-use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
@@ -18,6 +16,7 @@ use crate::chat::Chat;
 use crate::components::{composer::Composer, message_list::MessageList};
 use crate::i18n::{self, t};
 use crate::mode::{self, Look};
+use crate::site::{SiteInfo, refresh_token_every, site_info};
 use crate::storage::host as host_store;
 use crate::storage::{MessageStatus, Settings};
 
@@ -139,21 +138,6 @@ pub fn detect() -> Option<WidgetConfig> {
     })
 }
 
-/// What the relay says of this site (`GET /v1/widget`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SiteInfo {
-    /// The models the site may use.
-    pub models: ModelListing,
-    /// The names of the deployer's presets.
-    pub prompts: Vec<String>,
-    /// Whether the host page may add its own system prompt.
-    pub host_prompt: bool,
-    /// This visitor's token, which every request of the widget carries.
-    #[serde(default)]
-    pub token: String,
-}
-
 /// Sends `message` (a JSON object with a `type`) to the host page, and to it alone.
 fn post(site: &str, message: serde_json::Value) {
     let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else { return };
@@ -218,25 +202,6 @@ fn settle(chat: Chat, config: &WidgetConfig, info: &SiteInfo) {
     if chat.settings.with_untracked(|s| s.system_prompt != system) {
         chat.set_settings(|s| s.system_prompt = system);
     }
-}
-
-async fn site_info(site: &str) -> Result<SiteInfo, String> {
-    let response = gloo_net::http::Request::get("/v1/widget")
-        .header(crate::api::SITE_HEADER, site)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !response.ok() {
-        let error_type = response.headers().get("x-amzn-ErrorType");
-        let body = response.binary().await.unwrap_or_default();
-        return Err(converse_shared::BedrockError::from_response(
-            response.status(),
-            error_type.as_deref(),
-            &body,
-        )
-        .to_string());
-    }
-    response.json().await.map_err(|e| e.to_string())
 }
 
 /// Listens to the host page: `converse-edge:send` {text} sends a message, and
@@ -328,6 +293,7 @@ pub fn WidgetApp(
                 Ok(info) => {
                     mode::update_widget(|w| w.token = Some(info.token.clone()));
                     mode::widget_settled();
+                    refresh_token_every(config.site.clone());
                     chat.models.set(Some(info.models.clone()));
                     chat.restore().await;
                     settle(chat, &config, &info);

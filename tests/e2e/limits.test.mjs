@@ -1,7 +1,10 @@
-// A caller's rate-limit count lives in its Durable Object's storage, not only in memory: when
-// the object is evicted and starts again (a deploy, an idle eviction, a crash), the count is
-// still there, so a restart is no way around a limit. The built worker runs here in workerd
-// through Miniflare, which restarts with the same Durable Object storage, as Cloudflare does.
+// Rate limits as Cloudflare runs them, with the built worker in workerd through Miniflare (which
+// sets the client address as Cloudflare's edge does, and restarts with the same Durable Object
+// storage, as Cloudflare does):
+// - a caller's count lives in its Durable Object's storage, not only in memory: when the object
+//   is evicted and starts again (a deploy, an idle eviction, a crash), the count is still there;
+// - an IPv6 client is limited by its /64, which one subscriber usually holds whole, so hopping
+//   between its addresses is no way around a page caller's limit.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +21,7 @@ const storage = await mkdtemp(join(tmpdir(), 'converse-edge-limits-'));
 after(() => rm(storage, { recursive: true, force: true }));
 
 /** The relay in workerd, its Durable Objects kept in `storage`. */
-function relay() {
+function relay(extra = {}) {
   return new Miniflare({
     modules: true,
     scriptPath: 'edge-worker/build/index.js',
@@ -31,6 +34,7 @@ function relay() {
       AWS_SECRET_ACCESS_KEY: process.env.STANDIN_SECRET_ACCESS_KEY,
       AWS_SESSION_TOKEN: process.env.STANDIN_SESSION_TOKEN,
       RELAY_API_KEYS: `restart:${SECRET}:2:1000000`, // two requests a minute
+      ...extra,
     },
     durableObjects: { RATE_LIMITER: { className: 'RateLimiter', useSQLite: true } },
     durableObjectsPersist: storage,
@@ -64,5 +68,27 @@ test('a caller over its limit is still over it after the relay and its Durable O
     assert.ok(Number(refused.headers.get('retry-after')) > 0);
   } finally {
     await again.dispose();
+  }
+});
+
+test('the addresses of one IPv6 /64 share a page caller\'s limit; the next /64 has its own', async () => {
+  const mf = relay({ PAGE_ACCESS: 'open', RATE_LIMIT_IP_RPM: '2', RATE_LIMIT_IP_TPM: '1000000' });
+  try {
+    const url = (await mf.ready).origin;
+    const fromPage = async (ip) => {
+      const response = await mf.dispatchFetch(`${url}/model/${encodeURIComponent(MODEL)}/converse`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: url, 'cf-connecting-ip': ip },
+        body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'from the page' }] }] }),
+      });
+      await response.arrayBuffer();
+      return response.status;
+    };
+    assert.equal(await fromPage('2001:db8:1:2::1'), 200);
+    assert.equal(await fromPage('2001:db8:1:2::2'), 200);
+    assert.equal(await fromPage('2001:db8:1:2:ffff:ffff:ffff:ffff'), 429, 'another address of the same /64');
+    assert.equal(await fromPage('2001:db8:1:3::1'), 200, 'the next /64');
+  } finally {
+    await mf.dispose();
   }
 });
