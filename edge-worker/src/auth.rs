@@ -10,7 +10,7 @@ use worker::{Date, Headers, Request, Url};
 use crate::access::{self, ASSERTION_HEADER, User};
 use crate::config::{PageAccess, RelayConfig};
 use crate::errors::RelayError;
-use crate::limits::Limit;
+use crate::policy::Limit;
 use crate::visitor::Visitor;
 
 /// The limits that apply to `caller` from `ip`: the caller's own (a key's, or the default

@@ -13,9 +13,7 @@ use worker::Env;
 
 use crate::access::AccessConfig;
 use crate::errors::RelayError;
-use crate::limits::Limit;
-use crate::policy;
-use crate::widget::{self, Site};
+use crate::policy::{self, Limit, Policy, Site};
 
 /// How the relay proves itself to Bedrock.
 pub(crate) enum UpstreamAuth {
@@ -96,36 +94,6 @@ impl PageAccess {
             ))),
         }
     }
-}
-
-/// What the deployer allows.
-#[derive(Debug)]
-pub(crate) struct Policy {
-    /// The models on offer (`ALLOWED_MODELS`); `None` offers any.
-    pub(crate) models: Option<Vec<String>>,
-    /// The largest request body (`MAX_BODY_BYTES`).
-    pub(crate) max_body_bytes: usize,
-    /// The most output tokens a request may ask for (`MAX_OUTPUT_TOKENS`).
-    pub(crate) max_output_tokens: Option<u32>,
-    /// The most messages in a request (`MAX_MESSAGES`).
-    pub(crate) max_messages: usize,
-    /// The most content blocks in a request, its messages' and system prompt's together
-    /// (`MAX_CONTENT_BLOCKS`).
-    pub(crate) max_blocks: usize,
-    /// The most images, documents, videos and audio clips in a request (`MAX_ATTACHMENTS`).
-    pub(crate) max_attachments: usize,
-    /// A guardrail applied to every request (`ENFORCE_GUARDRAIL`, `id:version`).
-    pub(crate) guardrail: Option<(String, String)>,
-    /// Whether callers may ask for the enforced guardrail's trace (`GUARDRAIL_TRACE=allow`).
-    pub(crate) guardrail_trace: bool,
-    /// The Bedrock project calls are billed to (`BEDROCK_PROJECT`; `default` when unset).
-    pub(crate) project: String,
-    /// Other projects a caller may name (`BEDROCK_PROJECTS`).
-    pub(crate) other_projects: Vec<String>,
-    /// The AWS account the relay's credentials belong to (`AWS_ACCOUNT_ID`), when known.
-    pub(crate) account: Option<String>,
-    /// The region Bedrock is called in (`AWS_REGION`).
-    pub(crate) region: String,
 }
 
 /// Reads a project setting, refusing a value Bedrock would refuse.
@@ -336,8 +304,9 @@ impl RelayConfig {
             widget_sites: BTreeMap::new(),
             widget_token_key: read(env, "WIDGET_TOKEN_SECRET").map(|k| SecretKey(k.into_bytes())),
         };
-        config.widget_sites =
-            widget::parse_sites(read(env, "WIDGET_SITES").as_deref(), |m| policy::offers(&config.policy, m))?;
+        config.widget_sites = policy::site::parse_sites(read(env, "WIDGET_SITES").as_deref(), |m| {
+            policy::offers(&config.policy, m)
+        })?;
         if !config.widget_sites.is_empty() && config.widget_token_key.as_ref().is_none_or(|k| k.0.len() < 32)
         {
             return Err(RelayError::Misconfigured(

@@ -18,16 +18,9 @@ use worker::{DurableObject, Env, Request, Response, Result, State, Stub, durable
 
 use crate::config::RelayConfig;
 use crate::errors::RelayError;
-use crate::policy;
+use crate::policy::{self, Limit};
 
 const WINDOW_MS: u64 = 60_000;
-
-/// A limit: requests and tokens per minute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Limit {
-    pub(crate) requests: u64,
-    pub(crate) tokens: u64,
-}
 
 /// One subject's last minute: when requests came, and the tokens charged (reservations,
 /// and the settlements that correct them, which may be negative).

@@ -280,7 +280,8 @@ test('a site that may not embed the chat is refused, and so is a page claiming t
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     let answered;
     const framed = new Promise((resolve) => { answered = resolve; });
-    await context.route(`${RELAY_URL}/widget?*`, async (route) => {
+    // (A predicate, not a glob: in a glob `?` is any one character, and `/widget.js` matches.)
+    await context.route((url) => url.origin === new URL(RELAY_URL).origin && url.pathname === '/widget', async (route) => {
       const response = await route.fetch();
       answered(response.status());
       await route.fulfill({ response });

@@ -1,13 +1,17 @@
-//! Checks a request's credentials the way Bedrock does: SigV4, or a Bedrock API key.
+//! Checks a request's credentials the way Bedrock does: SigV4 (the stand-in's own verifier,
+//! [`crate::sigv4`]), or a Bedrock API key.
 
 use std::time::SystemTime;
 
-use converse_shared::sigv4::{self, Received};
 use converse_shared::{BedrockError, ErrorKind};
 use http::{HeaderMap, Uri};
 use subtle::ConstantTimeEq;
 
 use crate::Config;
+use crate::sigv4::{self, Arrived};
+
+/// Bedrock's signing name.
+const SIGNING_NAME: &str = "bedrock";
 
 /// Accepts the request if it is signed for `config`'s credentials (or carries its API key).
 pub fn verify(
@@ -32,15 +36,13 @@ pub fn verify(
         .iter()
         .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
-    let received = Received {
+    let arrived = Arrived {
         method,
-        host: headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("localhost"),
         path_and_query: uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"),
         headers: &pairs,
         body,
     };
-    sigv4::verify(&received, &config.region, now, |id| {
+    sigv4::verify(&arrived, &config.region, SIGNING_NAME, now, |id| {
         (id == config.credentials.access_key_id).then(|| config.credentials.clone())
     })
-    .map(|_| ())
 }

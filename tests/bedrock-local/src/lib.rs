@@ -22,11 +22,12 @@ mod media;
 mod replay;
 pub mod reply;
 mod routes;
+pub mod sigv4;
 pub mod validate;
 
 use std::time::Duration;
 
-use converse_shared::sigv4::Credentials;
+use crate::sigv4::Key;
 
 pub use routes::router;
 
@@ -34,7 +35,7 @@ pub use routes::router;
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The credentials SigV4 requests must be signed with.
-    pub credentials: Credentials,
+    pub credentials: Key,
     /// The region requests must be scoped to.
     pub region: String,
     /// A Bedrock API key accepted as `Authorization: Bearer <key>`, if any.
@@ -53,11 +54,13 @@ impl Config {
     pub fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         Self {
-            credentials: Credentials::new(
-                var("BEDROCK_LOCAL_ACCESS_KEY_ID").unwrap_or_else(|| "AKIALOCALSTANDIN0001".into()),
-                var("BEDROCK_LOCAL_SECRET_ACCESS_KEY").unwrap_or_else(|| "local-stand-in-secret-key".into()),
-                var("BEDROCK_LOCAL_SESSION_TOKEN"),
-            ),
+            credentials: Key {
+                access_key_id: var("BEDROCK_LOCAL_ACCESS_KEY_ID")
+                    .unwrap_or_else(|| "AKIALOCALSTANDIN0001".into()),
+                secret_access_key: var("BEDROCK_LOCAL_SECRET_ACCESS_KEY")
+                    .unwrap_or_else(|| "local-stand-in-secret-key".into()),
+                session_token: var("BEDROCK_LOCAL_SESSION_TOKEN"),
+            },
             region: var("BEDROCK_LOCAL_REGION").unwrap_or_else(|| "us-east-1".into()),
             api_key: var("BEDROCK_LOCAL_API_KEY"),
             delta_delay: Duration::from_millis(

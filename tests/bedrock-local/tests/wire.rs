@@ -1,8 +1,9 @@
-//! The stand-in over real HTTP, signed by the same code the relay signs with, its bytes fed to
-//! the shared decoder in every chunk size.
+//! The stand-in over real HTTP, signed by the code the relay signs with (and checked by the
+//! stand-in's own verifier), its bytes fed to the shared decoder in every chunk size.
 
 use std::time::{Duration, SystemTime};
 
+use bedrock_local::sigv4::Key;
 use bedrock_local::{Config, router};
 use converse_shared::eventstream::{EventStreamDecoder, StreamItem};
 use converse_shared::path::{Operation, model_path};
@@ -11,9 +12,18 @@ use converse_shared::{ConverseOutput, ConverseResponse, StreamAccumulator};
 
 const MODEL: &str = "us.amazon.nova-lite-v1:0";
 
+/// The stand-in's key as the client's credentials.
+fn signing(key: &Key) -> Credentials {
+    Credentials::new(&key.access_key_id, &key.secret_access_key, key.session_token.clone())
+}
+
 fn config() -> Config {
     Config {
-        credentials: Credentials::new("AKIAWIRETEST", "wire-secret", Some("wire-token".into())),
+        credentials: Key {
+            access_key_id: "AKIAWIRETEST".into(),
+            secret_access_key: "wire-secret".into(),
+            session_token: Some("wire-token".into()),
+        },
         region: "eu-west-1".into(),
         api_key: None,
         delta_delay: Duration::ZERO,
@@ -60,7 +70,7 @@ async fn send(
 #[tokio::test]
 async fn stream_bytes_decode_in_every_chunk_size_and_match_converse() {
     let host = serve().await;
-    let credentials = config().credentials;
+    let credentials = signing(&config().credentials);
     let response = call(&host, Operation::ConverseStream, &credentials, SystemTime::now()).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/vnd.amazon.eventstream");
@@ -106,7 +116,7 @@ async fn signatures_from_other_keys_or_times_are_refused() {
             "UnrecognizedClientException",
         ),
         (Credentials::new("AKIAWIRETEST", "wire-secret", None), 0, "UnrecognizedClientException"),
-        (config().credentials, 600, "InvalidSignatureException"),
+        (signing(&config().credentials), 600, "InvalidSignatureException"),
     ];
     for (credentials, age, expected) in cases {
         let time = SystemTime::now() - Duration::from_secs(age);
@@ -124,7 +134,7 @@ async fn signatures_from_other_keys_or_times_are_refused() {
 #[tokio::test]
 async fn recorded_replies_replay_byte_for_byte() {
     let host = serve().await;
-    let credentials = config().credentials;
+    let credentials = signing(&config().credentials);
     let fixtures = config().replay_dir.join("accepted");
     let ask = |case: &str| {
         format!(r#"{{"messages":[{{"role":"user","content":[{{"text":"[stand-in:replay {case}]"}}]}}]}}"#)

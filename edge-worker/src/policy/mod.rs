@@ -7,10 +7,49 @@ use converse_shared::project;
 use converse_shared::types::*;
 use converse_shared::{BedrockError, ErrorKind};
 
-use crate::config::Policy;
 use crate::errors::RelayError;
 use crate::intake::{self, TooBig};
-use crate::widget::{self, Site};
+
+pub(crate) mod site;
+
+pub(crate) use site::Site;
+
+/// What the deployer allows.
+#[derive(Debug)]
+pub(crate) struct Policy {
+    /// The models on offer (`ALLOWED_MODELS`); `None` offers any.
+    pub(crate) models: Option<Vec<String>>,
+    /// The largest request body (`MAX_BODY_BYTES`).
+    pub(crate) max_body_bytes: usize,
+    /// The most output tokens a request may ask for (`MAX_OUTPUT_TOKENS`).
+    pub(crate) max_output_tokens: Option<u32>,
+    /// The most messages in a request (`MAX_MESSAGES`).
+    pub(crate) max_messages: usize,
+    /// The most content blocks in a request, its messages' and system prompt's together
+    /// (`MAX_CONTENT_BLOCKS`).
+    pub(crate) max_blocks: usize,
+    /// The most images, documents, videos and audio clips in a request (`MAX_ATTACHMENTS`).
+    pub(crate) max_attachments: usize,
+    /// A guardrail applied to every request (`ENFORCE_GUARDRAIL`, `id:version`).
+    pub(crate) guardrail: Option<(String, String)>,
+    /// Whether callers may ask for the enforced guardrail's trace (`GUARDRAIL_TRACE=allow`).
+    pub(crate) guardrail_trace: bool,
+    /// The Bedrock project calls are billed to (`BEDROCK_PROJECT`; `default` when unset).
+    pub(crate) project: String,
+    /// Other projects a caller may name (`BEDROCK_PROJECTS`).
+    pub(crate) other_projects: Vec<String>,
+    /// The AWS account the relay's credentials belong to (`AWS_ACCOUNT_ID`), when known.
+    pub(crate) account: Option<String>,
+    /// The region Bedrock is called in (`AWS_REGION`).
+    pub(crate) region: String,
+}
+
+/// A limit: requests and tokens per minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limit {
+    pub(crate) requests: u64,
+    pub(crate) tokens: u64,
+}
 
 fn invalid(message: String) -> RelayError {
     RelayError::Bedrock(BedrockError::new(ErrorKind::Validation, message))
@@ -198,7 +237,7 @@ pub(crate) fn apply(
     }
 
     let mut rewritten = match site {
-        Some((origin, site, preset)) => widget::apply(origin, site, preset, model_id, &mut request)?,
+        Some((origin, site, preset)) => site::apply(origin, site, preset, model_id, &mut request)?,
         None => false,
     };
     if policy.max_output_tokens.is_some() {
