@@ -509,7 +509,15 @@ impl Chat {
                 None => None,
             }
         };
-        let (listed, read) = futures_util::future::join(storage::list(), reading).await;
+        // The relay's models are asked for at the same time (the widget learnt its site's before).
+        let listing = async {
+            match self.models.with_untracked(Option::is_none) {
+                true => api::models().await,
+                false => None,
+            }
+        };
+        let ((listed, read), listing) =
+            futures_util::future::join(futures_util::future::join(storage::list(), reading), listing).await;
         match listed {
             Ok(listing) => {
                 if listing.damaged > 0 {
@@ -538,12 +546,10 @@ impl Chat {
             Ok(_) => {}
             Err(e) => self.storage_error.set(Some(e.to_string())),
         }
-        // The widget learnt its site's models before.
-        if self.models.with_untracked(Option::is_none)
-            && let Some(listing) = api::models().await
-        {
+        if let Some(listing) = listing {
             self.models.set(Some(listing));
         }
+        self.offered_model_for_new_conversation();
         self.load_tools().await;
     }
 
@@ -810,6 +816,22 @@ impl Chat {
             Err(e) => self
                 .storage_error
                 .set(Some(format!("{e}. Your messages are still on screen; nothing saved before was lost."))),
+        }
+    }
+
+    /// A new conversation whose model the relay does not offer (the page's default, or one
+    /// remembered from a relay that offered it) takes the relay's first model instead: its
+    /// first message would otherwise be refused. A stored conversation keeps its model, and
+    /// the refusal says which; its settings offer the others.
+    fn offered_model_for_new_conversation(self) {
+        let current = self.model_id.get_untracked();
+        let first = self.models.with_untracked(|listing| {
+            let listing = listing.as_ref().filter(|l| !l.any_model)?;
+            let offered = listing.models.iter().any(|m| m.model_id == current);
+            (!offered).then(|| listing.models.first().map(|m| m.model_id.clone())).flatten()
+        });
+        if let Some(first) = first.filter(|_| self.messages.with_untracked(Vec::is_empty)) {
+            self.set_model(first);
         }
     }
 

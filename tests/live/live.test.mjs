@@ -37,6 +37,8 @@ test('the chat page gets a reply from real Bedrock, and goes on with the convers
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
   await page.goto(RELAY_URL);
+  // The relay's one model is chosen for a new conversation once its list has arrived.
+  await page.getByRole('combobox', { name: 'Model' }).locator(`option[value="${LIVE_MODEL}"]`).waitFor({ state: 'attached' });
   const input = page.getByLabel('Message', { exact: true });
   const replies = page.getByRole('main', { name: 'Conversation' }).locator('article.assistant');
   for (const [n, text] of ['Say hello in French.', 'Now in German.'].entries()) {

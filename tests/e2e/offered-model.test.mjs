@@ -1,0 +1,54 @@
+// A relay that does not offer the page's default model (ALLOWED_MODELS without Claude 3 Haiku):
+// a newcomer's first message goes to a model the relay offers, not to a refusal. The built
+// worker serves the page here in workerd through Miniflare, with its own model list.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { Miniflare } from 'miniflare';
+
+import { STANDIN_URL } from './env.mjs';
+import { lastRequest } from './http.mjs';
+import { freshChat, launch } from './page.mjs';
+
+const OFFERED = 'us.amazon.nova-lite-v1:0';
+let mf;
+let url;
+let browser;
+before(async () => {
+  mf = new Miniflare({
+    host: '127.0.0.1',
+    port: 0,
+    modules: true,
+    scriptPath: 'edge-worker/build/index.js',
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2026-04-01',
+    bindings: {
+      BEDROCK_ENDPOINT: STANDIN_URL,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: process.env.STANDIN_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: process.env.STANDIN_SECRET_ACCESS_KEY,
+      AWS_SESSION_TOKEN: process.env.STANDIN_SESSION_TOKEN,
+      PAGE_ACCESS: 'open',
+      ALLOWED_MODELS: OFFERED,
+    },
+    durableObjects: { RATE_LIMITER: { className: 'RateLimiter', useSQLite: true } },
+    assets: { directory: 'dist', binding: 'ASSETS', routerConfig: { has_user_worker: true } },
+    handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); },
+  });
+  url = (await mf.ready).origin;
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await mf?.dispose();
+});
+
+test('a new conversation takes a model the relay offers, and its first message is answered', async () => {
+  const chat = await freshChat(browser, url);
+  const model = chat.page.getByRole('combobox', { name: 'Model' });
+  await model.locator(`option[value="${OFFERED}"]`).waitFor({ state: 'attached' });
+  await chat.send('Hello, first time here');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.equal(await model.inputValue(), OFFERED);
+  assert.equal((await lastRequest()).messages.at(-1).content[0].text, 'Hello, first time here');
+});
