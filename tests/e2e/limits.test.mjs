@@ -11,9 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
-import { Miniflare } from 'miniflare';
-
-import { STANDIN_URL } from './env.mjs';
+import { relayInWorkerd } from './workerd.mjs';
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 const SECRET = `restart-test-key-${Math.random().toString(36).slice(2)}`;
@@ -22,25 +20,10 @@ after(() => rm(storage, { recursive: true, force: true }));
 
 /** The relay in workerd, its Durable Objects kept in `storage`. */
 function relay(extra = {}) {
-  return new Miniflare({
-    modules: true,
-    scriptPath: 'edge-worker/build/index.js',
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2026-04-01',
-    bindings: {
-      BEDROCK_ENDPOINT: STANDIN_URL,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: process.env.STANDIN_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: process.env.STANDIN_SECRET_ACCESS_KEY,
-      AWS_SESSION_TOKEN: process.env.STANDIN_SESSION_TOKEN,
-      RELAY_API_KEYS: `restart:${SECRET}:2:1000000`, // two requests a minute
-      ...extra,
-    },
-    durableObjects: { RATE_LIMITER: { className: 'RateLimiter', useSQLite: true } },
-    durableObjectsPersist: storage,
-    // The worker's log lines are the main relay suite's concern; here they would only be noise.
-    handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); },
-  });
+  return relayInWorkerd(
+    { RELAY_API_KEYS: `restart:${SECRET}:2:1000000`, ...extra }, // two requests a minute
+    { durableObjectsPersist: storage },
+  );
 }
 
 async function converse(mf) {

@@ -4,36 +4,19 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { Miniflare } from 'miniflare';
-
-import { STANDIN_URL } from './env.mjs';
 import { lastRequest } from './http.mjs';
 import { freshChat, launch } from './page.mjs';
+import { relayInWorkerd } from './workerd.mjs';
 
 const OFFERED = 'us.amazon.nova-lite-v1:0';
 let mf;
 let url;
 let browser;
 before(async () => {
-  mf = new Miniflare({
+  mf = relayInWorkerd({ PAGE_ACCESS: 'open', ALLOWED_MODELS: OFFERED }, {
     host: '127.0.0.1',
     port: 0,
-    modules: true,
-    scriptPath: 'edge-worker/build/index.js',
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2026-04-01',
-    bindings: {
-      BEDROCK_ENDPOINT: STANDIN_URL,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: process.env.STANDIN_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: process.env.STANDIN_SECRET_ACCESS_KEY,
-      AWS_SESSION_TOKEN: process.env.STANDIN_SESSION_TOKEN,
-      PAGE_ACCESS: 'open',
-      ALLOWED_MODELS: OFFERED,
-    },
-    durableObjects: { RATE_LIMITER: { className: 'RateLimiter', useSQLite: true } },
     assets: { directory: 'dist', binding: 'ASSETS', routerConfig: { has_user_worker: true } },
-    handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); },
   });
   url = (await mf.ready).origin;
   browser = await launch();
