@@ -20,9 +20,9 @@ pub(crate) async fn read_capped(req: &mut Request, cap: usize) -> Result<Vec<u8>
         return Err(RelayError::TooLarge(cap));
     }
     let Ok(mut chunks) = req.stream() else { return Ok(Vec::new()) }; // no body
-    // Sized once from Content-Length: grown by doubling, a body at the cap would briefly take
-    // twice its size (the isolate's memory is the limit that matters: README, Performance).
-    let mut body = Vec::with_capacity(declared.map_or(0, |l| l as usize));
+    // Grown as bytes arrive, not reserved from Content-Length: a caller that declares the cap
+    // and sends nothing must not make the isolate hold the cap for it.
+    let mut body = Vec::new();
     while let Some(chunk) = chunks.next().await {
         let chunk = chunk.map_err(|e| RelayError::Internal(format!("reading the request body: {e}")))?;
         if body.len() + chunk.len() > cap {
