@@ -819,8 +819,9 @@ impl Chat {
         }
     }
 
-    /// A new conversation whose model the relay does not offer (the page's default, or one
-    /// remembered from a relay that offered it) takes the relay's first model instead: its
+    /// A new conversation whose model the relay does not offer (the page's default, one
+    /// remembered from a relay that offered it, or the model of a stored conversation it was
+    /// started from) takes the relay's first model instead: its
     /// first message would otherwise be refused. A stored conversation keeps its model, and
     /// the refusal says which; its settings offer the others.
     fn offered_model_for_new_conversation(self) {
@@ -968,6 +969,7 @@ impl Chat {
         self.shown_from.set(0);
         self.own_next_conversation();
         self.messages.set(Vec::new());
+        self.offered_model_for_new_conversation();
     }
 
     /// Stops the reply that is arriving, keeping what has arrived, and any tool loop.
