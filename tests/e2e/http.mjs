@@ -1,5 +1,6 @@
 // Calling the relay as any HTTP client would, and reading its SSE.
 import { readFile } from 'node:fs/promises';
+import https from 'node:https';
 
 import { RELAY_KEY, RELAY_LOG, RELAY_URL, STANDIN_URL } from './env.mjs';
 
@@ -77,4 +78,35 @@ export async function stream(model, payload) {
   const response = await post(model, 'converse-stream', payload, { accept: 'text/event-stream' });
   if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
   return (await readSse(response)).events;
+}
+
+/**
+ * Sends a request whose body is written by `write(req)` (which may never end it), and
+ * resolves with the response's status and body as soon as the relay answers. A server that
+ * answers and closes while body bytes are still in flight resets the connection, which can
+ * lose its answer on the way (TCP), so a reset (or a broken pipe) before any answer is tried
+ * again, twice; so is
+ * wrangler dev's own 503 (see devProxyHiccup).
+ */
+export async function rawPost(url, headers, write) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const answer = await new Promise((resolve, reject) => {
+        const req = https.request(url, { method: 'POST', headers, rejectUnauthorized: false, agent: false }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => { text += d; });
+          res.on('end', () => { req.destroy(); resolve({ status: res.statusCode, type: res.headers['x-amzn-errortype'], text }); });
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        write(req);
+      });
+      // wrangler dev's proxy, after a body the relay left unread (see devProxyHiccup).
+      if (answer.status === 503 && !answer.type && attempt < 3) continue;
+      return answer;
+    } catch (e) {
+      if (!['ECONNRESET', 'EPIPE'].includes(e.code) || attempt === 3) throw e;
+    }
+  }
 }

@@ -4,11 +4,10 @@
 // and no token limits (`RATE_LIMIT_TPM=0`, `RATE_LIMIT_IP_TPM=0`: 0 means off).
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import https from 'node:https';
 import { test } from 'node:test';
 
 import { MODEL, RELAY_KEY, STRICT_RELAY_LOG, STRICT_RELAY_URL, WIDGET_TOKEN_SECRET } from './env.mjs';
-import { body, lastRequest, logLine, path, post, readSse } from './http.mjs';
+import { body, lastRequest, logLine, path, post, rawPost, readSse } from './http.mjs';
 import { freshChat, launch } from './page.mjs';
 
 const PROFILE = 'us.anthropic.claude-3-5-sonnet-20240620-v1:0';
@@ -107,36 +106,6 @@ test('an HTTP tool that redirects is a tool error: its secret header goes nowher
   });
   assert.deepEqual(await r.json(), { status: 'error', error: 'the tool answered with a redirect (HTTP 307), which is not followed' });
 });
-
-/**
- * Sends a request whose body is written by `write(req)` (which may never end it), and
- * resolves with the response's status and body as soon as the relay answers. A server that
- * answers and closes while body bytes are still in flight resets the connection, which can
- * lose its answer on the way (TCP), so a reset before any answer is tried again, twice; so is
- * wrangler dev's own 503 (see devProxyHiccup).
- */
-async function rawPost(url, headers, write) {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      const answer = await new Promise((resolve, reject) => {
-        const req = https.request(url, { method: 'POST', headers, rejectUnauthorized: false, agent: false }, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d) => { text += d; });
-          res.on('end', () => { req.destroy(); resolve({ status: res.statusCode, type: res.headers['x-amzn-errortype'], text }); });
-          res.on('error', reject);
-        });
-        req.on('error', reject);
-        write(req);
-      });
-      // wrangler dev's proxy, after a body the relay left unread (see devProxyHiccup).
-      if (answer.status === 503 && !answer.type && attempt < 3) continue;
-      return answer;
-    } catch (e) {
-      if (e.code !== 'ECONNRESET' || attempt === 3) throw e;
-    }
-  }
-}
 
 const keyed = { authorization: `Bearer ${RELAY_KEY}`, 'content-type': 'application/json' };
 
