@@ -12,11 +12,11 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
-use crate::chat::Chat;
 use crate::components::{composer::Composer, message_list::MessageList};
 use crate::i18n::{self, t};
 use crate::mode::{self, Look};
 use crate::site::{SiteInfo, refresh_token_every, site_info};
+use crate::state::Page;
 use crate::storage::host as host_store;
 use crate::storage::{MessageStatus, Settings};
 
@@ -155,7 +155,7 @@ fn report(site: &str, problem: &str) {
 
 /// Applies the site's rules to what the host page asked for: the model (one the site
 /// offers), the preset (one the deployer wrote), the host's own system prompt (if allowed).
-fn settle(chat: Chat, config: &WidgetConfig, info: &SiteInfo) {
+fn settle(page: Page, config: &WidgetConfig, info: &SiteInfo) {
     let offered = |id: &str| info.models.models.iter().any(|m| m.model_id == id) || info.models.any_model;
     let model = match &config.model {
         Some(model) if offered(model) => Some(model.clone()),
@@ -168,12 +168,13 @@ fn settle(chat: Chat, config: &WidgetConfig, info: &SiteInfo) {
         }
         None => None,
     };
-    let current = chat.model_id.get_untracked();
+    let settings = page.settings;
+    let current = settings.model_id.get_untracked();
     let model = model
         .or_else(|| offered(&current).then(|| current.clone()))
         .or_else(|| info.models.models.first().map(|m| m.model_id.clone()));
     if let Some(model) = model.filter(|m| *m != current) {
-        chat.set_model(model);
+        settings.set_model(model);
     }
     if let Some(prompt) = config.prompt.as_ref().filter(|p| !info.prompts.contains(p)) {
         report(
@@ -199,27 +200,27 @@ fn settle(chat: Chat, config: &WidgetConfig, info: &SiteInfo) {
     mode::update_widget(|w| {
         w.defaults = Some(Settings { system_prompt: system.clone(), ..Settings::default() })
     });
-    if chat.settings.with_untracked(|s| s.system_prompt != system) {
-        chat.set_settings(|s| s.system_prompt = system);
+    if settings.settings.with_untracked(|s| s.system_prompt != system) {
+        settings.set_settings(|s| s.system_prompt = system);
     }
 }
 
 /// Listens to the host page: `converse-edge:send` {text} sends a message, and
 /// `converse-edge:opened` puts the focus in the composer. Anything not from the parent at
 /// `site` is ignored.
-fn listen(chat: Chat, site: String) {
+fn listen(page: Page, site: String) {
     host_store::on_host_message(site.clone(), move |event| {
         let data = event.data();
         let field = |name: &str| js_sys::Reflect::get(&data, &name.into()).ok().and_then(|v| v.as_string());
         match field("type").as_deref() {
             Some("converse-edge:send") => {
                 let Some(text) = field("text").filter(|t| !t.trim().is_empty()) else { return };
-                if chat.busy.get_untracked() {
+                if page.running.busy.get_untracked() {
                     report(&site, "send() was ignored: a reply is still arriving.");
                     return;
                 }
-                chat.set_draft(text);
-                chat.send();
+                page.composer.set_draft(text);
+                page.reply.send();
             }
             Some("converse-edge:opened") => focus_composer(),
             _ => {}
@@ -238,11 +239,11 @@ fn focus_composer() {
 }
 
 /// Esc closes the panel (the first Esc stops a reply that is arriving).
-fn close_on_escape(chat: Chat, site: String) {
+fn close_on_escape(page: Page, site: String) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let on_key = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
         // Read before the composer's own handler stops the reply.
-        if ev.key() == "Escape" && !chat.busy.get_untracked() && !ev.default_prevented() {
+        if ev.key() == "Escape" && !page.running.busy.get_untracked() && !ev.default_prevented() {
             post(&site, serde_json::json!({ "type": "converse-edge:close" }));
         }
     });
@@ -274,34 +275,33 @@ pub fn WidgetApp(
     host_store::start(config.site.clone());
     mode::start_widget(config.site.clone(), config.prompt.clone());
     apply_look(&config);
-    let chat = Chat::new();
-    provide_context(chat);
+    let page = Page::provide();
     provide_context(Look { greeting: config.greeting.clone(), placeholder: config.placeholder.clone() });
     let site = config.site.clone();
     for problem in &config.problems {
         report(&site, problem);
     }
-    listen(chat, site.clone());
-    close_on_escape(chat, site.clone());
+    listen(page, site.clone());
+    close_on_escape(page, site.clone());
     {
         let config = config.clone();
         leptos::task::spawn_local(async move {
             if let Err(e) = host_store::load_preferences().await {
-                chat.storage_error.set(Some(e.to_string()));
+                page.notices.storage_error.set(Some(e.to_string()));
             }
             match site_info(&config.site).await {
                 Ok(info) => {
                     mode::update_widget(|w| w.token = Some(info.token.clone()));
                     mode::widget_settled();
                     refresh_token_every(config.site.clone());
-                    chat.models.set(Some(info.models.clone()));
-                    chat.restore().await;
-                    settle(chat, &config, &info);
+                    page.settings.models.set(Some(info.models.clone()));
+                    page.restore().await;
+                    settle(page, &config, &info);
                 }
                 Err(e) => {
                     mode::widget_settled();
                     report(&config.site, &e);
-                    chat.storage_error.set(Some(e));
+                    page.notices.storage_error.set(Some(e));
                 }
             }
             post(&config.site, serde_json::json!({ "type": "converse-edge:ready" }));
@@ -310,9 +310,10 @@ pub fn WidgetApp(
     // The host page is told when each reply ends, and how.
     let reply_site = site.clone();
     Effect::new(move |was_busy: Option<bool>| {
-        let busy = chat.busy.get();
+        let busy = page.running.busy.get();
         if was_busy == Some(true) && !busy {
-            let last = chat.messages.with_untracked(|m| m.last().filter(|m| !m.from_user).cloned());
+            let last =
+                page.conversation.messages.with_untracked(|m| m.last().filter(|m| !m.from_user).cloned());
             if let Some(reply) = last {
                 let status = match reply.status.get_untracked() {
                     MessageStatus::Complete => "complete",
@@ -332,7 +333,7 @@ pub fn WidgetApp(
         <div class="widget">
             <header class="widget-top">
                 <h1>{config.title.clone()}</h1>
-                <button type="button" class="secondary" on:click=move |_| chat.new_conversation()>{t("new_conversation")}</button>
+                <button type="button" class="secondary" on:click=move |_| page.conversation.new_conversation()>{t("new_conversation")}</button>
                 <button type="button" class="icon close" aria-label=t("close")
                     on:click=move |_| post(&close_site, serde_json::json!({ "type": "converse-edge:close" }))>"✕"</button>
             </header>

@@ -1,6 +1,7 @@
-//! Turning a stored chat into the `messages` of a Converse request.
+//! Turning a stored chat into the `messages` of a Converse request, and the decisions about
+//! its turns that do not depend on how a page shows them.
 
-use crate::types::{ContentBlock, Extra, Message, Role};
+use crate::types::{ContentBlock, Extra, Message, Role, TokenUsage};
 
 /// The `messages` to send for a chat history, following Bedrock's rules: the first message
 /// is from the user, and roles alternate.
@@ -30,6 +31,76 @@ pub fn request_messages<'a>(history: impl IntoIterator<Item = &'a Message>) -> V
         }
     }
     out
+}
+
+/// Whether a user turn only carries tool results (the page shows them in the reply's tool
+/// cards, not as something the person wrote).
+pub fn is_tool_results(message: &Message) -> bool {
+    message.role == Role::User
+        && !message.content.is_empty()
+        && message.content.iter().all(|b| matches!(b, ContentBlock::ToolResult(_)))
+}
+
+/// The turn Regenerate answers again: the last one the person wrote (not a turn of tool
+/// results). Everything after it is replaced.
+pub fn last_prompt(history: &[Message]) -> Option<usize> {
+    history.iter().rposition(|m| m.role == Role::User && !is_tool_results(m))
+}
+
+/// Whether a reply that was cut off can be continued where it stopped: the model can only
+/// go on from text (Bedrock takes a final assistant turn as the start of the reply), and
+/// there must be some.
+pub fn continuable(reply: &Message) -> bool {
+    reply.role == Role::Assistant
+        && reply.content.iter().all(|b| matches!(b, ContentBlock::Text(_)))
+        && reply.content.iter().any(|b| b.as_text().is_some_and(|t| !t.trim().is_empty()))
+}
+
+/// The prefill a continued reply is sent as: Bedrock refuses an assistant turn that ends in
+/// whitespace ("final assistant content cannot end with trailing whitespace"); the
+/// continuation brings its own.
+pub fn continuation_prefill(text: &str) -> &str {
+    text.trim_end()
+}
+
+/// Tokens of a continued reply: what it had used, plus what the continuation used. The cache
+/// figures add up where either side has them; the rest is the continuation's.
+pub fn add_usage(before: Option<&TokenUsage>, now: &TokenUsage) -> TokenUsage {
+    let Some(before) = before else { return now.clone() };
+    let sum = |a: Option<u32>, b: Option<u32>| match (a, b) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+    };
+    TokenUsage {
+        input_tokens: before.input_tokens + now.input_tokens,
+        output_tokens: before.output_tokens + now.output_tokens,
+        total_tokens: before.total_tokens + now.total_tokens,
+        cache_read_input_tokens: sum(before.cache_read_input_tokens, now.cache_read_input_tokens),
+        cache_write_input_tokens: sum(before.cache_write_input_tokens, now.cache_write_input_tokens),
+        ..now.clone()
+    }
+}
+
+/// What a conversation's replies used in all: input tokens, output tokens, and how many
+/// replies reported figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Input tokens, summed over the replies.
+    pub input: u64,
+    /// Output tokens, summed over the replies.
+    pub output: u64,
+    /// Replies with figures.
+    pub replies: usize,
+}
+
+impl<'a> FromIterator<&'a TokenUsage> for Totals {
+    fn from_iter<I: IntoIterator<Item = &'a TokenUsage>>(usages: I) -> Self {
+        usages.into_iter().fold(Self::default(), |t, u| Self {
+            input: t.input + u64::from(u.input_tokens),
+            output: t.output + u64::from(u.output_tokens),
+            replies: t.replies + 1,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -88,5 +159,62 @@ mod tests {
         assert_eq!(sent[1], m(Role::Assistant, "Hello!"));
         assert_eq!(sent.len(), 3, "a reply of nothing is left out, the user turns around it merge");
         assert_eq!(sent[2].content.len(), 2);
+    }
+
+    fn usage(input: u32, output: u32, cache_read: Option<u32>) -> TokenUsage {
+        TokenUsage {
+            input_tokens: input,
+            output_tokens: output,
+            total_tokens: input + output,
+            cache_read_input_tokens: cache_read,
+            ..Default::default()
+        }
+    }
+
+    fn from_json(value: serde_json::Value) -> Message {
+        serde_json::from_value(value).expect("a Message")
+    }
+
+    fn results(id: &str) -> Message {
+        from_json(serde_json::json!({"role": "user", "content": [
+            {"toolResult": {"toolUseId": id, "content": [{"text": "4"}]}}]}))
+    }
+
+    #[test]
+    fn regenerate_answers_the_last_prompt_not_a_turn_of_tool_results() {
+        let history = [
+            m(Role::User, "what is 2+2?"),
+            m(Role::Assistant, "let me compute"),
+            results("t1"),
+            m(Role::Assistant, "4"),
+        ];
+        assert_eq!(last_prompt(&history), Some(0));
+        assert!(is_tool_results(&history[2]) && !is_tool_results(&history[0]));
+        assert_eq!(last_prompt(&history[1..2]), None);
+        let empty_user = Message { role: Role::User, content: vec![], extra: Extra::new() };
+        assert!(!is_tool_results(&empty_user), "an empty turn is not a turn of tool results");
+    }
+
+    #[test]
+    fn only_a_reply_of_text_with_something_in_it_continues() {
+        assert!(continuable(&m(Role::Assistant, "Once upon a time")));
+        assert!(!continuable(&m(Role::Assistant, "  \n")));
+        assert!(!continuable(&m(Role::User, "Once")));
+        let with_call = from_json(serde_json::json!({"role": "assistant", "content": [
+            {"text": "I will look it up"},
+            {"toolUse": {"toolUseId": "t1", "name": "clock", "input": {}}}]}));
+        assert!(!continuable(&with_call));
+        assert_eq!(continuation_prefill("The end is near \n"), "The end is near");
+    }
+
+    #[test]
+    fn a_continued_reply_counts_both_calls() {
+        let sum = add_usage(Some(&usage(10, 5, Some(3))), &usage(20, 7, None));
+        assert_eq!((sum.input_tokens, sum.output_tokens, sum.total_tokens), (30, 12, 42));
+        assert_eq!(sum.cache_read_input_tokens, Some(3));
+        assert_eq!(sum.cache_write_input_tokens, None);
+        assert_eq!(add_usage(None, &usage(1, 2, None)), usage(1, 2, None));
+        let totals: Totals = [usage(10, 5, None), usage(20, 7, None)].iter().collect();
+        assert_eq!(totals, Totals { input: 30, output: 12, replies: 2 });
     }
 }

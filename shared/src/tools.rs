@@ -45,6 +45,36 @@ pub fn calls(reply: &Message) -> Vec<ToolCall> {
         .collect()
 }
 
+/// A call of a reply and what became of it, as a person is shown it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answered {
+    /// The call.
+    pub call: ToolCall,
+    /// `None`: no result answers it (it was not run). `Ok`: what it returned, as text;
+    /// `Err`: the error the model was sent.
+    pub result: Option<Result<String, String>>,
+}
+
+/// Each call of `reply`, paired with its result in `results` (the user turn that answered
+/// the reply, if any). Results that are not text or JSON are named by their kind.
+pub fn answered(reply: &Message, results: Option<&Message>) -> Vec<Answered> {
+    calls(reply)
+        .into_iter()
+        .map(|call| {
+            let answer = results.into_iter().flat_map(|m| &m.content).find_map(|b| match b {
+                ContentBlock::ToolResult(r) if r.tool_use_id == call.id => Some(r),
+                _ => None,
+            });
+            let result = answer.map(|r| {
+                let text =
+                    r.content.iter().map(ToolResultContentBlock::as_readable).collect::<Vec<_>>().join("\n");
+                if r.status == Some(ToolResultStatus::Error) { Err(text) } else { Ok(text) }
+            });
+            Answered { call, result }
+        })
+        .collect()
+}
+
 /// What a tool returned.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {

@@ -1,30 +1,42 @@
+//! Where the person writes: the draft, the files waiting to go, Send and Stop, and the
+//! context meter and usage totals under it.
+
+use converse_shared::conversation::Totals;
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
 use wasm_bindgen::JsCast;
 
 use crate::attach;
-use crate::chat::Chat;
 use crate::i18n::{t, tf};
 use crate::mode::Look;
+use crate::state::composer::ComposerState;
+use crate::state::conversation::Conversation;
+use crate::state::notices::Notices;
+use crate::state::reply::Reply;
+use crate::state::running::Running;
 
 /// Where the person writes. Enter sends, Shift+Enter adds a line, Esc stops a reply.
 #[component]
 pub(crate) fn Composer() -> impl IntoView {
-    let chat = expect_context::<Chat>();
+    let composer = expect_context::<ComposerState>();
+    let reply = expect_context::<Reply>();
+    let running = expect_context::<Running>();
+    let notices = expect_context::<Notices>();
+    let conversation = expect_context::<Conversation>();
     let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
         "Enter" if !ev.shift_key() && !ev.is_composing() => {
             ev.prevent_default();
-            chat.send();
+            reply.send();
         }
-        "Escape" => chat.stop(),
+        "Escape" => running.stop(),
         _ => {}
     };
     let on_files = move |ev: web_sys::Event| {
         let files = attach::event_files(&ev);
         if !files.is_empty() {
             ev.prevent_default();
-            chat.add_files(files);
+            composer.add_files(files);
         }
     };
     let look = use_context::<Look>();
@@ -32,25 +44,25 @@ pub(crate) fn Composer() -> impl IntoView {
     // The widget is compact: no context meter or totals.
     let compact = look.is_some();
     view! {
-        <Show when=move || chat.pending.with(|p| !p.is_empty())>
+        <Show when=move || composer.pending.with(|p| !p.is_empty())>
             <ul class="pending" aria-label=t("attachments")>
-                <For each=move || chat.pending.get() key=|p| p.key let:file>
+                <For each=move || composer.pending.get() key=|p| p.key let:file>
                     <li>
                         {file.preview.clone().map(|src| view! { <img src=src alt=file.label.clone() /> })}
                         <span>{file.label.clone()}</span>
                         <button type="button" class="icon" aria-label=tf("remove", &[("name", &file.label)])
-                            on:click=move |_| chat.remove_pending(file.key)>"✕"</button>
+                            on:click=move |_| composer.remove_pending(file.key)>"✕"</button>
                     </li>
                 </For>
             </ul>
         </Show>
-        {move || chat.attach_errors.get().into_iter().map(|e| view! { <p class="send-error" role="alert">{e}</p> }).collect_view()}
-        <Show when=move || chat.send_error.with(Option::is_some)>
-            <p class="send-error" role="alert">{move || chat.send_error.get()}</p>
+        {move || composer.attach_errors.get().into_iter().map(|e| view! { <p class="send-error" role="alert">{e}</p> }).collect_view()}
+        <Show when=move || notices.send_error.with(Option::is_some)>
+            <p class="send-error" role="alert">{move || notices.send_error.get()}</p>
         </Show>
         <form
             class="composer"
-            on:submit=move |ev| { ev.prevent_default(); chat.send(); }
+            on:submit=move |ev| { ev.prevent_default(); reply.send(); }
             on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
             on:drop=move |ev: web_sys::DragEvent| on_files(ev.into())
         >
@@ -63,7 +75,7 @@ pub(crate) fn Composer() -> impl IntoView {
                     aria-label=t("attach_files")
                     accept="image/png,image/jpeg,image/gif,image/webp,.pdf,.csv,.doc,.docx,.xls,.xlsx,.html,.txt,.md"
                     on:change=move |ev| {
-                        chat.add_files(attach::event_files(&ev));
+                        composer.add_files(attach::event_files(&ev));
                         // The same file can be chosen again after it was removed.
                         if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
                             input.set_value("");
@@ -76,36 +88,36 @@ pub(crate) fn Composer() -> impl IntoView {
                 id="composer-input"
                 rows="2"
                 placeholder=placeholder
-                prop:value=move || chat.draft.get()
-                on:input=move |ev| chat.set_draft(event_target_value(&ev))
+                prop:value=move || composer.draft.get()
+                on:input=move |ev| composer.set_draft(event_target_value(&ev))
                 on:keydown=on_keydown
                 on:paste=move |ev: web_sys::ClipboardEvent| on_files(ev.into())
             ></textarea>
             <Show
-                when=move || chat.busy.get()
+                when=move || running.busy.get()
                 fallback=move || view! {
-                    <button type="submit" disabled=move || chat.draft.with(|d| d.trim().is_empty()) && chat.pending.with(Vec::is_empty)>{t("send")}</button>
+                    <button type="submit" disabled=move || composer.draft.with(|d| d.trim().is_empty()) && composer.pending.with(Vec::is_empty)>{t("send")}</button>
                 }
             >
-                <button type="button" class="stop" on:click=move |_| chat.stop()>{t("stop")}</button>
+                <button type="button" class="stop" on:click=move |_| running.stop()>{t("stop")}</button>
             </Show>
         </form>
         <div class="status-line" hidden=compact>
             <label class="context">
                 <span>{move || {
-                    let (used, window) = chat.context_used();
+                    let (used, window) = reply.context_used();
                     format!("Context: {used} of {window} tokens ({:.0}%)", f64::from(used) * 100.0 / f64::from(window.max(1)))
                 }}</span>
                 <meter
                     aria-label="Context window used"
                     min="0"
-                    max=move || chat.context_used().1
-                    high=move || f64::from(chat.context_used().1) * 0.8
-                    value=move || chat.context_used().0
+                    max=move || reply.context_used().1
+                    high=move || f64::from(reply.context_used().1) * 0.8
+                    value=move || reply.context_used().0
                 ></meter>
             </label>
             <p class="totals" aria-label="Conversation usage">{move || {
-                let (input, output, replies) = chat.totals();
+                let Totals { input, output, replies } = conversation.totals();
                 (replies > 0).then(|| {
                     let plural = if replies == 1 { "reply" } else { "replies" };
                     format!("This conversation: {input} in · {output} out tokens over {replies} {plural}")

@@ -1,7 +1,10 @@
+//! The top bar: the conversations button on narrow screens, the model picker, the settings
+//! panel and the tools menu.
+
 use leptos::prelude::*;
 
-use crate::chat::Chat;
 use crate::components::settings::{ModelPicker, SettingsPanel};
+use crate::state::settings::SettingsState;
 use crate::storage::ToolSetting;
 
 /// The top bar: the conversations button (narrow screens), product name, model, tools.
@@ -29,7 +32,7 @@ pub(crate) fn Header(
 /// The tools offered in this conversation: each can be switched off, or set to ask first.
 #[component]
 fn ToolSettings() -> impl IntoView {
-    let chat = expect_context::<Chat>();
+    let chat = expect_context::<SettingsState>();
     let no_tools = move || {
         let rules = chat.model_rules();
         (!rules.tools || !rules.streaming_tools).then(|| format!("{} takes no tools.", rules.family))

@@ -1,3 +1,6 @@
+//! The open conversation on screen: one keyed view per message (text, attachments, tool
+//! cards, notes, actions), and the notices under it.
+
 use leptos::html::{Div, Main};
 use leptos::prelude::*;
 
@@ -6,20 +9,30 @@ use wasm_bindgen::JsCast;
 use converse_shared::ContentBlock;
 
 use crate::attach;
-use crate::chat::{Chat, ChatMessage, ToolStatus, too_long};
 use crate::i18n::{t, tf};
 use crate::mode::Look;
 use crate::render::{LiveMarkdown, code_of_copy_button, copy_from};
+use crate::state::conversation::Conversation;
+use crate::state::follow::Follow;
+use crate::state::message::{ChatMessage, ToolStatus};
+use crate::state::notices::Notices;
+use crate::state::reply::{Reply, too_long};
+use crate::state::running::Running;
+use crate::state::settings::SettingsState;
 use crate::storage::MessageStatus;
 
 /// The conversation, one keyed entry per message.
 #[component]
 pub(crate) fn MessageList() -> impl IntoView {
-    let chat = expect_context::<Chat>();
+    let conversation = expect_context::<Conversation>();
+    let follow = expect_context::<Follow>();
+    let notices = expect_context::<Notices>();
+    let running = expect_context::<Running>();
+    let settings = expect_context::<SettingsState>();
     let scroller = NodeRef::<Main>::new();
     Effect::new(move |_| {
         if let Some(el) = scroller.get() {
-            chat.scroller.set_value(Some(el.into()));
+            follow.scroller.set_value(Some(el.into()));
         }
     });
     // One listener for every copy button of every code block.
@@ -31,32 +44,32 @@ pub(crate) fn MessageList() -> impl IntoView {
     };
     let empty = use_context::<Look>().map_or_else(|| t("empty"), |look| look.greeting);
     view! {
-        <main class="messages" node_ref=scroller aria-label=t("conversation") data-loaded=move || chat.messages.with(Vec::len)
-            on:scroll=move |_| chat.on_scroll()
-            on:wheel=move |ev: web_sys::WheelEvent| chat.on_wheel(ev.delta_y()) on:click=on_click>
-            <Show when=move || chat.messages.with(Vec::is_empty)>
+        <main class="messages" node_ref=scroller aria-label=t("conversation") data-loaded=move || conversation.messages.with(Vec::len)
+            on:scroll=move |_| follow.on_scroll()
+            on:wheel=move |ev: web_sys::WheelEvent| follow.on_wheel(ev.delta_y()) on:click=on_click>
+            <Show when=move || conversation.messages.with(Vec::is_empty)>
                 <p class="empty">{empty.clone()}</p>
             </Show>
             // What the model is sent in place of the turns it no longer gets.
-            <Show when=move || chat.summary.with(Option::is_some)>
+            <Show when=move || conversation.summary.with(Option::is_some)>
                 <details class="summary-note">
                     <summary>{t("summary_title")}</summary>
-                    <p>{move || chat.summary.get()}</p>
+                    <p>{move || conversation.summary.get()}</p>
                 </details>
             </Show>
             // Tool results are shown in the cards of the reply that asked for them.
-            <Show when=move || { chat.shown_from.get() > 0 }>
-                <button type="button" class="secondary show-earlier" on:click=move |_| chat.show_earlier()>
-                    {move || tf("earlier", &[("n", &chat.shown_from.get().to_string())])}
+            <Show when=move || { conversation.shown_from.get() > 0 }>
+                <button type="button" class="secondary show-earlier" on:click=move |_| conversation.show_earlier()>
+                    {move || tf("earlier", &[("n", &conversation.shown_from.get().to_string())])}
                 </button>
             </Show>
             {move || {
-                chat.turn.track();
+                conversation.turn.track();
                 view! {
                     <For
                         each=move || {
-                            let from = chat.shown_from.get();
-                            chat.messages.get().into_iter().skip(from).filter(|m| !m.is_tool_results())
+                            let from = conversation.shown_from.get();
+                            conversation.messages.get().into_iter().skip(from).filter(|m| !m.is_tool_results())
                         }
                         key=|m| m.key
                         let:message
@@ -66,16 +79,16 @@ pub(crate) fn MessageList() -> impl IntoView {
                 }
             }}
             <Show when=move || {
-                chat.models.with(|l| l.as_ref().is_some_and(|l| l.page_access.as_deref() == Some("off")))
+                settings.models.with(|l| l.as_ref().is_some_and(|l| l.page_access.as_deref() == Some("off")))
             }>
                 <p class="storage-error" role="alert">{t("keys_only")}</p>
             </Show>
-            <Show when=move || chat.storage_error.get().is_some()>
-                <p class="storage-error" role="alert">{move || chat.storage_error.get()}</p>
+            <Show when=move || notices.storage_error.get().is_some()>
+                <p class="storage-error" role="alert">{move || notices.storage_error.get()}</p>
             </Show>
-            <div class="sr-only" aria-live="polite">{move || chat.announcement.get()}</div>
-            <Show when=move || !chat.following.get() && chat.busy.get()>
-                <button type="button" class="jump" on:click=move |_| chat.scroll_to_end()>{t("jump")}</button>
+            <div class="sr-only" aria-live="polite">{move || notices.announcement.get()}</div>
+            <Show when=move || !follow.following.get() && running.busy.get()>
+                <button type="button" class="jump" on:click=move |_| follow.scroll_to_end()>{t("jump")}</button>
             </Show>
         </main>
     }
@@ -101,9 +114,9 @@ fn MessageView(
             }
         }
     });
-    let chat = expect_context::<Chat>();
+    let reply = expect_context::<Reply>();
     // The page's `messages` and `busy` through this conversation's memos (see `Turn`).
-    let turn = chat.turn.get_untracked();
+    let turn = expect_context::<Conversation>().turn.get_untracked();
     let editing = RwSignal::new(false);
     let copy_ref = NodeRef::<leptos::html::Button>::new();
     let copy = move |_| {
@@ -154,15 +167,15 @@ fn MessageView(
                     <button type="button" on:click=move |_| editing.set(true)>{t("edit")}</button>
                 </Show>
                 <Show when=move || turn.is_last_reply(&message) && turn.idle.get()>
-                    <button type="button" on:click=move |_| chat.regenerate()>
+                    <button type="button" on:click=move |_| reply.regenerate()>
                         {move || if message.status.get() == MessageStatus::Error { t("retry") } else { t("regenerate") }}
                     </button>
                 </Show>
                 <Show when=move || turn.is_last_reply(&message) && turn.idle.get() && too_long(&message)>
-                    <button type="button" on:click=move |_| chat.trim_and_retry()>{t("trim_retry")}</button>
+                    <button type="button" on:click=move |_| reply.trim_and_retry()>{t("trim_retry")}</button>
                 </Show>
-                <Show when=move || turn.is_last_reply(&message) && turn.idle.get() && chat.can_continue(&message)>
-                    <button type="button" on:click=move |_| chat.continue_reply()>{t("continue")}</button>
+                <Show when=move || turn.is_last_reply(&message) && turn.idle.get() && reply.can_continue(&message)>
+                    <button type="button" on:click=move |_| reply.continue_reply()>{t("continue")}</button>
                 </Show>
             </div>
             <Show when=move || message.usage.get().is_some() || message.timing.get().is_some()>
@@ -227,7 +240,7 @@ fn usage_line(message: &ChatMessage) -> String {
 /// turns after it; Esc (or Cancel) leaves it as it was.
 #[component]
 fn EditBox(message: ChatMessage, editing: RwSignal<bool>) -> impl IntoView {
-    let chat = expect_context::<Chat>();
+    let reply = expect_context::<Reply>();
     let field = NodeRef::<leptos::html::Textarea>::new();
     Effect::new(move |_| {
         if let Some(field) = field.get() {
@@ -237,7 +250,7 @@ fn EditBox(message: ChatMessage, editing: RwSignal<bool>) -> impl IntoView {
     let send = move || {
         if let Some(field) = field.get_untracked() {
             editing.set(false);
-            chat.edit(message.id, field.value());
+            reply.edit(message.id, field.value());
         }
     };
     view! {
@@ -271,7 +284,7 @@ fn ToolCards(
     /// The reply whose calls to show.
     message: ChatMessage,
 ) -> impl IntoView {
-    let chat = expect_context::<Chat>();
+    let running = expect_context::<Running>();
     move || {
         message
             .tools
@@ -308,11 +321,11 @@ fn ToolCards(
                                 <div class="tool-ask">
                                     <button type="button" on:click={
                                         let id = run_id.clone();
-                                        move |_| chat.decide(&id, true)
+                                        move |_| running.decide(&id, true)
                                     }>"Run"</button>
                                     <button type="button" class="secondary" on:click={
                                         let id = skip_id.clone();
-                                        move |_| chat.decide(&id, false)
+                                        move |_| running.decide(&id, false)
                                     }>"Skip"</button>
                                 </div>
                             </Show>

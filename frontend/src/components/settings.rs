@@ -1,13 +1,16 @@
+//! The model picker and the open conversation's settings panel; controls a model does not
+//! take are disabled, with why.
+
 use leptos::prelude::*;
 
-use crate::chat::Chat;
+use crate::state::settings::SettingsState;
 use crate::storage::{ContextStrategy, Settings};
 
 /// The model picker: the relay's models (with what each accepts), or any id where the relay
 /// allows any model.
 #[component]
 pub(crate) fn ModelPicker() -> impl IntoView {
-    let chat = expect_context::<Chat>();
+    let chat = expect_context::<SettingsState>();
     let options = move || {
         let current = chat.model_id.get();
         let mut models: Vec<(String, String)> = chat.models.with(|l| {
@@ -69,7 +72,7 @@ fn parse_unit(text: &str) -> Result<Option<f64>, String> {
 /// The open conversation's settings. Controls the model does not take are disabled, with why.
 #[component]
 pub(crate) fn SettingsPanel() -> impl IntoView {
-    let chat = expect_context::<Chat>();
+    let chat = expect_context::<SettingsState>();
     let rules = move || chat.model_rules();
     let errors = RwSignal::new(std::collections::BTreeMap::<&'static str, String>::new());
     let set_error = move |field: &'static str, error: Option<String>| {

@@ -1,8 +1,12 @@
+//! The conversations beside the open one: new chat, search, open, rename, delete with Undo,
+//! export and import. Reads the library (and starts conversations).
+
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
-use crate::chat::Chat;
+use crate::state::conversation::Conversation;
+use crate::state::library::Library;
 use crate::storage::ConversationMeta;
 
 /// The stored conversations: new, open, search, rename, delete (with Undo).
@@ -11,12 +15,15 @@ pub(crate) fn Sidebar(
     /// Shown on narrow screens (always shown on wide ones).
     open: RwSignal<bool>,
 ) -> impl IntoView {
-    let chat = expect_context::<Chat>();
+    let library = expect_context::<Library>();
+    let conversation = expect_context::<Conversation>();
     let editing = RwSignal::new(None::<String>);
     let visible = move || {
-        let query = chat.search.with(|q| q.trim().to_lowercase());
-        let hits = chat.search_hits.get();
-        chat.conversations
+        let query = library.search.with(|q| q.trim().to_lowercase());
+        let hits = library.search_hits.get();
+        library
+            .list
+            .rows
             .get()
             .into_iter()
             .filter(|c| query.is_empty() || c.title.to_lowercase().contains(&query) || hits.contains(&c.id))
@@ -25,15 +32,15 @@ pub(crate) fn Sidebar(
     view! {
         <nav class="sidebar" class:open=move || open.get() aria-label="Conversations">
             <button type="button" class="new-chat" on:click=move |_| {
-                chat.new_conversation();
+                conversation.new_conversation();
                 open.set(false);
             }>"New chat"</button>
             <input
                 type="search"
                 aria-label="Search conversations"
                 placeholder="Search conversations"
-                prop:value=move || chat.search.get()
-                on:input=move |ev| chat.set_search(event_target_value(&ev))
+                prop:value=move || library.search.get()
+                on:input=move |ev| library.set_search(event_target_value(&ev))
             />
             <ul class="conversation-list">
                 // Built anew for each search (which takes rows out and puts them back), and the
@@ -41,9 +48,9 @@ pub(crate) fn Sidebar(
                 // long-lived owner keeps a record of every child row it had, and a signal of
                 // every subscriber, until they run again, which a removed row never does.
                 {move || {
-                    chat.search.track();
+                    library.search.track();
                     let shown = Shown {
-                        current: Memo::new(move |_| chat.current.get()),
+                        current: Memo::new(move |_| conversation.current.get()),
                         editing: Memo::new(move |_| editing.get()),
                     };
                     view! {
@@ -53,12 +60,12 @@ pub(crate) fn Sidebar(
                     }
                 }}
             </ul>
-            <Show when=move || !chat.search.with(|q| q.trim().is_empty()) && visible().is_empty()>
+            <Show when=move || !library.search.with(|q| q.trim().is_empty()) && visible().is_empty()>
                 <p class="muted">"No conversation matches."</p>
             </Show>
             <div class="transfer">
-                <button type="button" class="secondary" on:click=move |_| chat.export(false)>"Export conversation"</button>
-                <button type="button" class="secondary" on:click=move |_| chat.export(true)>"Export all"</button>
+                <button type="button" class="secondary" on:click=move |_| library.export(false)>"Export conversation"</button>
+                <button type="button" class="secondary" on:click=move |_| library.export(true)>"Export all"</button>
                 <label class="button secondary">
                     "Import…"
                     <input
@@ -69,7 +76,7 @@ pub(crate) fn Sidebar(
                         on:change=move |ev| {
                             let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
                             if let Some(file) = input.as_ref().and_then(|i| i.files()).and_then(|f| f.get(0)) {
-                                chat.import(file);
+                                library.import(file);
                             }
                             if let Some(input) = input {
                                 input.set_value("");
@@ -78,13 +85,13 @@ pub(crate) fn Sidebar(
                     />
                 </label>
             </div>
-            <Show when=move || chat.import_note.with(Option::is_some)>
-                <p class="import-note" role="status">{move || chat.import_note.get()}</p>
+            <Show when=move || library.import_note.with(Option::is_some)>
+                <p class="import-note" role="status">{move || library.import_note.get()}</p>
             </Show>
-            <Show when=move || chat.deleted.with(Option::is_some)>
+            <Show when=move || library.deleted.with(Option::is_some)>
                 <div class="toast" role="status">
-                    <span>{move || chat.deleted.with(|d| d.as_ref().map(|d| format!("Deleted “{}”.", d.title)))}</span>
-                    <button type="button" on:click=move |_| chat.undo_delete()>"Undo"</button>
+                    <span>{move || library.deleted.with(|d| d.as_ref().map(|d| format!("Deleted “{}”.", d.title)))}</span>
+                    <button type="button" on:click=move |_| library.undo_delete()>"Undo"</button>
                 </div>
             </Show>
         </nav>
@@ -105,7 +112,7 @@ fn ConversationItem(
     editing: RwSignal<Option<String>>,
     open: RwSignal<bool>,
 ) -> impl IntoView {
-    let chat = expect_context::<Chat>();
+    let library = expect_context::<Library>();
     let id = StoredValue::new(conversation.id.clone());
     let title = conversation.title.clone();
     let is_editing = move || shown.editing.with(|e| e.as_deref() == Some(id.get_value().as_str()));
@@ -122,7 +129,7 @@ fn ConversationItem(
             return;
         }
         if let Some(value) = value {
-            chat.rename(&id.get_value(), value);
+            library.rename(&id.get_value(), value);
         }
         editing.set(None);
     };
@@ -148,14 +155,14 @@ fn ConversationItem(
                             class="open-conversation"
                             aria-current=move || current().then_some("page")
                             on:click=move |_| {
-                                chat.open(id.get_value());
+                                library.open(id.get_value());
                                 open.set(false);
                             }
                         >{title.clone()}</button>
                         <button type="button" class="icon" aria-label=rename_label.clone()
                             on:click=move |_| editing.set(Some(id.get_value()))>"✎"</button>
                         <button type="button" class="icon" aria-label=delete_label.clone()
-                            on:click=move |_| chat.delete(&id.get_value())>"✕"</button>
+                            on:click=move |_| library.delete(&id.get_value())>"✕"</button>
                     }
                 }
             >

@@ -99,3 +99,20 @@ fn tool_history_is_told_as_text_when_no_tools_go_with_it() {
     // Nothing else in the conversation changed: it is still valid as it was.
     assert!(crate::validate::validate(&ConverseRequest { messages, ..Default::default() }).is_ok());
 }
+
+#[test]
+fn each_call_is_shown_with_its_own_answer_or_as_not_run() {
+    let asked = reply(json!({"role": "assistant", "content": [
+        {"toolUse": {"toolUseId": "a", "name": "calculator", "input": {"expression": "1/0"}}},
+        {"toolUse": {"toolUseId": "b", "name": "clock", "input": {}}},
+        {"toolUse": {"toolUseId": "c", "name": "lookup", "input": {}}}]}));
+    let answers = reply(json!({"role": "user", "content": [
+        {"toolResult": {"toolUseId": "b", "content": [{"json": {"time": "12:00"}}, {"text": "noon"}]}},
+        {"toolResult": {"toolUseId": "a", "status": "error", "content": [{"text": "division by zero"}]}}]}));
+    let shown = answered(&asked, Some(&answers));
+    assert_eq!(shown.iter().map(|a| a.call.id.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+    assert_eq!(shown[0].result, Some(Err("division by zero".into())));
+    assert_eq!(shown[1].result, Some(Ok("{\"time\":\"12:00\"}\nnoon".into())));
+    assert_eq!(shown[2].result, None, "a call nobody answered was not run");
+    assert!(answered(&asked, None).iter().all(|a| a.result.is_none()));
+}

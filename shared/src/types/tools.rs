@@ -157,6 +157,18 @@ open_union! {
     }
 }
 
+impl ToolResultContentBlock {
+    /// The block as a person reads it: text as it is, JSON as JSON text, anything else named
+    /// by its member (`[image]`).
+    pub fn as_readable(&self) -> String {
+        match self {
+            Self::Text(t) => t.clone(),
+            Self::Json(j) => j.to_string(),
+            other => format!("[{}]", other.member_name()),
+        }
+    }
+}
+
 wire_struct! {
     /// Names a tool added or removed mid-conversation (`ToolReference`).
     pub struct ToolReference {}

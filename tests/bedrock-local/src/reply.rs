@@ -303,15 +303,7 @@ fn tool_results_text(request: &ConverseRequest) -> Option<String> {
         .map(|r| {
             let name =
                 calls.iter().find(|c| c.tool_use_id == r.tool_use_id).map_or("a tool", |c| c.name.as_str());
-            let content: Vec<String> = r
-                .content
-                .iter()
-                .map(|c| match c {
-                    ToolResultContentBlock::Text(t) => t.clone(),
-                    ToolResultContentBlock::Json(j) => j.to_string(),
-                    other => format!("[{}]", other.member_name()),
-                })
-                .collect();
+            let content: Vec<String> = r.content.iter().map(ToolResultContentBlock::as_readable).collect();
             let verb = if r.status == Some(ToolResultStatus::Error) { "failed with" } else { "returned" };
             format!("{name} {verb} {}", quote(&content.join(" ")))
         })

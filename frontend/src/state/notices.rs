@@ -1,0 +1,61 @@
+//! What the page tells the person outside a message: storage problems, why a draft was not
+//! sent, and what screen readers should hear.
+
+use leptos::prelude::*;
+
+use crate::storage::StorageError;
+
+/// The page's notices, shared through context.
+#[derive(Debug, Clone, Copy)]
+pub struct Notices {
+    /// The last thing worth announcing to screen readers.
+    pub announcement: RwSignal<String>,
+    /// A storage problem to show.
+    pub storage_error: RwSignal<Option<String>>,
+    /// Why the draft was not sent (it stays in the composer).
+    pub send_error: RwSignal<Option<String>>,
+}
+
+impl Notices {
+    /// No notices yet.
+    pub fn new() -> Self {
+        Self {
+            announcement: RwSignal::new(String::new()),
+            storage_error: RwSignal::new(None),
+            send_error: RwSignal::new(None),
+        }
+    }
+
+    /// Shows how a save went: a failure says that nothing on screen was lost; a success
+    /// clears an earlier failure.
+    pub fn report(self, result: Result<(), StorageError>) {
+        match result {
+            Ok(()) => {
+                if self.storage_error.with_untracked(Option::is_some) {
+                    self.storage_error.set(None);
+                }
+            }
+            Err(e) => self
+                .storage_error
+                .set(Some(format!("{e}. Your messages are still on screen; nothing saved before was lost."))),
+        }
+    }
+
+    /// Says that `count` stored records (`what`: "conversation", "message") could not be read.
+    pub fn damaged(self, count: usize, what: &str) {
+        if count == 0 {
+            return;
+        }
+        let plural = if count == 1 { "" } else { "s" };
+        self.storage_error.set(Some(format!(
+            "{count} stored {what}{plural} could not be read and {} left out; the rest are here.",
+            if count == 1 { "is" } else { "are" }
+        )));
+    }
+}
+
+impl Default for Notices {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,196 @@
+//! One reply: the request made from the conversation and its settings (fitted to the model
+//! and checked against Bedrock's rules before a call is spent), and the reply streamed into
+//! its message as it arrives.
+
+use converse_shared::conversation::{add_usage, request_messages};
+use converse_shared::eventstream::StreamItem;
+use converse_shared::models::{Adjustment, ModelRules, prepare, rules_for};
+use converse_shared::tools::tool_history_as_text;
+use converse_shared::validate::validate;
+use converse_shared::{
+    BedrockError, ContentBlockDelta, ConverseRequest, ErrorKind, Message, StopReason, StreamAccumulator,
+    StreamEvent,
+};
+use leptos::prelude::*;
+use web_sys::AbortController;
+
+use super::Reply;
+use crate::api::{self, Failure};
+use crate::i18n::{t, tf};
+use crate::state::message::ChatMessage;
+use crate::storage::{self, MessageStatus, Timing};
+
+impl Reply {
+    /// Streams one reply; returns its message and stop reason if it completed.
+    pub(super) async fn stream_reply(
+        self,
+        reply: ChatMessage,
+        first_round: bool,
+        continuing: bool,
+    ) -> Option<(Message, StopReason)> {
+        let request = self.request(reply, first_round, continuing).await?;
+        let conversation = self.conversation;
+        let (running, follow, notices) = (conversation.running, conversation.follow, conversation.notices);
+        let usage_before = if continuing && first_round { reply.usage.get_untracked() } else { None };
+        let model_id = conversation.settings.model_id.get_untracked();
+        let controller = AbortController::new().ok()?;
+        let signal = controller.signal();
+        running.set_request(Some(controller));
+        let mut accumulator = StreamAccumulator::new();
+        let mut stream_error = None;
+        let started = storage::now_ms();
+        let mut first_token_ms = None;
+        let result = api::converse_stream(&model_id, &request, &signal, |item| match item {
+            StreamItem::Event(event) => {
+                if let Some(e) = BedrockError::from_stream_event(&event) {
+                    stream_error = Some(e);
+                    return;
+                }
+                if let StreamEvent::ContentBlockDelta(d) = &event
+                    && let ContentBlockDelta::Text(t) = &d.delta
+                {
+                    reply.text.update_value(|text| text.push_str(t));
+                    follow.schedule_frame(reply);
+                    conversation.persist_streaming(reply);
+                }
+                if matches!(event, StreamEvent::ContentBlockDelta(_) | StreamEvent::ContentBlockStart(_)) {
+                    first_token_ms.get_or_insert_with(|| storage::now_ms() - started);
+                }
+                if let StreamEvent::Metadata(meta) = &event {
+                    reply.usage.set(Some(add_usage(usage_before.as_ref(), &meta.usage)));
+                    reply.timing.set(Some(Timing {
+                        first_token_ms,
+                        total_ms: storage::now_ms() - started,
+                        latency_ms: Some(meta.metrics.latency_ms),
+                    }));
+                }
+                reply.show_tool_input(&event);
+                let _ = accumulator.push(&event);
+            }
+            StreamItem::Error(e) => stream_error = Some(e),
+        })
+        .await;
+        running.set_request(None);
+        follow.cancel_frame();
+        let latency_ms = reply.timing.get_untracked().and_then(|t| t.latency_ms);
+        reply.timing.set(Some(Timing { first_token_ms, total_ms: storage::now_ms() - started, latency_ms }));
+        reply.stop_reason.set(accumulator.stop_reason().cloned());
+        reply.finish_render();
+        follow.follow();
+        let failure = match (result, stream_error) {
+            (Err(f), _) => Some(f),
+            (Ok(()), Some(e)) => Some(Failure::Bedrock(e)),
+            (Ok(()), None) if accumulator.stop_reason().is_none() => {
+                Some(Failure::Bedrock(BedrockError::new(
+                    ErrorKind::ServiceUnavailable,
+                    "The reply ended before it was complete. Try again.",
+                )))
+            }
+            (Ok(()), None) => None,
+        };
+        match failure {
+            None => {
+                reply.status.set(MessageStatus::Complete);
+                notices.announcement.set(tf("reply_complete", &[("text", &reply.text.get_value())]));
+                match accumulator.finish() {
+                    Ok(done) => return done.output.message().cloned().map(|m| (m, done.stop_reason)),
+                    Err(e) => reply.note.set(Some(format!("The reply could not be read whole: {e}"))),
+                }
+            }
+            Some(Failure::Aborted) => {
+                reply.status.set(MessageStatus::Stopped);
+                notices.announcement.set(t("reply_stopped"));
+            }
+            Some(Failure::Bedrock(e)) => {
+                reply.error.set(Some(e.to_string()));
+                reply.status.set(MessageStatus::Error);
+                notices.announcement.set(tf("reply_failed", &[("error", &e.to_string())]));
+            }
+        }
+        None
+    }
+
+    /// The request for `reply`: the history (a continued reply goes last, as the start the
+    /// model goes on from), fitted to the context window, with the conversation's tools and
+    /// settings, fitted to the model and checked. `None`, with the reply marked failed, if it
+    /// cannot be valid; what was changed to fit is noted on the reply.
+    async fn request(
+        self,
+        reply: ChatMessage,
+        first_round: bool,
+        continuing: bool,
+    ) -> Option<ConverseRequest> {
+        let conversation = self.conversation;
+        let settings = conversation.settings;
+        let history: Vec<(u64, Message)> = conversation.messages.with_untracked(|all| {
+            all.iter()
+                .filter(|m| {
+                    (m.id != reply.id || (continuing && first_round))
+                        && m.status.get_untracked() != MessageStatus::Error
+                })
+                .map(|m| (m.id, m.to_stored().message))
+                .collect()
+        });
+        let model_id = settings.model_id.get_untracked();
+        let (history, context_note) = self.fit_context(history, reply).await;
+        let mut request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
+        let rules = rules_for(&model_id);
+        if rules.tools && rules.streaming_tools {
+            request.tool_config = settings.tool_config(first_round).await;
+        }
+        if request.tool_config.is_none() {
+            // Tools used earlier, now off (or a model without them): their calls as text.
+            tool_history_as_text(&mut request.messages);
+        }
+        settings.apply(&mut request);
+        // The relay refuses more output than it allows; ask for at most that.
+        let offered = untrack(|| settings.model_rules());
+        let mut notes: Vec<String> = context_note.into_iter().collect();
+        if let Some(config) = request.inference_config.as_mut()
+            && let Some(asked) = config.max_tokens.filter(|m| *m > offered.max_output_tokens)
+        {
+            config.max_tokens = Some(offered.max_output_tokens);
+            notes.push(adjustment_note(&Adjustment::MaxTokensClamped(asked), &offered));
+        }
+        // Fit the request to the model and check Bedrock's rules before spending a call.
+        match prepare(&model_id, &mut request, true).and_then(|a| validate(&request).map(|()| a)) {
+            Err(e) => {
+                reply.error.set(Some(e.to_string()));
+                reply.status.set(MessageStatus::Error);
+                conversation.notices.announcement.set(format!("The message was not sent: {e}"));
+                None
+            }
+            Ok(adjustments) => {
+                notes.extend(adjustments.iter().map(|a| adjustment_note(a, &rules)));
+                if !notes.is_empty() {
+                    reply.note.set(Some(notes.join(" ")));
+                }
+                Some(request)
+            }
+        }
+    }
+}
+
+/// Whether a reply failed because the conversation is too long for the model.
+pub fn too_long(message: &ChatMessage) -> bool {
+    message.stop_reason.get() == Some(StopReason::ModelContextWindowExceeded)
+        || message.error.with(|e| e.as_deref().is_some_and(|e| e.contains("too long")))
+}
+
+/// What [`prepare`] changed, in words for the person.
+fn adjustment_note(adjustment: &Adjustment, rules: &ModelRules) -> String {
+    let family = rules.family;
+    match adjustment {
+        Adjustment::SystemPromptFolded => {
+            format!("{family} takes no system prompt: it was sent at the start of your first message.")
+        }
+        Adjustment::TopPDropped => {
+            format!("{family} takes temperature or top P, not both: top P was left out.")
+        }
+        Adjustment::StopSequencesDropped => format!("{family} takes no stop sequences: they were left out."),
+        Adjustment::MaxTokensClamped(asked) => {
+            format!("Max tokens {asked} is above {family}'s {}: it was lowered.", rules.max_output_tokens)
+        }
+        Adjustment::ReasoningDropped(n) => format!("{n} reasoning block(s) were not sent back to {family}."),
+    }
+}
