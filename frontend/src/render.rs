@@ -124,3 +124,29 @@ pub fn code_of_copy_button(target: &Element) -> Option<String> {
     }
     target.closest(".code-block").ok()??.query_selector("code").ok()??.text_content()
 }
+
+/// Plain text in the DOM that grows as it streams (a reply's reasoning): each update appends
+/// only what arrived since the last, so the work per frame does not grow with the text.
+#[derive(Debug)]
+pub struct LiveText {
+    node: Text,
+    shown: usize,
+}
+
+impl LiveText {
+    /// Takes over `root` and shows `text` in it.
+    pub fn new(root: &Element, text: &str) -> Option<Self> {
+        root.set_text_content(None);
+        let node = root.owner_document()?.create_text_node(text);
+        root.append_child(&node).ok()?;
+        Some(Self { node, shown: text.len() })
+    }
+
+    /// Shows `text`, of which what is shown is the start.
+    pub fn update(&mut self, text: &str) {
+        if let Some(new) = text.get(self.shown..).filter(|new| !new.is_empty()) {
+            let _ = self.node.append_data(new);
+            self.shown = text.len();
+        }
+    }
+}

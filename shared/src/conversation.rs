@@ -41,6 +41,29 @@ pub fn is_tool_results(message: &Message) -> bool {
         && message.content.iter().all(|b| matches!(b, ContentBlock::ToolResult(_)))
 }
 
+/// Which turns of a chat a request sends (`true`) and which it leaves out, given which
+/// replies failed (`failed[i]` for `history[i]`).
+///
+/// A failed reply is left out, and so is the prompt it answered: that message stays on the
+/// page, marked as unanswered, and goes again only by Retry (or not at all, if the person
+/// edits or deletes it). Were it kept, [`request_messages`] would merge it into the next
+/// thing the person writes, and the model would answer both as one. A turn of tool results
+/// stays even so: the calls it answers are in the history, and Bedrock refuses a `toolUse`
+/// with no `toolResult` after it.
+pub fn turns_to_send(history: &[Message], failed: &[bool]) -> Vec<bool> {
+    let failed_at = |i: usize| failed.get(i).copied().unwrap_or(false);
+    (0..history.len())
+        .map(|i| {
+            if failed_at(i) {
+                return false;
+            }
+            let message = &history[i];
+            let unanswered = message.role == Role::User && !is_tool_results(message) && failed_at(i + 1);
+            !unanswered
+        })
+        .collect()
+}
+
 /// The turn Regenerate answers again: the last one the person wrote (not a turn of tool
 /// results). Everything after it is replaced.
 pub fn last_prompt(history: &[Message]) -> Option<usize> {
@@ -193,6 +216,31 @@ mod tests {
         assert_eq!(last_prompt(&history[1..2]), None);
         let empty_user = Message { role: Role::User, content: vec![], extra: Extra::new() };
         assert!(!is_tool_results(&empty_user), "an empty turn is not a turn of tool results");
+    }
+
+    #[test]
+    fn a_prompt_whose_reply_failed_is_not_merged_into_the_next() {
+        let history = [
+            m(Role::User, "first try"),
+            m(Role::Assistant, "ThrottlingException"),
+            m(Role::User, "something else"),
+            m(Role::Assistant, ""),
+        ];
+        let keep = turns_to_send(&history, &[false, true, false, false]);
+        assert_eq!(keep, [false, false, true, true]);
+        let sent: Vec<Message> =
+            history.iter().zip(&keep).filter(|(_, k)| **k).map(|(m, _)| m.clone()).collect();
+        assert_eq!(request_messages(&sent), [m(Role::User, "something else")]);
+        // Retry: the failed reply was replaced by a new one, and the prompt goes again.
+        assert_eq!(turns_to_send(&history[..1], &[false]), [true]);
+    }
+
+    #[test]
+    fn tool_results_stay_when_the_reply_after_them_failed() {
+        let call = from_json(serde_json::json!({"role": "assistant", "content": [
+            {"toolUse": {"toolUseId": "t1", "name": "clock", "input": {}}}]}));
+        let history = [m(Role::User, "time?"), call, results("t1"), m(Role::Assistant, "")];
+        assert_eq!(turns_to_send(&history, &[false, false, false, true]), [true, true, true, false]);
     }
 
     #[test]

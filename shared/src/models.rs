@@ -362,5 +362,39 @@ pub fn prepare(
     Ok(adjustments)
 }
 
+/// What a model cannot take of a conversation's blocks, left out of a request in a form
+/// Bedrock accepts: each image, document or video the model refuses becomes a line of text
+/// saying what was there ("[an image (photo.png) was left out: Titan Text takes no images]"),
+/// so a conversation that holds one can go on with a model that takes none. Returns how many
+/// of each kind were left out (images, documents, videos).
+pub fn leave_out_unsupported(messages: &mut [Message], rules: &ModelRules) -> [usize; 3] {
+    let mut counts = [0; 3];
+    for block in messages.iter_mut().flat_map(|m| m.content.iter_mut()) {
+        let (kind, name, at) = match block {
+            ContentBlock::Image(_) if !rules.images => ("an image", None, 0),
+            ContentBlock::Document(d) if !rules.documents => ("a document", Some(d.name.clone()), 1),
+            ContentBlock::Video(_) if !rules.video => ("a video", None, 2),
+            _ => continue,
+        };
+        counts[at] += 1;
+        let named = name.map(|n| format!(" ({n})")).unwrap_or_default();
+        let takes = ["images", "documents", "videos"][at];
+        *block =
+            ContentBlock::Text(format!("[{kind}{named} was left out: {} takes no {takes}]", rules.family));
+    }
+    counts
+}
+
+/// Counts of [`leave_out_unsupported`] in words: "2 images and 1 document" (`None` for none).
+pub fn left_out_words(counts: [usize; 3]) -> Option<String> {
+    let what: Vec<String> = counts
+        .iter()
+        .zip([("image", "images"), ("document", "documents"), ("video", "videos")])
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, (one, many))| format!("{n} {}", if *n == 1 { one } else { many }))
+        .collect();
+    (!what.is_empty()).then(|| what.join(" and "))
+}
+
 #[cfg(test)]
 mod tests;

@@ -103,12 +103,44 @@ test('files Bedrock would refuse are refused here, each with the reason, and the
   await chat.page.getByRole('alert').filter({ hasText: 'write a message to go with the document' }).waitFor();
   assert.equal(await pending(chat).getByRole('listitem').count(), 1);
 
-  // A model that takes no images says so.
+  // A model that takes no images says so (the document waiting to go, it takes: no warning).
   const model = chat.page.getByRole('combobox', { name: 'Model' });
   await model.locator('option[value="amazon.titan-text-lite-v1"]').waitFor({ state: 'attached' });
   await model.selectOption('amazon.titan-text-lite-v1');
+  assert.equal(await model.inputValue(), 'amazon.titan-text-lite-v1');
   await picker(chat).setInputFiles([{ name: 'dot.png', mimeType: 'image/png', buffer: PNG }]);
   await chat.page.getByRole('alert').filter({ hasText: 'dot.png: Amazon Titan Text Lite takes no images' }).waitFor();
+  await chat.page.context().close();
+});
+
+test('switching to a model that cannot take what the conversation holds warns first: stay, or switch and send a note in its place', async () => {
+  const chat = await freshChat(browser);
+  const TITAN = 'amazon.titan-text-lite-v1';
+  await picker(chat).setInputFiles([{ name: 'dot.png', mimeType: 'image/png', buffer: PNG }]);
+  await pending(chat).getByRole('img', { name: /png image/ }).waitFor();
+  await chat.send('What is this?');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+
+  const model = chat.page.getByRole('combobox', { name: 'Model' });
+  await model.locator(`option[value="${TITAN}"]`).waitFor({ state: 'attached' });
+  await model.selectOption(TITAN);
+  const warning = chat.page.getByRole('alert').filter({ hasText: 'This conversation holds 1 image that Amazon Titan Text Lite cannot take' });
+  await warning.getByRole('button', { name: 'Keep the current model' }).click();
+  await warning.waitFor({ state: 'detached' });
+  assert.equal(await model.inputValue(), 'anthropic.claude-3-haiku-20240307-v1:0');
+
+  await model.selectOption(TITAN);
+  await warning.getByRole('button', { name: 'Switch anyway' }).click();
+  assert.equal(await model.inputValue(), TITAN);
+  // Every later message used to fail with a ValidationException; now the image goes as words.
+  await chat.send('And now?');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  const [first] = (await lastRequest()).messages;
+  assert.deepEqual(first.content, [
+    { text: '[an image was left out: Amazon Titan Text Lite takes no images]' },
+    { text: 'What is this?' },
+  ]);
+  assert.match(await chat.reply(1).locator('.note').first().textContent(), /1 image of this conversation went as a note/);
   await chat.page.context().close();
 });
 

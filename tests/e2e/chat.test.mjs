@@ -52,10 +52,11 @@ test('an upstream error is shown in the conversation and the message is kept', a
   assert.match(await alert.textContent(), /^ThrottlingException: Too many requests/);
   assert.equal(await chat.userMessages.locator('.text').textContent(), 'Please fail [stand-in:throttle]');
 
-  // The next message goes out fine: the failed turn does not break the conversation.
+  // The next message goes out fine, and alone: the failed turn neither breaks the conversation
+  // nor is glued onto the next message (it stays on screen, unanswered; see controls.test.mjs).
   await chat.send('Second try');
   await chat.waitForStatus(chat.reply(1), 'complete');
-  assert.match(await chat.replyText(1), /^You said: “Please fail \[stand-in:throttle\] Second try”\./);
+  assert.match(await chat.replyText(1), /^You said: “Second try”\./);
   await chat.page.context().close();
 });
 

@@ -42,6 +42,15 @@ test('the meter shows what the next request will use of the model\'s window', as
   // What Bedrock reported for the reply covers everything so far.
   assert.equal(Number(await meter.getAttribute('value')), Number(input) + Number(output));
   assert.match(await chat.page.locator('.status-line .context').textContent(), /^Context: \d+ of 200000 tokens \(0%\)/);
+
+  // What is being written counts too (a 100,000-word draft used to show 0 %).
+  const before = Number(await meter.getAttribute('value'));
+  await chat.input.fill('word '.repeat(20_000));
+  await chat.page.waitForFunction(([el, floor]) => Number(el.getAttribute('value')) > floor,
+    [await meter.elementHandle(), before + 15_000]);
+  await chat.input.fill('');
+  await chat.page.waitForFunction(([el, back]) => Number(el.getAttribute('value')) === back,
+    [await meter.elementHandle(), before]);
   await chat.page.context().close();
 });
 

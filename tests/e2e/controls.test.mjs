@@ -72,6 +72,8 @@ test('a reply cut off by max tokens continues in the same message until it is wh
   const reply = chat.reply(0);
   await chat.waitForStatus(reply, 'complete');
   assert.equal(await chat.replyText(0), 'You said: “alpha beta');
+  // Why it stopped, and the way on (it used to look like a finished reply).
+  assert.match(await reply.locator('[data-stop-reason="max_tokens"]').textContent(), /^Cut off: .*Continue it/);
 
   let rounds = 0;
   while (await reply.getByRole('button', { name: 'Continue' }).count()) {
@@ -85,6 +87,7 @@ test('a reply cut off by max tokens continues in the same message until it is wh
     assert.ok(rounds < 10);
   }
   assert.ok(rounds >= 2, `continued ${rounds} times`);
+  assert.equal(await reply.locator('.stop-reason').count(), 0, 'whole at last: no stop note');
   assert.equal(await chat.replies.count(), 1, 'one message throughout');
   assert.match(await chat.replyText(0),
     /^You said: “alpha beta gamma delta epsilon zeta”\. \(Local Bedrock stand-in, model anthropic\.claude-3-haiku-20240307-v1:0\.\)$/);
@@ -105,6 +108,22 @@ test('a stream that fails midway can be retried, and the retry replaces it', asy
   assert.equal(await chat.replies.count(), 1);
   assert.equal(await chat.reply(0).getByRole('alert').count(), 0);
   assert.match(await chat.replyText(0), /^You said: “Flaky \[stand-in:stream-throttle-once\]”\./);
+  await chat.page.context().close();
+});
+
+test('a message whose reply failed stays its own turn: the next message is sent alone, not merged into it', async () => {
+  const chat = await freshChat(browser);
+  await chat.send('First try [stand-in:stream-throttle-once]');
+  await chat.waitForStatus(chat.reply(0), 'error');
+  // The prompt says it went unanswered (it used to be glued silently onto the next message).
+  await chat.userMessages.nth(0).getByText(/^Not answered/).waitFor();
+  await chat.send('A different question');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  const sent = await lastRequest();
+  assert.equal(sent.messages.length, 1, JSON.stringify(sent.messages));
+  assert.deepEqual(sent.messages[0].content, [{ text: 'A different question' }], 'the stand-in received the new message alone');
+  assert.match(await chat.replyText(1), /^You said: “A different question”\./);
+  assert.equal(await chat.userMessages.count(), 2, 'both messages stay on screen, each its own turn');
   await chat.page.context().close();
 });
 

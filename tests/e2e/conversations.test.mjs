@@ -125,10 +125,11 @@ test('a deleted conversation comes back with Undo, and is gone for good otherwis
   await sidebar(chat).getByRole('button', { name: 'Delete “Delete me”' }).click();
   assert.deepEqual(await titles(chat), ['Keep me']);
   assert.equal(await chat.replies.count(), 0, 'the open conversation was the deleted one');
-  await sidebar(chat).getByRole('status').getByRole('button', { name: 'Undo' }).click();
+  await undo(chat.page).click();
   await until(async () => (await titles(chat)).length === 2, 'the conversation back');
-  await sidebar(chat).getByRole('button', { name: 'Delete me', exact: true }).click();
-  await until(async () => (await chat.replyText(0)).includes('Delete me'), 'its messages back');
+  // It was open, so it is open again, where it was.
+  await until(async () => (await chat.replyText(0).catch(() => '')).includes('Delete me'), 'its messages back');
+  assert.equal(await sidebar(chat).locator('[aria-current="page"]').textContent(), 'Delete me');
 
   await sidebar(chat).getByRole('button', { name: 'Delete “Delete me”' }).click();
   // The deletion is saved before the page goes (a reload a moment earlier keeps it: nothing lost).
@@ -141,6 +142,71 @@ test('a deleted conversation comes back with Undo, and is gone for good otherwis
   assert.ok(left.every((m) => !JSON.stringify(m).includes('Delete me')), 'its messages are gone from storage');
   await chat.page.context().close();
 });
+
+/** The Undo button of the "Deleted …" notice. */
+const undo = (page) => page.getByRole('status').filter({ hasText: 'Deleted' }).getByRole('button', { name: 'Undo' });
+
+/** Writes `count` conversations of two messages each (schema 2) into a fresh origin's storage. */
+async function seedMany(page, count) {
+  await page.goto(`${RELAY_URL}/v1/health`);
+  await page.evaluate((count) => new Promise((resolve, reject) => {
+    const open = indexedDB.open('converse-edge', 2);
+    open.onupgradeneeded = () => {
+      for (const [name, keyPath] of [['conversations', 'id'], ['threads', 'id'], ['messages', 'key']]) {
+        open.result.createObjectStore(name, { keyPath });
+      }
+    };
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction(['threads', 'messages'], 'readwrite');
+      for (let c = 1; c <= count; c += 1) {
+        const id = `c-seed-${c}`;
+        const meta = { schemaVersion: 2, id, title: `Topic ${c}`, modelId: 'anthropic.claude-3-haiku-20240307-v1:0', createdAt: c, updatedAt: c };
+        tx.objectStore('threads').put({ id, updatedAt: c, data: JSON.stringify(meta) });
+        [`question ${c}`, `answer ${c}`].forEach((text, i) => {
+          const message = { id: i + 1, message: { role: i ? 'assistant' : 'user', content: [{ text }] }, status: 'complete' };
+          tx.objectStore('messages').put({ key: `${id}/${String(i + 1).padStart(16, '0')}`, data: JSON.stringify(message) });
+        });
+      }
+      tx.oncomplete = () => { open.result.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }), count);
+}
+
+for (const [width, height] of [[1280, 800], [390, 844], [320, 640]]) {
+  test(`at ${width} px, deleting from a long list shows Undo on screen, and Undo reopens the open conversation`, async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width, height } });
+    const page = await context.newPage();
+    await seedMany(page, 40);
+    await page.goto(RELAY_URL);
+    const nav = page.getByRole('navigation', { name: 'Conversations' });
+    const phone = width < 720;
+    if (phone) await page.getByRole('button', { name: 'Conversations' }).click();
+    // The oldest, far down the list: reaching its delete button scrolls the sidebar.
+    await nav.getByRole('button', { name: 'Delete “Topic 1”' }).click();
+    const button = undo(page);
+    await button.waitFor();
+    const box = await button.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= height && box.x >= 0 && box.x + box.width <= width,
+      `Undo is within the ${width}×${height} window: ${JSON.stringify(box)}`);
+    await button.click();
+    await nav.getByRole('button', { name: 'Topic 1', exact: true }).waitFor();
+    await button.waitFor({ state: 'detached' });
+
+    // The open conversation (the newest), deleted and brought back, is open again.
+    const open = nav.getByRole('button', { name: 'Topic 40', exact: true });
+    await until(async () => (await open.getAttribute('aria-current')) === 'page', 'the newest open');
+    if (phone && !(await nav.isVisible())) await page.getByRole('button', { name: 'Conversations' }).click();
+    await nav.getByRole('button', { name: 'Delete “Topic 40”' }).click();
+    const main = page.getByRole('main', { name: 'Conversation' });
+    await main.locator('article').first().waitFor({ state: 'detached' });
+    await undo(page).click();
+    await main.getByText('answer 40').waitFor();
+    assert.equal(await open.getAttribute('aria-current'), 'page');
+    await context.close();
+  });
+}
 
 test('a reload in the middle of a reply keeps what had arrived, marked interrupted', async () => {
   const chat = await freshChat(browser);
@@ -185,6 +251,21 @@ test('opening another conversation in the middle of a reply keeps it, stopped, a
   await chat.send('And here?');
   await chat.waitForStatus(chat.reply(1), 'complete');
   assert.deepEqual(crashes, []);
+  await chat.page.context().close();
+});
+
+test('New chat in the middle of a reply keeps that reply as stopped, not as cut off by a closed page', async () => {
+  const chat = await freshChat(browser);
+  await chat.send('Long one [stand-in:words-600] [stand-in:delay-10]');
+  await until(async () => /word\d+/.test(await chat.replyText(0)), 'the reply under way');
+  await sidebar(chat).getByRole('button', { name: 'New chat' }).click();
+  await until(async () => (await storedMessages(chat.page)).some((m) => m.status === 'stopped'), 'the reply saved as stopped');
+  await sidebar(chat).locator('.open-conversation', { hasText: 'Long one' }).click();
+  await chat.waitForStatus(chat.reply(0), 'stopped');
+  await chat.page.reload();
+  await chat.waitForStatus(chat.reply(0), 'stopped');
+  assert.equal(await chat.reply(0).getByText(/page closed/).count(), 0);
+  assert.match(await chat.replyText(0), /word\d+/, 'what had arrived is kept');
   await chat.page.context().close();
 });
 
@@ -241,9 +322,19 @@ test('a long conversation opens at its end, and earlier messages are shown on re
     };
   }), 230);
   await page.goto(RELAY_URL);
-  const articles = page.getByRole('main', { name: 'Conversation' }).locator('article');
+  const main = page.getByRole('main', { name: 'Conversation' });
+  const articles = main.locator('article');
   await articles.last().filter({ hasText: 'message 230' }).waitFor();
   assert.equal(await articles.count(), 100);
+  // It opens showing its latest message (it used to open at the top of the window, its oldest).
+  const gap = () => main.evaluate((m) => m.scrollHeight - m.scrollTop - m.clientHeight);
+  await until(async () => (await gap()) < 30, 'the view at the latest message', 5_000);
+  assert.ok(await articles.last().isVisible());
+  // Scrolled up with no reply arriving, "Jump to latest" is offered, and brings the end back.
+  await main.evaluate((m) => { m.scrollTop = 0; });
+  await page.getByRole('button', { name: /Jump to latest/ }).click();
+  await until(async () => (await gap()) < 30, 'the view back at the end', 5_000);
+  await page.getByRole('button', { name: /Jump to latest/ }).waitFor({ state: 'detached' });
   assert.equal(await articles.first().locator('.text').textContent(), 'message 131');
   const earlier = page.getByRole('button', { name: 'Show earlier messages (130 more)' });
   await earlier.click();

@@ -81,9 +81,12 @@ export class ChatPage {
   }
 }
 
-/** A new browser context (wrangler's local certificate accepted) on the chat page (of `url`). */
-export async function freshChat(browser, url = RELAY_URL) {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+/**
+ * A new browser context (wrangler's local certificate accepted) on the chat page (of `url`);
+ * `options` are the context's (a phone's `viewport`, `hasTouch`, `isMobile`).
+ */
+export async function freshChat(browser, url = RELAY_URL, options = {}) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, ...options });
   const page = await context.newPage();
   // A panic or an uncaught error in the page is printed with the test's output.
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));

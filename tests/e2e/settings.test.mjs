@@ -112,10 +112,15 @@ test('controls a model does not take are disabled with the reason, and defaults 
   await chat.page.getByText(/Amazon Titan Text Lite takes no tools/).waitFor();
   assert.equal(await chat.page.getByRole('checkbox', { name: 'Use calculator' }).isDisabled(), true);
 
+  // Opening Tools closed Settings (a click outside a panel closes it), and Esc closes Tools.
+  await settings.getByLabel('Temperature').waitFor({ state: 'hidden' });
+  await chat.page.keyboard.press('Escape');
+  await chat.page.getByText(/Amazon Titan Text Lite takes no tools/).waitFor({ state: 'hidden' });
+
   // Defaults: what this conversation uses becomes the start of the next one.
-  await settings.getByRole('button', { name: 'Use for new conversations' }).click();
+  await (await openSettings(chat)).getByRole('button', { name: 'Use for new conversations' }).click();
   await chat.page.getByRole('button', { name: 'New chat' }).click();
   assert.equal(await model.inputValue(), 'amazon.titan-text-lite-v1');
-  assert.equal(await settings.getByLabel('Temperature').inputValue(), '0.5');
+  assert.equal(await (await openSettings(chat)).getByLabel('Temperature').inputValue(), '0.5');
   await chat.page.context().close();
 });

@@ -30,7 +30,7 @@ test('conversations export as JSON and import into another browser, and a bad fi
   await chat.waitForStatus(chat.reply(0), 'complete');
 
   const one = await download(chat, 'Export conversation');
-  assert.match(one.name, /^conversation-c-.*\.json$/);
+  assert.equal(one.name, 'and-me-too.json', 'named after its title');
   assert.equal(one.data.format, 'converse-edge.conversations');
   assert.deepEqual(one.data.conversations.map((c) => c.title), ['And me too']);
   const [user, reply] = one.data.conversations[0].messages;
@@ -63,9 +63,16 @@ test('conversations export as JSON and import into another browser, and a bad fi
   await other.waitForStatus(other.reply(0), 'complete');
   assert.deepEqual((await titles(other)).sort(), ['And me too', 'Export me please']);
 
-  // Importing the same file again keeps both copies (a taken id gets a new one).
-  await sidebar(other).getByLabel('Import conversations').setInputFiles({ name: 'one.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(one.data)) });
-  await sidebar(other).getByRole('status').filter({ hasText: 'Imported 1 conversation.' }).waitFor();
+  // A conversation it already has, unchanged, is not imported twice (it used to be copied).
+  const again = { name: 'one.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(one.data)) };
+  await sidebar(other).getByLabel('Import conversations').setInputFiles(again);
+  await sidebar(other).getByRole('status').filter({ hasText: 'Imported 0 conversations. 1 conversation was already here.' }).waitFor();
+  assert.deepEqual((await titles(other)).sort(), ['And me too', 'Export me please']);
+  // One that changed since is kept beside it (a taken id gets a new one).
+  const changed = structuredClone(one.data);
+  changed.conversations[0].updatedAt += 1000;
+  await sidebar(other).getByLabel('Import conversations').setInputFiles({ ...again, buffer: Buffer.from(JSON.stringify(changed)) });
+  await sidebar(other).getByRole('status').filter({ hasText: /^Imported 1 conversation\.$/ }).waitFor();
   assert.deepEqual((await titles(other)).sort(), ['And me too', 'And me too', 'Export me please']);
   await chat.page.context().close();
   await other.page.context().close();

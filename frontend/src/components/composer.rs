@@ -8,6 +8,7 @@ use web_sys::KeyboardEvent;
 use wasm_bindgen::JsCast;
 
 use crate::attach;
+use crate::components::keys;
 use crate::i18n::{t, tf};
 use crate::mode::Look;
 use crate::state::composer::ComposerState;
@@ -16,7 +17,8 @@ use crate::state::notices::Notices;
 use crate::state::reply::Reply;
 use crate::state::running::Running;
 
-/// Where the person writes. Enter sends, Shift+Enter adds a line, Esc stops a reply.
+/// Where the person writes. Enter sends (on a touch keyboard it adds a line, and Send sends),
+/// Shift+Enter adds a line, Esc stops a reply.
 #[component]
 pub(crate) fn Composer() -> impl IntoView {
     let composer = expect_context::<ComposerState>();
@@ -25,7 +27,7 @@ pub(crate) fn Composer() -> impl IntoView {
     let notices = expect_context::<Notices>();
     let conversation = expect_context::<Conversation>();
     let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
-        "Enter" if !ev.shift_key() && !ev.is_composing() => {
+        "Enter" if !ev.shift_key() && !ev.is_composing() && !keys::touch_keyboard() => {
             ev.prevent_default();
             reply.send();
         }
@@ -39,6 +41,21 @@ pub(crate) fn Composer() -> impl IntoView {
             composer.add_files(files);
         }
     };
+    // The message box has the focus when the page opens and whenever a conversation is opened
+    // or started (not on a touch screen, where focus brings up the keyboard; not in the widget,
+    // whose host page says when the panel opens).
+    let input = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        conversation.current.track();
+        if let Some(input) = input.get()
+            && !keys::touch_keyboard()
+            && crate::mode::widget().is_none()
+        {
+            let _ = input.focus();
+        }
+    });
+    // Worked out once per change, for the four places that show it.
+    let context = Memo::new(move |_| reply.context_used());
     let look = use_context::<Look>();
     let placeholder = look.as_ref().map_or_else(|| t("placeholder"), |look| look.placeholder.clone());
     // The widget is compact: no context meter or totals.
@@ -86,6 +103,7 @@ pub(crate) fn Composer() -> impl IntoView {
             <label for="composer-input" class="sr-only">{t("message")}</label>
             <textarea
                 id="composer-input"
+                node_ref=input
                 rows="2"
                 placeholder=placeholder
                 prop:value=move || composer.draft.get()
@@ -105,15 +123,15 @@ pub(crate) fn Composer() -> impl IntoView {
         <div class="status-line" hidden=compact>
             <label class="context">
                 <span>{move || {
-                    let (used, window) = reply.context_used();
+                    let (used, window) = context.get();
                     format!("Context: {used} of {window} tokens ({:.0}%)", f64::from(used) * 100.0 / f64::from(window.max(1)))
                 }}</span>
                 <meter
                     aria-label="Context window used"
                     min="0"
-                    max=move || reply.context_used().1
-                    high=move || f64::from(reply.context_used().1) * 0.8
-                    value=move || reply.context_used().0
+                    max=move || context.get().1
+                    high=move || f64::from(context.get().1) * 0.8
+                    value=move || context.get().0
                 ></meter>
             </label>
             <p class="totals" aria-label="Conversation usage">{move || {

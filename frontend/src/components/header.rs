@@ -32,9 +32,9 @@ pub(crate) fn Header(
 /// The tools offered in this conversation: each can be switched off, or set to ask first.
 #[component]
 fn ToolSettings() -> impl IntoView {
-    let chat = expect_context::<SettingsState>();
+    let settings = expect_context::<SettingsState>();
     let no_tools = move || {
-        let rules = chat.model_rules();
+        let rules = settings.model_rules();
         (!rules.tools || !rules.streaming_tools).then(|| format!("{} takes no tools.", rules.family))
     };
     view! {
@@ -47,16 +47,16 @@ fn ToolSettings() -> impl IntoView {
                         "Tool choice "
                         <select
                             disabled=move || no_tools().is_some()
-                            prop:value=move || chat.tool_choice.get().unwrap_or_else(|| "auto".into())
+                            prop:value=move || settings.tool_choice.get().unwrap_or_else(|| "auto".into())
                             on:change=move |ev| {
                                 let value = event_target_value(&ev);
-                                chat.set_tool_choice((value != "auto").then_some(value));
+                                settings.set_tool_choice((value != "auto").then_some(value));
                             }
                         >
                             <option value="auto">"The model decides"</option>
                             <option value="any">"Use some tool"</option>
                             {move || {
-                                chat.tool_list
+                                settings.tool_list
                                     .get()
                                     .into_iter()
                                     .map(|(name, _)| view! { <option value=name.clone()>{format!("Use {name}")}</option> })
@@ -66,12 +66,12 @@ fn ToolSettings() -> impl IntoView {
                     </label>
                 </li>
                 {move || {
-                    chat.tool_list
+                    settings.tool_list
                         .get()
                         .into_iter()
                         .map(|(name, description)| {
                             let setting = move |name: &str| {
-                                chat.tool_settings.with(|s| s.get(name).copied().unwrap_or_default())
+                                settings.tool_settings.with(|s| s.get(name).copied().unwrap_or_default())
                             };
                             let (n1, n2, n3, n4) = (name.clone(), name.clone(), name.clone(), name.clone());
                             view! {
@@ -84,7 +84,7 @@ fn ToolSettings() -> impl IntoView {
                                             prop:checked=move || setting(&n1).enabled
                                             on:change=move |ev| {
                                                 let enabled = event_target_checked(&ev);
-                                                chat.set_tool(&n2, ToolSetting { enabled, ..setting(&n2) });
+                                                settings.set_tool(&n2, ToolSetting { enabled, ..setting(&n2) });
                                             }
                                         />
                                         {format!("Use {name}")}
@@ -96,7 +96,7 @@ fn ToolSettings() -> impl IntoView {
                                             prop:checked=move || setting(&n3).ask
                                             on:change=move |ev| {
                                                 let ask = event_target_checked(&ev);
-                                                chat.set_tool(&n4, ToolSetting { ask, ..setting(&n4) });
+                                                settings.set_tool(&n4, ToolSetting { ask, ..setting(&n4) });
                                             }
                                         />
                                         {format!("Ask before running {name}")}

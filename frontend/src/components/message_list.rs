@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use converse_shared::ContentBlock;
 
 use crate::attach;
+use crate::components::reply_parts::{StopNote, Thinking};
 use crate::i18n::{t, tf};
 use crate::mode::Look;
 use crate::render::{LiveMarkdown, code_of_copy_button, copy_from};
@@ -27,7 +28,6 @@ pub(crate) fn MessageList() -> impl IntoView {
     let conversation = expect_context::<Conversation>();
     let follow = expect_context::<Follow>();
     let notices = expect_context::<Notices>();
-    let running = expect_context::<Running>();
     let settings = expect_context::<SettingsState>();
     let scroller = NodeRef::<Main>::new();
     Effect::new(move |_| {
@@ -87,7 +87,7 @@ pub(crate) fn MessageList() -> impl IntoView {
                 <p class="storage-error" role="alert">{move || notices.storage_error.get()}</p>
             </Show>
             <div class="sr-only" aria-live="polite">{move || notices.announcement.get()}</div>
-            <Show when=move || !follow.following.get() && running.busy.get()>
+            <Show when=move || !follow.following.get()>
                 <button type="button" class="jump" on:click=move |_| follow.scroll_to_end()>{t("jump")}</button>
             </Show>
         </main>
@@ -136,6 +136,7 @@ fn MessageView(
     view! {
         <article class=class data-status=status aria-busy=move || (message.status.get() == MessageStatus::Streaming).to_string()>
             <div class="who">{who}</div>
+            {(!message.from_user).then(|| view! { <Thinking message /> })}
             <div class=if message.from_user { "text plain" } else { "text markdown" } node_ref=text_ref
                 hidden=move || editing.get()>
                 {message.from_user.then(|| message.text.get_value())}
@@ -151,6 +152,10 @@ fn MessageView(
             <Show when=move || message.note.get().is_some()>
                 <p class="note">{move || message.note.get()}</p>
             </Show>
+            <Show when=move || turn.is_unanswered(&message)>
+                <p class="note unanswered">{t("unanswered")}</p>
+            </Show>
+            <StopNote message />
             <Show when=move || message.status.get() == MessageStatus::Stopped>
                 <p class="note">{t("stopped")}</p>
             </Show>

@@ -2,6 +2,8 @@
 
 pub(crate) mod composer;
 pub(crate) mod header;
+pub(crate) mod keys;
 pub(crate) mod message_list;
+pub(crate) mod reply_parts;
 pub(crate) mod settings;
 pub(crate) mod sidebar;

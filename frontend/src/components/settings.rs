@@ -3,6 +3,11 @@
 
 use leptos::prelude::*;
 
+use converse_shared::models::{leave_out_unsupported, left_out_words};
+use converse_shared::{Message, Role};
+
+use crate::state::composer::ComposerState;
+use crate::state::conversation::Conversation;
 use crate::state::settings::SettingsState;
 use crate::storage::{ContextStrategy, Settings};
 
@@ -10,10 +15,10 @@ use crate::storage::{ContextStrategy, Settings};
 /// allows any model.
 #[component]
 pub(crate) fn ModelPicker() -> impl IntoView {
-    let chat = expect_context::<SettingsState>();
+    let settings = expect_context::<SettingsState>();
     let options = move || {
-        let current = chat.model_id.get();
-        let mut models: Vec<(String, String)> = chat.models.with(|l| {
+        let current = settings.model_id.get();
+        let mut models: Vec<(String, String)> = settings.models.with(|l| {
             l.iter()
                 .flat_map(|l| &l.models)
                 .map(|m| (m.model_id.clone(), m.rules.family.to_owned()))
@@ -24,19 +29,52 @@ pub(crate) fn ModelPicker() -> impl IntoView {
         }
         models
     };
-    let any_model = move || chat.models.with(|l| l.as_ref().is_none_or(|l| l.any_model));
+    let any_model = move || settings.models.with(|l| l.as_ref().is_none_or(|l| l.any_model));
+    let conversation = expect_context::<Conversation>();
+    let composer = expect_context::<ComposerState>();
+    let picker = NodeRef::<leptos::html::Select>::new();
+    // A switch to a model that cannot take what the conversation holds waits for the person.
+    let asking = RwSignal::new(None::<(String, String)>);
+    let choose = move |model_id: String| {
+        let rules = settings.rules_of(&model_id);
+        let mut held: Vec<Message> =
+            conversation.messages.with_untracked(|m| m.iter().map(|m| m.to_stored().message).collect());
+        held.push(Message { role: Role::User, content: composer.attached(), extra: Default::default() });
+        let counts = leave_out_unsupported(&mut held, &rules);
+        match left_out_words(counts) {
+            Some(what) => {
+                let current = settings.rules_of(&settings.model_id.get_untracked()).family;
+                asking.set(Some((
+                    model_id,
+                    format!(
+                        "This conversation holds {what} that {} cannot take. Switch, and each goes as a note \
+                         saying what was there, or keep {current}.",
+                        rules.family
+                    ),
+                )));
+            }
+            None => settings.set_model(model_id),
+        }
+    };
+    let keep = move || {
+        asking.set(None);
+        if let Some(select) = picker.get_untracked() {
+            select.set_value(&settings.model_id.get_untracked());
+        }
+    };
     view! {
         <label class="model">
             <span>"Model"</span>
             <select
-                prop:value=move || chat.model_id.get()
-                on:change=move |ev| chat.set_model(event_target_value(&ev))
+                node_ref=picker
+                prop:value=move || settings.model_id.get()
+                on:change=move |ev| choose(event_target_value(&ev))
             >
                 {move || {
                     options()
                         .into_iter()
                         .map(|(id, family)| {
-                            let selected = chat.model_id.with_untracked(|m| *m == id);
+                            let selected = settings.model_id.with_untracked(|m| *m == id);
                             view! { <option value=id.clone() selected=selected>{format!("{family} — {id}")}</option> }
                         })
                         .collect_view()
@@ -51,9 +89,21 @@ pub(crate) fn ModelPicker() -> impl IntoView {
                     spellcheck="false"
                     placeholder="or any model id"
                     aria-label="Model id"
-                    on:change=move |ev| chat.set_model(event_target_value(&ev).trim().to_owned())
+                    on:change=move |ev| choose(event_target_value(&ev).trim().to_owned())
                 />
             </label>
+        </Show>
+        <Show when=move || asking.with(Option::is_some)>
+            <div class="toast switch-warning" role="alert">
+                <span>{move || asking.with(|a| a.as_ref().map(|(_, why)| why.clone()))}</span>
+                <button type="button" on:click=move |_| {
+                    if let Some((model_id, _)) = asking.get_untracked() {
+                        asking.set(None);
+                        settings.set_model(model_id);
+                    }
+                }>"Switch anyway"</button>
+                <button type="button" class="secondary" on:click=move |_| keep()>"Keep the current model"</button>
+            </div>
         </Show>
     }
 }
@@ -72,8 +122,8 @@ fn parse_unit(text: &str) -> Result<Option<f64>, String> {
 /// The open conversation's settings. Controls the model does not take are disabled, with why.
 #[component]
 pub(crate) fn SettingsPanel() -> impl IntoView {
-    let chat = expect_context::<SettingsState>();
-    let rules = move || chat.model_rules();
+    let settings = expect_context::<SettingsState>();
+    let rules = move || settings.model_rules();
     let errors = RwSignal::new(std::collections::BTreeMap::<&'static str, String>::new());
     let set_error = move |field: &'static str, error: Option<String>| {
         errors.update(|e| {
@@ -90,14 +140,14 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
         ) {
             Ok(v) => {
                 set_error(field, None);
-                chat.set_settings(|s| apply(s, v));
+                settings.set_settings(|s| apply(s, v));
             }
             Err(e) => set_error(field, Some(e)),
         };
-    let fields_error = move || chat.settings.with(|s| s.additional_fields().err());
+    let fields_error = move || settings.settings.with(|s| s.additional_fields().err());
     let top_p_blocked = move || {
         let r = rules();
-        (r.temperature_xor_top_p && chat.settings.with(|s| s.temperature.is_some())).then(|| {
+        (r.temperature_xor_top_p && settings.settings.with(|s| s.temperature.is_some())).then(|| {
             format!("{} takes temperature or top P, not both: clear temperature to use top P.", r.family)
         })
     };
@@ -125,10 +175,10 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                     "System prompt"
                     <textarea
                         rows="3"
-                        prop:value=move || chat.settings.with(|s| s.system_prompt.clone())
+                        prop:value=move || settings.settings.with(|s| s.system_prompt.clone())
                         on:change=move |ev| {
                             let text = event_target_value(&ev);
-                            chat.set_settings(|s| s.system_prompt = text);
+                            settings.set_settings(|s| s.system_prompt = text);
                         }
                     ></textarea>
                 </label>
@@ -142,7 +192,7 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                     <label>
                         "Temperature"
                         <input type="number" min="0" max="1" step="0.1" placeholder="default"
-                            prop:value=move || chat.settings.with(|s| fmt(s.temperature))
+                            prop:value=move || settings.settings.with(|s| fmt(s.temperature))
                             on:change=move |ev| unit_field("temperature", event_target_value(&ev), |s, v| s.temperature = v)
                         />
                     </label>
@@ -150,7 +200,7 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                         "Top P"
                         <input type="number" min="0" max="1" step="0.05" placeholder="default"
                             disabled=move || top_p_blocked().is_some()
-                            prop:value=move || chat.settings.with(|s| fmt(s.top_p))
+                            prop:value=move || settings.settings.with(|s| fmt(s.top_p))
                             on:change=move |ev| unit_field("topP", event_target_value(&ev), |s, v| s.top_p = v)
                         />
                     </label>
@@ -159,16 +209,16 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                         <input type="number" min="1" step="1"
                             max=move || rules().max_output_tokens
                             placeholder=move || format!("up to {}", rules().max_output_tokens)
-                            prop:value=move || chat.settings.with(|s| s.max_tokens.map(|m| m.to_string()).unwrap_or_default())
+                            prop:value=move || settings.settings.with(|s| s.max_tokens.map(|m| m.to_string()).unwrap_or_default())
                             on:change=move |ev| {
                                 let text = event_target_value(&ev);
                                 let max = rules().max_output_tokens;
                                 match text.trim() {
-                                    "" => { set_error("maxTokens", None); chat.set_settings(|s| s.max_tokens = None); }
+                                    "" => { set_error("maxTokens", None); settings.set_settings(|s| s.max_tokens = None); }
                                     t => match t.parse::<u32>() {
                                         Ok(v) if (1..=max).contains(&v) => {
                                             set_error("maxTokens", None);
-                                            chat.set_settings(|s| s.max_tokens = Some(v));
+                                            settings.set_settings(|s| s.max_tokens = Some(v));
                                         }
                                         _ => set_error("maxTokens", Some(format!("{t} is not a whole number from 1 to {max}"))),
                                     },
@@ -185,10 +235,10 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                     "Stop sequences (one per line)"
                     <textarea rows="2"
                         disabled=move || !rules().stop_sequences
-                        prop:value=move || chat.settings.with(|s| s.stop_sequences.join("\n"))
+                        prop:value=move || settings.settings.with(|s| s.stop_sequences.join("\n"))
                         on:change=move |ev| {
                             let stops = event_target_value(&ev).lines().filter(|l| !l.is_empty()).map(str::to_owned).collect();
-                            chat.set_settings(|s| s.stop_sequences = stops);
+                            settings.set_settings(|s| s.stop_sequences = stops);
                         }
                     ></textarea>
                 </label>
@@ -198,10 +248,10 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                 <label>
                     "Model-specific fields (JSON)"
                     <textarea rows="3" spellcheck="false" class="mono" placeholder="{\"top_k\": 50}"
-                        prop:value=move || chat.settings.with(|s| s.additional_fields.clone())
+                        prop:value=move || settings.settings.with(|s| s.additional_fields.clone())
                         on:input=move |ev| {
                             let text = event_target_value(&ev);
-                            chat.set_settings(|s| s.additional_fields = text);
+                            settings.set_settings(|s| s.additional_fields = text);
                         }
                     ></textarea>
                 </label>
@@ -209,20 +259,20 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                 <label>
                     "When the conversation outgrows the context window"
                     <select
-                        prop:value=move || match chat.settings.with(|s| s.context) {
+                        prop:value=move || match settings.settings.with(|s| s.context) {
                             ContextStrategy::Prune => "prune",
                             ContextStrategy::Summarise => "summarise",
                         }
                         on:change=move |ev| {
                             let context = if event_target_value(&ev) == "summarise" { ContextStrategy::Summarise } else { ContextStrategy::Prune };
-                            chat.set_settings(|s| s.context = context);
+                            settings.set_settings(|s| s.context = context);
                         }
                     >
                         <option value="prune">"Leave out the oldest turns"</option>
                         <option value="summarise">"Summarise the oldest turns"</option>
                     </select>
                 </label>
-                <button type="button" class="secondary" on:click=move |_| chat.save_defaults()>
+                <button type="button" class="secondary" on:click=move |_| settings.save_defaults()>
                     "Use for new conversations"
                 </button>
             </div>

@@ -31,6 +31,8 @@ pub(crate) fn Sidebar(
     };
     view! {
         <nav class="sidebar" class:open=move || open.get() aria-label="Conversations">
+            <button type="button" class="icon drawer-close" aria-label="Close conversations"
+                on:click=move |_| open.set(false)>"✕"</button>
             <button type="button" class="new-chat" on:click=move |_| {
                 conversation.new_conversation();
                 open.set(false);
@@ -88,13 +90,23 @@ pub(crate) fn Sidebar(
             <Show when=move || library.import_note.with(Option::is_some)>
                 <p class="import-note" role="status">{move || library.import_note.get()}</p>
             </Show>
-            <Show when=move || library.deleted.with(Option::is_some)>
-                <div class="toast" role="status">
-                    <span>{move || library.deleted.with(|d| d.as_ref().map(|d| format!("Deleted “{}”.", d.title)))}</span>
-                    <button type="button" on:click=move |_| library.undo_delete()>"Undo"</button>
-                </div>
-            </Show>
         </nav>
+    }
+}
+
+/// "Deleted …" with Undo, fixed at the bottom of the window (not in the sidebar, which may be
+/// scrolled or, on a phone, closed), until another is deleted or it is dismissed.
+#[component]
+pub(crate) fn UndoToast() -> impl IntoView {
+    let library = expect_context::<Library>();
+    view! {
+        <Show when=move || library.deleted.with(Option::is_some)>
+            <div class="toast" role="status">
+                <span>{move || library.deleted.with(|d| d.as_ref().map(|d| format!("Deleted “{}”.", d.title)))}</span>
+                <button type="button" on:click=move |_| library.undo_delete()>"Undo"</button>
+                <button type="button" class="icon" aria-label="Dismiss" on:click=move |_| library.deleted.set(None)>"✕"</button>
+            </div>
+        </Show>
     }
 }
 

@@ -42,6 +42,17 @@ impl Follow {
         self.set_following(true);
     }
 
+    /// Scrolls to the newest message once the messages just set are on screen (a
+    /// conversation being opened: its views are built in this turn of the event loop, before
+    /// the next frame), and follows from there.
+    pub(crate) fn scroll_to_end_when_shown(self) {
+        self.set_following(true);
+        let Some(window) = web_sys::window() else { return };
+        let scroll = Closure::once_into_js(move || self.scroll_to_end());
+        use wasm_bindgen::JsCast;
+        let _ = window.request_animation_frame(scroll.unchecked_ref());
+    }
+
     /// The view scrolled: reaching the bottom resumes following; moving up stops it.
     pub fn on_scroll(self) {
         let Some((top, at_end)) = self.scroller.with_value(|s| {

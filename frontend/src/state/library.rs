@@ -23,6 +23,8 @@ pub struct Library {
     pub search_hits: RwSignal<BTreeSet<String>>,
     /// What the last import did.
     pub import_note: RwSignal<Option<String>>,
+    /// Whether the conversation deleted last was the open one.
+    deleted_was_open: StoredValue<bool>,
     conversation: Conversation,
     notices: Notices,
 }
@@ -36,6 +38,7 @@ impl Library {
             search: RwSignal::new(String::new()),
             search_hits: RwSignal::new(BTreeSet::new()),
             import_note: RwSignal::new(None),
+            deleted_was_open: StoredValue::new(false),
             notices: conversation.notices,
             conversation,
         }
@@ -86,20 +89,26 @@ impl Library {
     /// is left.
     pub fn delete(self, id: &str) {
         let Some(mut meta) = self.list.find(id) else { return };
-        if self.conversation.is_open(&meta.id) {
+        let was_open = self.conversation.is_open(&meta.id);
+        if was_open {
             self.conversation.new_conversation();
         }
+        self.deleted_was_open.set_value(was_open);
         meta.deleted_at = Some(storage::now_ms());
         self.deleted.set(Some(meta.clone()));
         leptos::task::spawn_local(async move { self.save_meta(meta).await });
     }
 
-    /// Brings back the conversation deleted last.
+    /// Brings back the conversation deleted last, where it was: open again if it was open.
     pub fn undo_delete(self) {
-        if let Some(mut meta) = self.deleted.get_untracked() {
-            self.deleted.set(None);
-            meta.deleted_at = None;
-            leptos::task::spawn_local(async move { self.save_meta(meta).await });
+        let Some(mut meta) = self.deleted.get_untracked() else { return };
+        self.deleted.set(None);
+        meta.deleted_at = None;
+        let id = meta.id.clone();
+        self.list.put(meta.clone());
+        leptos::task::spawn_local(async move { self.save_meta(meta).await });
+        if self.deleted_was_open.get_value() {
+            self.open(id);
         }
     }
 
@@ -143,7 +152,10 @@ impl Library {
                     Err(e) => return self.notices.storage_error.set(Some(e.to_string())),
                 }
             }
-            let name = if all { "conversations".to_owned() } else { format!("conversation-{current}") };
+            let name = match all {
+                true => "conversations".to_owned(),
+                false => file_name(&conversation.meta.with_value(|m| m.title.clone())),
+            };
             match serde_json::to_string(&storage::ExportFile::new(conversations)) {
                 Ok(json) => crate::attach::download(&format!("{name}.json"), &indented(&json)),
                 Err(e) => self.notices.storage_error.set(Some(e.to_string())),
@@ -169,11 +181,19 @@ impl Library {
                     return self.import_note.set(Some(format!("Import failed: {e}. Nothing was changed.")));
                 }
             };
-            let count = conversations.len();
+            let (mut count, mut already) = (0, 0);
             for mut conversation in conversations {
-                if self.list.has(&conversation.meta.id) {
-                    conversation.meta.id = new_meta(String::new()).id;
+                match self.list.find(&conversation.meta.id) {
+                    // The same conversation, as it is here: nothing to import.
+                    Some(here) if here.updated_at == conversation.meta.updated_at => {
+                        already += 1;
+                        continue;
+                    }
+                    // Changed since (here or there): both are kept.
+                    Some(_) => conversation.meta.id = new_meta(String::new()).id,
+                    None => {}
                 }
+                count += 1;
                 conversation.meta.schema_version = storage::SCHEMA_VERSION;
                 conversation.meta.deleted_at = None;
                 let put = conversation
@@ -192,9 +212,26 @@ impl Library {
                 self.list.put(conversation.meta);
             }
             let plural = if count == 1 { "" } else { "s" };
-            self.import_note.set(Some(format!("Imported {count} conversation{plural}.")));
+            let mut note = format!("Imported {count} conversation{plural}.");
+            if already > 0 {
+                let (was, plural) = if already == 1 { ("was", "") } else { ("were", "s") };
+                note.push_str(&format!(" {already} conversation{plural} {was} already here."));
+            }
+            self.import_note.set(Some(note));
         });
     }
+}
+
+/// The name an exported conversation is downloaded under: its title, in lower-case words
+/// joined by hyphens ("trip-to-lisbon.json"), or "conversation" if that leaves nothing.
+fn file_name(title: &str) -> String {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .take(8)
+        .collect();
+    if words.is_empty() { "conversation".to_owned() } else { words.join("-") }
 }
 
 /// JSON text indented for people to read, by the browser: a pretty-printing serializer would

@@ -5,11 +5,12 @@
 //! its [`LiveMarkdown`] view, so the work per token does not grow with the reply.
 
 use converse_shared::{
-    ContentBlock, ContentBlockDelta, ContentBlockStart, Message, Role, StopReason, StreamEvent, TokenUsage,
+    ContentBlock, ContentBlockDelta, ContentBlockStart, Message, ReasoningContentBlock,
+    ReasoningContentBlockDelta, Role, StopReason, StreamEvent, TokenUsage,
 };
 use leptos::prelude::*;
 
-use crate::render::LiveMarkdown;
+use crate::render::{LiveMarkdown, LiveText};
 use crate::storage::{MessageStatus, StoredMessage, Timing};
 
 /// How a tool call shown in a reply stands.
@@ -67,6 +68,40 @@ pub(crate) fn cards_for(reply: &Message, results: Option<&Message>) -> Vec<ToolC
         .collect()
 }
 
+/// What reasoning a reply carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reasoning {
+    /// Reasoning the person can read.
+    pub readable: bool,
+    /// Reasoning the provider encrypted (kept, and sent back as it came).
+    pub redacted: bool,
+}
+
+impl Reasoning {
+    /// Whether there is any.
+    pub fn any(self) -> bool {
+        self.readable || self.redacted
+    }
+
+    /// The reasoning in `blocks`: its readable text (blocks joined by a blank line), and what it
+    /// holds.
+    fn of(blocks: &[ContentBlock]) -> (String, Self) {
+        let mut text = Vec::new();
+        let mut this = Self::default();
+        for block in blocks {
+            match block {
+                ContentBlock::ReasoningContent(ReasoningContentBlock::ReasoningText(r)) => {
+                    text.push(r.text.as_str());
+                    this.readable = true;
+                }
+                ContentBlock::ReasoningContent(_) => this.redacted = true,
+                _ => {}
+            }
+        }
+        (text.join("\n\n"), this)
+    }
+}
+
 /// One message on screen. Cheap to copy: every field is a handle into Leptos's arena.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatMessage {
@@ -97,6 +132,13 @@ pub struct ChatMessage {
     pub tools: RwSignal<Vec<ToolCard>>,
     /// A note shown under the reply.
     pub note: RwSignal<Option<String>>,
+    /// The model's readable reasoning, as far as it has arrived. Not reactive: its view is
+    /// updated once per frame through `thinking_live`.
+    pub thinking: StoredValue<String>,
+    /// The reasoning's view, once mounted.
+    pub thinking_live: StoredValue<Option<LiveText>, LocalStorage>,
+    /// What reasoning the reply carries, for the "Thinking" section.
+    pub reasoning: RwSignal<Reasoning>,
     /// While streaming: which content block index carries which tool call.
     tool_blocks: StoredValue<Vec<(u32, String)>>,
     /// The JSON last written to storage, to write only what changed.
@@ -128,6 +170,9 @@ impl ChatMessage {
             blocks: StoredValue::new(Vec::new()),
             tools: RwSignal::new(Vec::new()),
             note: RwSignal::new(None),
+            thinking: StoredValue::new(String::new()),
+            thinking_live: StoredValue::new_local(None),
+            reasoning: RwSignal::new(Reasoning::default()),
             tool_blocks: StoredValue::new(Vec::new()),
             saved: StoredValue::new(None),
         }
@@ -161,6 +206,9 @@ impl ChatMessage {
         this.usage.set(m.usage);
         this.stop_reason.set(m.stop_reason);
         this.timing.set(m.timing);
+        let (thinking, reasoning) = Reasoning::of(&m.message.content);
+        this.thinking.set_value(thinking);
+        this.reasoning.set(reasoning);
         this.blocks.set_value(m.message.content);
         this
     }
@@ -223,6 +271,22 @@ impl ChatMessage {
         }
     }
 
+    /// Shows the reply's reasoning as it streams in (its view catches up once per frame).
+    pub(crate) fn show_reasoning(&self, delta: &ReasoningContentBlockDelta) {
+        let mut now = self.reasoning.get_untracked();
+        match delta {
+            ReasoningContentBlockDelta::Text(piece) => {
+                self.thinking.update_value(|t| t.push_str(piece));
+                now.readable = true;
+            }
+            ReasoningContentBlockDelta::RedactedContent(_) => now.redacted = true,
+            _ => {}
+        }
+        if now != self.reasoning.get_untracked() {
+            self.reasoning.set(now);
+        }
+    }
+
     /// Marks the cards of calls that will not run.
     pub(crate) fn not_run(&self, why: &str) {
         self.tools.update(|cards| {
@@ -237,6 +301,13 @@ impl ChatMessage {
 
     /// Shows the reply's text as it now stands (once per frame while it streams).
     pub(crate) fn refresh(&self) {
+        self.thinking.with_value(|text| {
+            self.thinking_live.update_value(|live| {
+                if let Some(live) = live {
+                    live.update(text);
+                }
+            })
+        });
         self.text.with_value(|text| {
             self.live.update_value(|live| {
                 if let Some(live) = live {

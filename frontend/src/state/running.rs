@@ -8,12 +8,17 @@ use futures_channel::oneshot;
 use leptos::prelude::*;
 use web_sys::AbortController;
 
+use crate::state::message::ChatMessage;
+use crate::storage::MessageStatus;
+
 /// The running reply's controls, shared through context.
 #[derive(Debug, Clone, Copy)]
 pub struct Running {
     /// Whether a reply is arriving (or its tools running).
     pub busy: RwSignal<bool>,
     abort: StoredValue<Option<AbortController>, LocalStorage>,
+    /// The reply whose request `abort` stops.
+    streaming: StoredValue<Option<ChatMessage>>,
     stop_requested: StoredValue<bool>,
     /// Calls waiting for Run or Skip, by call id.
     approvals: StoredValue<BTreeMap<String, oneshot::Sender<bool>>, LocalStorage>,
@@ -25,6 +30,7 @@ impl Running {
         Self {
             busy: RwSignal::new(false),
             abort: StoredValue::new_local(None),
+            streaming: StoredValue::new(None),
             stop_requested: StoredValue::new(false),
             approvals: StoredValue::new_local(BTreeMap::new()),
         }
@@ -41,9 +47,11 @@ impl Running {
         self.busy.set(false);
     }
 
-    /// The request now streaming, which Stop aborts (`None`: none is).
-    pub(crate) fn set_request(self, controller: Option<AbortController>) {
+    /// The request now streaming into `reply`, which Stop aborts (`None`: none is).
+    pub(crate) fn set_request(self, request: Option<(AbortController, ChatMessage)>) {
+        let (controller, reply) = request.unzip();
         self.abort.set_value(controller);
+        self.streaming.set_value(reply);
     }
 
     /// Whether Stop was pressed since the reply began.
@@ -63,6 +71,13 @@ impl Running {
                 a.abort();
             }
         });
+        // Stopped now, not when the aborted request has wound down: whatever saves the
+        // conversation next (leaving it for another, say) saves the reply as stopped.
+        if let Some(reply) = self.streaming.get_value()
+            && reply.status.get_untracked() == MessageStatus::Streaming
+        {
+            reply.status.set(MessageStatus::Stopped);
+        }
     }
 
     /// Waits for the person's Run (true) or Skip (false) on call `call_id`.

@@ -84,6 +84,15 @@ impl SettingsState {
             .unwrap_or_else(|| rules_for(&model_id))
     }
 
+    /// What model `model_id` accepts (see [`Self::model_rules`]).
+    pub fn rules_of(self, model_id: &str) -> ModelRules {
+        self.models
+            .with_untracked(|listing| {
+                listing.as_ref()?.models.iter().find(|m| m.model_id == model_id).map(|m| m.rules)
+            })
+            .unwrap_or_else(|| rules_for(model_id))
+    }
+
     /// Changes the open conversation's settings, and keeps them.
     pub fn set_settings(self, change: impl FnOnce(&mut Settings)) {
         self.settings.update(change);

@@ -121,3 +121,34 @@ fn an_offered_model_carries_its_capabilities_and_reads_back_from_its_id() {
     .unwrap();
     assert_eq!(read.rules.max_output_tokens, rules_for("amazon.titan-text-lite-v1").max_output_tokens);
 }
+
+#[test]
+fn what_a_model_cannot_take_is_left_out_as_words_and_the_request_then_prepares() {
+    let model = "mistral.mistral-7b-instruct-v0:2";
+    let history = || {
+        request(json!({"messages": [
+            {"role": "user", "content": [
+                {"image": {"format": "png", "source": {"bytes": "iVBORw0KGgo="}}},
+                {"document": {"name": "notes", "format": "txt", "source": {"bytes": "aGk="}}},
+                {"text": "What is in these?"}]},
+            {"role": "assistant", "content": [{"text": "A chart and a note."}]},
+            {"role": "user", "content": [{"text": "Thanks"}]}]}))
+    };
+    let mut r = history();
+    assert!(prepare(model, &mut r.clone(), true).is_err(), "Mistral 7B refuses the image as it is");
+    let rules = rules_for(model);
+    assert_eq!(leave_out_unsupported(&mut r.messages, &rules), [1, 1, 0]);
+    let said: Vec<&str> = r.messages[0].content.iter().filter_map(ContentBlock::as_text).collect();
+    assert_eq!(said[0], format!("[an image was left out: {} takes no images]", rules.family));
+    assert_eq!(said[1], format!("[a document (notes) was left out: {} takes no documents]", rules.family));
+    assert!(prepare(model, &mut r, true).is_ok());
+    assert_eq!(left_out_words([2, 1, 0]).as_deref(), Some("2 images and 1 document"));
+    assert_eq!(left_out_words([0, 0, 0]), None);
+    // A model that takes them keeps them.
+    let mut kept = history();
+    assert_eq!(
+        leave_out_unsupported(&mut kept.messages, &rules_for("anthropic.claude-3-haiku-20240307-v1:0")),
+        [0, 0, 0]
+    );
+    assert_eq!(kept, history());
+}

@@ -51,6 +51,9 @@ pub struct Conversation {
     saved_ids: StoredValue<BTreeSet<u64>>,
     /// When the streaming reply was last saved.
     last_stream_save: StoredValue<f64>,
+    /// The record as storage has it (`None`: not stored yet), so a save with nothing new
+    /// writes nothing (and does not make the conversation look updated).
+    pub(super) stored_meta: StoredValue<Option<ConversationMeta>>,
     pub(crate) list: ConversationList,
     pub(crate) settings: SettingsState,
     pub(crate) notices: Notices,
@@ -83,6 +86,7 @@ impl Conversation {
             page_owner: StoredValue::new(page_owner),
             saved_ids: StoredValue::new(BTreeSet::new()),
             last_stream_save: StoredValue::new(0.0),
+            stored_meta: StoredValue::new(None),
             list,
             settings,
             notices,
@@ -137,10 +141,11 @@ impl Conversation {
         self.summary.set(meta.summary.as_ref().map(|s| s.text.clone()));
         self.current.set(meta.id.clone());
         storage::set_preference(OPEN_KEY, &meta.id);
+        self.stored_meta.set_value(Some(meta.clone()));
         self.meta.set_value(meta);
         self.shown_from.set(messages.len().saturating_sub(SHOWN_AT_ONCE));
         self.messages.set(messages);
-        self.follow.scroll_to_end();
+        self.follow.scroll_to_end_when_shown();
     }
 
     /// The open conversation's id.
@@ -158,9 +163,9 @@ impl Conversation {
     pub fn new_conversation(self) {
         self.running.stop();
         let previous = self.current_id();
-        if !self.messages.with_untracked(Vec::is_empty) {
+        let snapshot = self.snapshot();
+        if !self.messages.with_untracked(Vec::is_empty) && !snapshot.unchanged {
             // Whatever the current one still holds unsaved (a stopped reply) is kept.
-            let snapshot = self.snapshot();
             leptos::task::spawn_local(async move {
                 let result = storage::save(&previous, snapshot.changes()).await;
                 self.notices.report(result);
@@ -170,6 +175,7 @@ impl Conversation {
         self.current.set(meta.id.clone());
         storage::set_preference(OPEN_KEY, &meta.id);
         self.meta.set_value(meta);
+        self.stored_meta.set_value(None);
         self.saved_ids.set_value(BTreeSet::new());
         self.settings.reset();
         self.summary.set(None);
@@ -282,6 +288,9 @@ pub struct Turn {
     pub last_reply: Memo<Option<u64>>,
     /// No reply is running.
     pub idle: Memo<bool>,
+    /// The keys of prompts whose reply failed: shown as unanswered, and not sent again
+    /// unless retried.
+    pub unanswered: Memo<Vec<u64>>,
 }
 
 impl Turn {
@@ -291,7 +300,24 @@ impl Turn {
                 messages.with(|m| m.last().filter(|l| !l.from_user).map(|l| l.key))
             }),
             idle: Memo::new(move |_| !busy.get()),
+            unanswered: Memo::new(move |_| {
+                messages.with(|m| {
+                    m.windows(2)
+                        .filter(|pair| {
+                            pair[0].from_user
+                                && !pair[0].is_tool_results()
+                                && pair[1].status.get() == MessageStatus::Error
+                        })
+                        .map(|pair| pair[0].key)
+                        .collect()
+                })
+            }),
         }
+    }
+
+    /// Whether `message` is a prompt whose reply failed.
+    pub fn is_unanswered(self, message: &ChatMessage) -> bool {
+        message.from_user && self.unanswered.with(|u| u.contains(&message.key))
     }
 
     /// Whether `message` is the conversation's last reply.

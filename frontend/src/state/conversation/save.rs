@@ -12,6 +12,8 @@ use crate::storage::{self, Changes, ConversationMeta, StoredMessage};
 
 /// What a save writes (see [`Conversation::snapshot`]).
 pub(super) struct Snapshot {
+    /// Nothing differs from what storage has.
+    pub(super) unchanged: bool,
     meta: ConversationMeta,
     put: Vec<(ChatMessage, u64, String)>,
     delete: Vec<u64>,
@@ -59,7 +61,6 @@ impl Conversation {
                 self.summary.set(None);
             }
         }
-        meta.updated_at = storage::now_ms();
         let mut put = Vec::new();
         self.messages.with_untracked(|all| {
             for (view, message) in all.iter().zip(&stored) {
@@ -70,8 +71,14 @@ impl Conversation {
             }
         });
         let present: BTreeSet<u64> = stored.iter().map(|m| m.id).collect();
-        let delete = self.saved_ids.with_value(|s| s.difference(&present).copied().collect());
-        Snapshot { meta, put, delete }
+        let delete: Vec<u64> = self.saved_ids.with_value(|s| s.difference(&present).copied().collect());
+        let unchanged = put.is_empty()
+            && delete.is_empty()
+            && self.stored_meta.with_value(|stored| stored.as_ref() == Some(&meta));
+        if !unchanged {
+            meta.updated_at = storage::now_ms();
+        }
+        Snapshot { unchanged, meta, put, delete }
     }
 
     /// Saves what changed in the open conversation. A failure (a full disk) is shown, and the
@@ -79,13 +86,19 @@ impl Conversation {
     pub async fn persist(self) {
         let snapshot = self.snapshot();
         let empty = self.messages.with_untracked(Vec::is_empty) && snapshot.delete.is_empty();
-        if empty && !self.list.has(&snapshot.meta.id) {
-            // A conversation with nothing in it is not worth a record.
+        if snapshot.unchanged || (empty && !self.list.has(&snapshot.meta.id)) {
+            // Nothing new; or a conversation with nothing in it, not worth a record.
             return;
         }
         let result = storage::save(&snapshot.meta.id, snapshot.changes()).await;
         if result.is_ok() {
-            self.meta.update_value(|m| m.title.clone_from(&snapshot.meta.title));
+            self.meta.update_value(|m| {
+                m.title.clone_from(&snapshot.meta.title);
+                m.updated_at = snapshot.meta.updated_at;
+            });
+            if self.current_id() == snapshot.meta.id {
+                self.stored_meta.set_value(Some(snapshot.meta.clone()));
+            }
             for (view, id, json) in snapshot.put {
                 view.saved.set_value(Some(json));
                 self.saved_ids.update_value(|s| {

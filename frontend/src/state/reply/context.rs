@@ -50,7 +50,23 @@ impl Reply {
                 .with_value(|m| m.summary.as_ref().map(|s| converse_shared::context::estimate_text(&s.text)));
             converse_shared::context::used(&messages, reported) + summary_tokens.unwrap_or(0)
         });
-        (used, window)
+        // What is being written goes too.
+        let mut draft = self.composer.attached();
+        self.composer.draft.with(|text| {
+            if !text.trim().is_empty() {
+                draft.push(ContentBlock::Text(text.clone()));
+            }
+        });
+        self.composer.pending.track();
+        let writing = match draft.is_empty() {
+            true => 0,
+            false => converse_shared::context::estimate_message(&Message {
+                role: Role::User,
+                content: draft,
+                extra: Default::default(),
+            }),
+        };
+        (used + writing, window)
     }
 
     /// The history a request sends: messages a summary covers are replaced by it, and if the

@@ -2,9 +2,11 @@
 //! and checked against Bedrock's rules before a call is spent), and the reply streamed into
 //! its message as it arrives.
 
-use converse_shared::conversation::{add_usage, request_messages};
+use converse_shared::conversation::{add_usage, request_messages, turns_to_send};
 use converse_shared::eventstream::StreamItem;
-use converse_shared::models::{Adjustment, ModelRules, prepare, rules_for};
+use converse_shared::models::{
+    Adjustment, ModelRules, leave_out_unsupported, left_out_words, prepare, rules_for,
+};
 use converse_shared::tools::tool_history_as_text;
 use converse_shared::validate::validate;
 use converse_shared::{
@@ -35,7 +37,7 @@ impl Reply {
         let model_id = conversation.settings.model_id.get_untracked();
         let controller = AbortController::new().ok()?;
         let signal = controller.signal();
-        running.set_request(Some(controller));
+        running.set_request(Some((controller, reply)));
         let mut accumulator = StreamAccumulator::new();
         let mut stream_error = None;
         let started = storage::now_ms();
@@ -52,6 +54,12 @@ impl Reply {
                     reply.text.update_value(|text| text.push_str(t));
                     follow.schedule_frame(reply);
                     conversation.persist_streaming(reply);
+                }
+                if let StreamEvent::ContentBlockDelta(d) = &event
+                    && let ContentBlockDelta::ReasoningContent(r) = &d.delta
+                {
+                    reply.show_reasoning(r);
+                    follow.schedule_frame(reply);
                 }
                 if matches!(event, StreamEvent::ContentBlockDelta(_) | StreamEvent::ContentBlockStart(_)) {
                     first_token_ms.get_or_insert_with(|| storage::now_ms() - started);
@@ -91,7 +99,10 @@ impl Reply {
         match failure {
             None => {
                 reply.status.set(MessageStatus::Complete);
-                notices.announcement.set(tf("reply_complete", &[("text", &reply.text.get_value())]));
+                // A reply that asks for tools is not over: its tools run (or wait for the person).
+                if accumulator.stop_reason() != Some(&StopReason::ToolUse) {
+                    notices.announcement.set(tf("reply_complete", &[("text", &reply.text.get_value())]));
+                }
                 match accumulator.finish() {
                     Ok(done) => return done.output.message().cloned().map(|m| (m, done.stop_reason)),
                     Err(e) => reply.note.set(Some(format!("The reply could not be read whole: {e}"))),
@@ -122,15 +133,18 @@ impl Reply {
     ) -> Option<ConverseRequest> {
         let conversation = self.conversation;
         let settings = conversation.settings;
-        let history: Vec<(u64, Message)> = conversation.messages.with_untracked(|all| {
+        let history: Vec<(u64, Message, bool)> = conversation.messages.with_untracked(|all| {
             all.iter()
-                .filter(|m| {
-                    (m.id != reply.id || (continuing && first_round))
-                        && m.status.get_untracked() != MessageStatus::Error
-                })
-                .map(|m| (m.id, m.to_stored().message))
+                .filter(|m| m.id != reply.id || (continuing && first_round))
+                .map(|m| (m.id, m.to_stored().message, m.status.get_untracked() == MessageStatus::Error))
                 .collect()
         });
+        // A failed reply and the prompt it answered are not sent (see `turns_to_send`).
+        let (messages, failed): (Vec<Message>, Vec<bool>) =
+            history.iter().map(|(_, m, failed)| (m.clone(), *failed)).unzip();
+        let keep = turns_to_send(&messages, &failed);
+        let history: Vec<(u64, Message)> =
+            history.into_iter().zip(keep).filter(|(_, keep)| *keep).map(|((id, m, _), _)| (id, m)).collect();
         let model_id = settings.model_id.get_untracked();
         let (history, context_note) = self.fit_context(history, reply).await;
         let mut request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
@@ -142,10 +156,14 @@ impl Reply {
             // Tools used earlier, now off (or a model without them): their calls as text.
             tool_history_as_text(&mut request.messages);
         }
+        // Attachments the model cannot take (the conversation holds them from another model)
+        // go as a line saying so, rather than wedging every later message.
+        let left_out = leave_out_unsupported(&mut request.messages, &rules);
         settings.apply(&mut request);
         // The relay refuses more output than it allows; ask for at most that.
         let offered = untrack(|| settings.model_rules());
         let mut notes: Vec<String> = context_note.into_iter().collect();
+        notes.extend(left_out_note(left_out, rules.family));
         if let Some(config) = request.inference_config.as_mut()
             && let Some(asked) = config.max_tokens.filter(|m| *m > offered.max_output_tokens)
         {
@@ -193,4 +211,13 @@ fn adjustment_note(adjustment: &Adjustment, rules: &ModelRules) -> String {
         }
         Adjustment::ReasoningDropped(n) => format!("{n} reasoning block(s) were not sent back to {family}."),
     }
+}
+
+/// What [`leave_out_unsupported`] left out of the request, in words for the person.
+fn left_out_note(counts: [usize; 3], family: &str) -> Option<String> {
+    left_out_words(counts).map(|what| {
+        format!(
+            "{what} of this conversation went as a note saying what was there: {family} cannot take them."
+        )
+    })
 }
