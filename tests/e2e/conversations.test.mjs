@@ -146,10 +146,13 @@ test('a deleted conversation comes back with Undo, and is gone for good otherwis
 /** The Undo button of the "Deleted …" notice. */
 const undo = (page) => page.getByRole('status').filter({ hasText: 'Deleted' }).getByRole('button', { name: 'Undo' });
 
-/** Writes `count` conversations of two messages each (schema 2) into a fresh origin's storage. */
-async function seedMany(page, count) {
+/**
+ * Writes conversations into a fresh origin's storage, as schema 2 keeps them: each is
+ * `{ id, title, updatedAt, texts }`, its messages alternating user and assistant.
+ */
+async function seedV2(page, conversations) {
   await page.goto(`${RELAY_URL}/v1/health`);
-  await page.evaluate((count) => new Promise((resolve, reject) => {
+  await page.evaluate((conversations) => new Promise((resolve, reject) => {
     const open = indexedDB.open('converse-edge', 2);
     open.onupgradeneeded = () => {
       for (const [name, keyPath] of [['conversations', 'id'], ['threads', 'id'], ['messages', 'key']]) {
@@ -159,26 +162,30 @@ async function seedMany(page, count) {
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const tx = open.result.transaction(['threads', 'messages'], 'readwrite');
-      for (let c = 1; c <= count; c += 1) {
-        const id = `c-seed-${c}`;
-        const meta = { schemaVersion: 2, id, title: `Topic ${c}`, modelId: 'anthropic.claude-3-haiku-20240307-v1:0', createdAt: c, updatedAt: c };
-        tx.objectStore('threads').put({ id, updatedAt: c, data: JSON.stringify(meta) });
-        [`question ${c}`, `answer ${c}`].forEach((text, i) => {
-          const message = { id: i + 1, message: { role: i ? 'assistant' : 'user', content: [{ text }] }, status: 'complete' };
+      for (const { id, title, updatedAt, texts } of conversations) {
+        const meta = { schemaVersion: 2, id, title, modelId: 'anthropic.claude-3-haiku-20240307-v1:0', createdAt: 1, updatedAt };
+        tx.objectStore('threads').put({ id, updatedAt, data: JSON.stringify(meta) });
+        texts.forEach((text, i) => {
+          const message = { id: i + 1, message: { role: i % 2 ? 'assistant' : 'user', content: [{ text }] }, status: 'complete' };
           tx.objectStore('messages').put({ key: `${id}/${String(i + 1).padStart(16, '0')}`, data: JSON.stringify(message) });
         });
       }
       tx.oncomplete = () => { open.result.close(); resolve(); };
       tx.onerror = () => reject(tx.error);
     };
-  }), count);
+  }), conversations);
 }
+
+/** `count` conversations "Topic n" of two messages each, the newest last. */
+const topics = (count) => Array.from({ length: count }, (_, i) => ({
+  id: `c-seed-${i + 1}`, title: `Topic ${i + 1}`, updatedAt: i + 1, texts: [`question ${i + 1}`, `answer ${i + 1}`],
+}));
 
 for (const [width, height] of [[1280, 800], [390, 844], [320, 640]]) {
   test(`at ${width} px, deleting from a long list shows Undo on screen, and Undo reopens the open conversation`, async () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width, height } });
     const page = await context.newPage();
-    await seedMany(page, 40);
+    await seedV2(page, topics(40));
     await page.goto(RELAY_URL);
     const nav = page.getByRole('navigation', { name: 'Conversations' });
     const phone = width < 720;
@@ -300,27 +307,8 @@ test('schema-1 conversations are moved to the current layout, and a damaged one 
 test('a long conversation opens at its end, and earlier messages are shown on request', async () => {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
-  await page.goto(`${RELAY_URL}/v1/health`);
-  await page.evaluate((count) => new Promise((resolve, reject) => {
-    const open = indexedDB.open('converse-edge', 2);
-    open.onupgradeneeded = () => {
-      for (const [name, keyPath] of [['conversations', 'id'], ['threads', 'id'], ['messages', 'key']]) {
-        open.result.createObjectStore(name, { keyPath });
-      }
-    };
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const tx = open.result.transaction(['threads', 'messages'], 'readwrite');
-      const meta = { schemaVersion: 2, id: 'c-long', title: 'Long', modelId: 'anthropic.claude-3-haiku-20240307-v1:0', createdAt: 1, updatedAt: 2 };
-      tx.objectStore('threads').put({ id: 'c-long', updatedAt: 2, data: JSON.stringify(meta) });
-      for (let i = 1; i <= count; i += 1) {
-        const message = { id: i, message: { role: i % 2 ? 'user' : 'assistant', content: [{ text: `message ${i}` }] }, status: 'complete' };
-        tx.objectStore('messages').put({ key: `c-long/${String(i).padStart(16, '0')}`, data: JSON.stringify(message) });
-      }
-      tx.oncomplete = () => { open.result.close(); resolve(); };
-      tx.onerror = () => reject(tx.error);
-    };
-  }), 230);
+  const texts = Array.from({ length: 230 }, (_, i) => `message ${i + 1}`);
+  await seedV2(page, [{ id: 'c-long', title: 'Long', updatedAt: 2, texts }]);
   await page.goto(RELAY_URL);
   const main = page.getByRole('main', { name: 'Conversation' });
   const articles = main.locator('article');

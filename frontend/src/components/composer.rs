@@ -134,7 +134,7 @@ pub(crate) fn Composer() -> impl IntoView {
                     value=move || context.get().0
                 ></meter>
             </label>
-            <p class="totals" aria-label="Conversation usage">{move || {
+            <p class="totals" role="note" aria-label="Conversation usage">{move || {
                 let Totals { input, output, replies } = conversation.totals();
                 (replies > 0).then(|| {
                     let plural = if replies == 1 { "reply" } else { "replies" };
