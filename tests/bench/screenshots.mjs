@@ -16,7 +16,7 @@ async function conversation(page) {
   await model.selectOption(CLAUDE_37);
   const send = async (text, n) => {
     await input.fill(text);
-    await input.press('Enter');
+    await page.getByRole('button', { name: 'Send' }).click();
     await page.locator('article.assistant').nth(n).and(page.locator('[data-status="complete"]')).waitFor();
   };
   await send('Show me a table of three planets and a code block [stand-in:markdown] [stand-in:reasoning]', 0);

@@ -70,3 +70,31 @@ test('a reply stopped by a stop sequence says so, and a finished one says nothin
   assert.equal(await chat.reply(1).locator('.stop-reason').count(), 0, 'end_turn needs no explanation');
   await chat.page.context().close();
 });
+
+test('extended thinking is switched on in Settings for a model that offers it, with its budget, and what it cannot go with is left out, said so', async () => {
+  const chat = await freshChat(browser);
+  const settings = chat.page.locator('.settings-panel');
+  await chat.page.getByText('Settings', { exact: true }).click();
+  // Claude 3 Haiku has none: the switch is off and says why.
+  assert.equal(await settings.getByLabel('Extended thinking').isDisabled(), true);
+  await settings.getByText('Claude 3 Haiku has no extended thinking.').waitFor();
+  await pickModel(chat, CLAUDE_37);
+  await settings.getByLabel('Temperature').fill('0.5');
+  await settings.getByLabel('Temperature').blur();
+  await settings.getByLabel('Extended thinking').check();
+  await settings.getByLabel('Thinking budget (tokens)').fill('2048');
+  await settings.getByLabel('Thinking budget (tokens)').blur();
+  await chat.page.keyboard.press('Escape');
+
+  await chat.send('Think about this');
+  const reply = chat.reply(0);
+  await chat.waitForStatus(reply, 'complete');
+  const sent = await lastRequest();
+  // AWS: thinking is {"type": "enabled", "budget_tokens": N}, maxTokens above it, no temperature.
+  assert.deepEqual(sent.additionalModelRequestFields, { thinking: { type: 'enabled', budget_tokens: 2048 } });
+  assert.ok(sent.inferenceConfig.maxTokens > 2048, JSON.stringify(sent.inferenceConfig));
+  assert.equal(sent.inferenceConfig.temperature, undefined);
+  await reply.locator('details.thinking').waitFor();
+  assert.match(await reply.locator('.note').first().textContent(), /Temperature and top P were left out: Claude 3\.7 Sonnet takes neither while it thinks\./);
+  await chat.page.context().close();
+});

@@ -57,7 +57,12 @@ pub(crate) fn Composer() -> impl IntoView {
     // Worked out once per change, for the four places that show it.
     let context = Memo::new(move |_| reply.context_used());
     let look = use_context::<Look>();
-    let placeholder = look.as_ref().map_or_else(|| t("placeholder"), |look| look.placeholder.clone());
+    // "Enter to send" is not so on a touch keyboard.
+    let placeholder = match &look {
+        Some(look) => look.placeholder.clone(),
+        None if keys::touch_keyboard() => t("placeholder_short"),
+        None => t("placeholder"),
+    };
     // The widget is compact: no context meter or totals.
     let compact = look.is_some();
     view! {

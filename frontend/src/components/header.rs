@@ -20,7 +20,8 @@ pub(crate) fn Header(
                 class="secondary sidebar-toggle"
                 aria-expanded=move || sidebar_open.get().to_string()
                 on:click=move |_| sidebar_open.update(|o| *o = !*o)
-            >"Conversations"</button>
+                aria-label="Conversations"
+            >"☰"</button>
             <h1>"converse-edge"</h1>
             <ModelPicker />
             <SettingsPanel />

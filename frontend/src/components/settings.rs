@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use converse_shared::models::{leave_out_unsupported, left_out_words};
+use converse_shared::models::{MIN_THINKING_BUDGET, leave_out_unsupported, left_out_words, offers_thinking};
 use converse_shared::{Message, Role};
 
 use crate::state::composer::ComposerState;
@@ -231,6 +231,7 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                     <p class="field-error" role="alert">{e}</p>
                 }).collect_view()}
                 {move || top_p_blocked().map(|why| view! { <p class="hint">{why}</p> })}
+                <Thinking />
                 <label>
                     "Stop sequences (one per line)"
                     <textarea rows="2"
@@ -277,5 +278,42 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                 </button>
             </div>
         </details>
+    }
+}
+
+/// Extended thinking, for the models that offer it: on or off, and its budget in tokens.
+#[component]
+fn Thinking() -> impl IntoView {
+    let settings = expect_context::<SettingsState>();
+    let offered = move || offers_thinking(&settings.model_rules());
+    let budget = move || settings.settings.with(|s| s.thinking_budget);
+    view! {
+        <label class="inline">
+            <input type="checkbox"
+                disabled=move || !offered()
+                prop:checked=move || offered() && budget().is_some()
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    settings.set_settings(|s| s.thinking_budget = on.then_some(4 * MIN_THINKING_BUDGET));
+                }
+            />
+            "Extended thinking"
+        </label>
+        <Show when=move || offered() && budget().is_some()>
+            <label>
+                "Thinking budget (tokens)"
+                <input type="number" min=MIN_THINKING_BUDGET step="1024"
+                    prop:value=move || budget().map(|b| b.to_string()).unwrap_or_default()
+                    on:change=move |ev| {
+                        if let Ok(tokens) = event_target_value(&ev).trim().parse::<u32>() {
+                            settings.set_settings(|s| s.thinking_budget = Some(tokens.max(MIN_THINKING_BUDGET)));
+                        }
+                    }
+                />
+            </label>
+        </Show>
+        <Show when=move || !offered()>
+            <p class="hint">{move || format!("{} has no extended thinking.", settings.model_rules().family)}</p>
+        </Show>
     }
 }

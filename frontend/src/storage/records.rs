@@ -147,6 +147,9 @@ pub struct Settings {
     pub additional_fields: String,
     /// What to do when the conversation outgrows the model's context window.
     pub context: ContextStrategy,
+    /// Extended thinking's budget in tokens, where the model offers it (absent: off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thinking_budget: Option<u32>,
 }
 
 /// How a conversation is kept inside the model's context window.

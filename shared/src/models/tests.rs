@@ -152,3 +152,44 @@ fn what_a_model_cannot_take_is_left_out_as_words_and_the_request_then_prepares()
     );
     assert_eq!(kept, history());
 }
+
+#[test]
+fn thinking_is_turned_on_only_where_offered_and_takes_what_it_must() {
+    let claude = "us.anthropic.claude-3-7-sonnet-20250219-v1:0";
+    let mut r = request(json!({
+        "messages": [{"role": "user", "content": [{"text": "hi"}]}],
+        "inferenceConfig": {"temperature": 0.5, "topP": 0.9, "maxTokens": 1500},
+        "additionalModelRequestFields": {"top_k": 5},
+        "toolConfig": {"tools": [{"toolSpec": {"name": "clock", "inputSchema": {"json": {"type": "object"}}}}],
+            "toolChoice": {"any": {}}}}));
+    let changes = enable_thinking(&mut r, &rules_for(claude), 2_000).expect("Claude 3.7 offers thinking");
+    assert_eq!(
+        changes,
+        ThinkingChanges {
+            sampling_dropped: true,
+            tool_choice_dropped: true,
+            max_tokens_raised: Some(6_096),
+            budget: 2_000
+        }
+    );
+    let sent = serde_json::to_value(&r).unwrap();
+    assert_eq!(
+        sent["additionalModelRequestFields"],
+        json!({"top_k": 5, "thinking": {"type": "enabled", "budget_tokens": 2000}})
+    );
+    assert_eq!(sent["inferenceConfig"], json!({"maxTokens": 6096}));
+    assert!(sent["toolConfig"].get("toolChoice").is_none());
+
+    // A budget under the minimum is raised to it; a maxTokens above the budget stays.
+    let mut r = request(json!({"messages": [], "inferenceConfig": {"maxTokens": 9000}}));
+    let changes = enable_thinking(&mut r, &rules_for(claude), 10).unwrap();
+    assert_eq!((changes.budget, changes.max_tokens_raised), (MIN_THINKING_BUDGET, None));
+
+    // Claude 3 Haiku and DeepSeek-R1 (whose reasoning is not budgeted) are left alone.
+    for model in ["anthropic.claude-3-haiku-20240307-v1:0", "us.deepseek.r1-v1:0"] {
+        let mut r = request(json!({"messages": [], "inferenceConfig": {"temperature": 0.5}}));
+        let before = r.clone();
+        assert_eq!(enable_thinking(&mut r, &rules_for(model), 2_000), None, "{model}");
+        assert_eq!(r, before);
+    }
+}

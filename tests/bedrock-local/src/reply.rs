@@ -15,7 +15,7 @@
 //! | `[stand-in:call! NAME {json}]` | a call of NAME even if the request does not offer it (models do that) |
 //! | `[stand-in:loop]` (with a tool trigger) | after each round of tool results, call a tool again (for round caps) |
 //! | `[stand-in:malformed-tool]` | a `toolUse` whose streamed input is not JSON; `malformed_tool_use` |
-//! | `[stand-in:reasoning]`, `[stand-in:redacted]` | reasoning (signed where the model signs) / redacted reasoning, for reasoning models |
+//! | `[stand-in:reasoning]`, `[stand-in:redacted]` | reasoning (signed where the model signs) / redacted reasoning, for reasoning models; Claude also reasons when `additionalModelRequestFields` turns thinking on |
 //! | `[stand-in:guardrail]` | with `guardrailConfig`: `guardrail_intervened`, and a trace if asked for |
 //! | `[stand-in:context-window]` | `model_context_window_exceeded` |
 //! | `[stand-in:long]`, `[stand-in:words-N]` | 200 / N more words |
@@ -483,7 +483,16 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
 
     let mut content = Vec::new();
     let mut stop_reason = StopReason::EndTurn;
-    if model.reasoning != Reasoning::None && on("reasoning") {
+    // Claude thinks when asked to (`additionalModelRequestFields.thinking.type: "enabled"`), as
+    // the trigger makes any reasoning model do.
+    let thinking = request
+        .additional_model_request_fields
+        .as_ref()
+        .and_then(|f| f.pointer("/thinking/type"))
+        .is_some_and(|t| t == "enabled");
+    if model.reasoning != Reasoning::None
+        && (on("reasoning") || (thinking && model.reasoning == Reasoning::Signed))
+    {
         content.push(ContentBlock::ReasoningContent(ReasoningContentBlock::ReasoningText(
             ReasoningTextBlock {
                 text: format!("The user wrote {} words. I will quote them back.", words(&last)),

@@ -7,6 +7,7 @@ mod stream;
 mod tools;
 
 use converse_shared::conversation::{continuable, continuation_prefill, last_prompt};
+use converse_shared::models::offers_thinking;
 use converse_shared::{ContentBlock, Role, StopReason};
 use leptos::prelude::*;
 
@@ -78,7 +79,11 @@ impl Reply {
     pub fn can_continue(self, message: &ChatMessage) -> bool {
         let cut = message.stop_reason.get() == Some(StopReason::MaxTokens)
             || matches!(message.status.get(), MessageStatus::Stopped | MessageStatus::Interrupted);
-        cut && message.error.with(Option::is_none) && continuable(&message.to_stored().message)
+        // A reply cannot be prefilled while the model thinks (AWS: "Extended thinking").
+        let settings = self.conversation.settings;
+        let thinking = settings.settings.with(|s| s.thinking_budget.is_some())
+            && offers_thinking(&settings.model_rules());
+        cut && !thinking && message.error.with(Option::is_none) && continuable(&message.to_stored().message)
     }
 
     /// Answers the last thing the person wrote again: drops every reply after it (a failed

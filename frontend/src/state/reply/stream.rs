@@ -5,7 +5,8 @@
 use converse_shared::conversation::{add_usage, request_messages, turns_to_send};
 use converse_shared::eventstream::StreamItem;
 use converse_shared::models::{
-    Adjustment, ModelRules, leave_out_unsupported, left_out_words, prepare, rules_for,
+    Adjustment, ModelRules, ThinkingChanges, enable_thinking, leave_out_unsupported, left_out_words, prepare,
+    rules_for,
 };
 use converse_shared::tools::tool_history_as_text;
 use converse_shared::validate::validate;
@@ -160,10 +161,14 @@ impl Reply {
         // go as a line saying so, rather than wedging every later message.
         let left_out = leave_out_unsupported(&mut request.messages, &rules);
         settings.apply(&mut request);
-        // The relay refuses more output than it allows; ask for at most that.
+        // The relay's output cap counts: the budget must stay below maxTokens.
         let offered = untrack(|| settings.model_rules());
+        let thinking = settings.settings.with_untracked(|s| s.thinking_budget);
+        let thinking = thinking.and_then(|budget| enable_thinking(&mut request, &offered, budget));
+        // The relay refuses more output than it allows; ask for at most that.
         let mut notes: Vec<String> = context_note.into_iter().collect();
         notes.extend(left_out_note(left_out, rules.family));
+        notes.extend(thinking.map(|changes| thinking_note(changes, rules.family)).filter(|n| !n.is_empty()));
         if let Some(config) = request.inference_config.as_mut()
             && let Some(asked) = config.max_tokens.filter(|m| *m > offered.max_output_tokens)
         {
@@ -220,4 +225,22 @@ fn left_out_note(counts: [usize; 3], family: &str) -> Option<String> {
             "{what} of this conversation went as a note saying what was there: {family} cannot take them."
         )
     })
+}
+
+/// What turning thinking on changed in the request, in words for the person.
+fn thinking_note(changes: ThinkingChanges, family: &str) -> String {
+    let mut said = Vec::new();
+    if changes.sampling_dropped {
+        said.push(format!("Temperature and top P were left out: {family} takes neither while it thinks."));
+    }
+    if changes.tool_choice_dropped {
+        said.push("The forced tool choice was left out: while it thinks, the model chooses.".to_owned());
+    }
+    if let Some(max) = changes.max_tokens_raised {
+        said.push(format!(
+            "Max tokens was raised to {max}, above the thinking budget of {}.",
+            changes.budget
+        ));
+    }
+    said.join(" ")
 }
