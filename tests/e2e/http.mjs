@@ -36,7 +36,15 @@ export async function post(model, op, payload, headers = {}, { base, ...init } =
   const all = { 'content-type': 'application/json', authorization: `Bearer ${RELAY_KEY}`, ...headers };
   for (const [k, v] of Object.entries(all)) if (v === null) delete all[k];
   const send = () => fetch(path(model, op, base), { method: 'POST', headers: all, body: payload, ...init });
-  const response = await send();
+  let response;
+  try {
+    response = await send();
+  } catch (e) {
+    // wrangler dev's proxy can also reset the connection of the request after one whose body
+    // the relay refused unread (seen once in a full run): sent again, once, like its 503.
+    if (!['ECONNRESET', 'EPIPE'].includes(e.cause?.code)) throw e;
+    return send();
+  }
   if (!devProxyHiccup(response)) return response;
   await response.arrayBuffer();
   return send();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { lastRequest } from './http.mjs';
-import { freshChat, launch } from './page.mjs';
+import { ChatPage, freshChat, launch } from './page.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -123,4 +123,16 @@ test('controls a model does not take are disabled with the reason, and defaults 
   assert.equal(await model.inputValue(), 'amazon.titan-text-lite-v1');
   assert.equal(await (await openSettings(chat)).getByLabel('Temperature').inputValue(), '0.5');
   await chat.page.context().close();
+});
+
+test('when the relay\'s model list cannot be had, the picker says so rather than calling the model unoffered', async () => {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  await context.route((url) => url.pathname === '/v1/models',
+    (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{"message":"Service Unavailable"}' }));
+  const chat = new ChatPage(await context.newPage());
+  await chat.open();
+  const model = chat.page.getByRole('combobox', { name: 'Model' });
+  await model.locator('option').filter({ hasText: 'the relay\'s model list could not be loaded' }).waitFor({ state: 'attached' });
+  assert.equal(await model.locator('option').filter({ hasText: 'not offered by this relay' }).count(), 0);
+  await context.close();
 });

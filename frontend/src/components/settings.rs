@@ -25,7 +25,12 @@ pub(crate) fn ModelPicker() -> impl IntoView {
                 .collect()
         });
         if !models.iter().any(|(id, _)| *id == current) {
-            models.insert(0, (current.clone(), "not offered by this relay".into()));
+            let why = match settings.models.with(Option::is_some) {
+                true => "not offered by this relay",
+                false if settings.listing_failed.get() => "the relay's model list could not be loaded",
+                false => "…",
+            };
+            models.insert(0, (current.clone(), why.into()));
         }
         models
     };

@@ -125,8 +125,11 @@ impl Page {
         }
         // The files that were waiting to be sent: after the conversation, which matters first.
         composer.restore_pending().await;
-        if let Some(listing) = listing {
-            settings.models.set(Some(listing));
+        match listing {
+            Some(listing) => settings.models.set(Some(listing)),
+            // Asked, and no answer: the picker says so, rather than calling the model unoffered.
+            None if settings.models.with_untracked(Option::is_none) => settings.listing_failed.set(true),
+            None => {}
         }
         conversation.offered_model_if_new();
         settings.load_tools().await;

@@ -43,6 +43,8 @@ pub struct SettingsState {
     pub settings: RwSignal<Settings>,
     /// The models the relay offers, once it has said.
     pub models: RwSignal<Option<ModelListing>>,
+    /// The relay could not be asked for its models (unreachable, or an error).
+    pub listing_failed: RwSignal<bool>,
     /// This conversation's tool settings, by tool name.
     pub tool_settings: RwSignal<BTreeMap<String, ToolSetting>>,
     /// The tools the page offers (its own and the relay's), for the settings panel.
@@ -66,6 +68,7 @@ impl SettingsState {
             ),
             settings: RwSignal::new(default_settings()),
             models: RwSignal::new(None),
+            listing_failed: RwSignal::new(false),
             tool_settings: RwSignal::new(BTreeMap::new()),
             tool_list: RwSignal::new(Vec::new()),
             tool_choice: RwSignal::new(None),
