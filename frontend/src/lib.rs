@@ -34,7 +34,7 @@ pub fn App() -> impl IntoView {
     let page = Page::provide();
     leptos::task::spawn_local(async move { page.restore().await });
     let sidebar_open = RwSignal::new(false);
-    components::keys::install(sidebar_open, page.running);
+    components::keys::install(sidebar_open, page.conversation);
     let composer = page.composer;
     // Files dropped anywhere on the page are attached (a drop the page does not take would
     // open the file in the tab, leaving the chat).

@@ -143,3 +143,29 @@ test('each reply shows its tokens, time to first token and total time; the conve
     `This conversation: ${sum(1)} in · ${sum(2)} out tokens over 2 replies`);
   await chat.page.context().close();
 });
+
+test('shortcuts: ArrowUp in the empty message box edits the last message, Ctrl+Shift+O starts a new chat', async () => {
+  const chat = await freshChat(browser);
+  await chat.send('First words');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  // With words in the box, ArrowUp is the caret's.
+  await chat.input.fill('a draft');
+  await chat.input.press('ArrowUp');
+  assert.equal(await chat.page.getByLabel('Edit message').count(), 0);
+  await chat.input.fill('');
+  await chat.input.press('ArrowUp');
+  const box = chat.page.getByLabel('Edit message');
+  await box.waitFor();
+  assert.equal(await box.inputValue(), 'First words');
+  assert.equal(await chat.page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Edit message');
+  await box.fill('Second words');
+  await box.press('Enter');
+  await chat.reply(0).locator('.text').filter({ hasText: 'Second words' }).waitFor();
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.equal(await chat.userMessages.count(), 1);
+
+  await chat.page.keyboard.press('Control+Shift+O');
+  await chat.userMessages.first().waitFor({ state: 'detached' });
+  await chat.page.waitForFunction(() => document.activeElement?.id === 'composer-input');
+  await chat.page.context().close();
+});

@@ -18,7 +18,7 @@ use crate::state::reply::Reply;
 use crate::state::running::Running;
 
 /// Where the person writes. Enter sends (on a touch keyboard it adds a line, and Send sends),
-/// Shift+Enter adds a line, Esc stops a reply.
+/// Shift+Enter adds a line, Esc stops a reply, ArrowUp in an empty box edits the last message.
 #[component]
 pub(crate) fn Composer() -> impl IntoView {
     let composer = expect_context::<ComposerState>();
@@ -32,6 +32,12 @@ pub(crate) fn Composer() -> impl IntoView {
             reply.send();
         }
         "Escape" => running.stop(),
+        "ArrowUp" if composer.draft.with_untracked(String::is_empty) => {
+            let turn = conversation.turn.get_untracked();
+            if turn.edit_last(conversation.messages) {
+                ev.prevent_default();
+            }
+        }
         _ => {}
     };
     let on_files = move |ev: web_sys::Event| {

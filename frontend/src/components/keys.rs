@@ -1,20 +1,28 @@
 //! Keys and taps that work anywhere on the chat page: Esc closes what is open (the Settings
 //! panel, the Tools menu, the phone's conversation drawer) and otherwise stops a reply that
-//! is arriving; a tap outside an open panel closes it.
+//! is arriving; Ctrl+Shift+O starts a new chat; a tap outside an open panel closes it.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
-use crate::state::running::Running;
+use crate::state::conversation::Conversation;
 
 /// The open panels (`<details>` menus of the header).
 const PANELS: &str = "details.settings-panel[open], details.tools-panel[open]";
 
 /// Listens on the document for the page's lifetime (the page is never unmounted).
-pub(crate) fn install(drawer_open: RwSignal<bool>, running: Running) {
+pub(crate) fn install(drawer_open: RwSignal<bool>, conversation: Conversation) {
+    let running = conversation.running;
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let on_key = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+        // Ctrl+Shift+O (⌘⇧O): a new chat, as in the chat pages people use daily.
+        if (ev.ctrl_key() || ev.meta_key()) && ev.shift_key() && ev.key().eq_ignore_ascii_case("o") {
+            ev.prevent_default();
+            drawer_open.set(false);
+            conversation.new_conversation();
+            return;
+        }
         if ev.key() != "Escape" || ev.default_prevented() {
             return;
         }

@@ -118,6 +118,15 @@ fn MessageView(
     // The page's `messages` and `busy` through this conversation's memos (see `Turn`).
     let turn = expect_context::<Conversation>().turn.get_untracked();
     let editing = RwSignal::new(false);
+    if message.from_user {
+        // ArrowUp in the empty message box edits the last thing the person wrote.
+        Effect::new(move |_| {
+            if turn.edit_request.get() == Some(message.key) {
+                turn.edit_request.set(None);
+                editing.set(true);
+            }
+        });
+    }
     let copy_ref = NodeRef::<leptos::html::Button>::new();
     let copy = move |_| {
         if let Some(button) = copy_ref.get_untracked() {

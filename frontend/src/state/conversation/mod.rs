@@ -291,6 +291,8 @@ pub struct Turn {
     /// The keys of prompts whose reply failed: shown as unanswered, and not sent again
     /// unless retried.
     pub unanswered: Memo<Vec<u64>>,
+    /// A message the keyboard asked to edit (ArrowUp in the empty message box), by key.
+    pub edit_request: RwSignal<Option<u64>>,
 }
 
 impl Turn {
@@ -300,6 +302,7 @@ impl Turn {
                 messages.with(|m| m.last().filter(|l| !l.from_user).map(|l| l.key))
             }),
             idle: Memo::new(move |_| !busy.get()),
+            edit_request: RwSignal::new(None),
             unanswered: Memo::new(move |_| {
                 messages.with(|m| {
                     m.windows(2)
@@ -313,6 +316,17 @@ impl Turn {
                 })
             }),
         }
+    }
+
+    /// Asks for the last thing the person wrote to be edited (when no reply is running).
+    pub fn edit_last(self, messages: RwSignal<Vec<ChatMessage>>) -> bool {
+        if !self.idle.get_untracked() {
+            return false;
+        }
+        let last = messages
+            .with_untracked(|m| m.iter().rev().find(|m| m.from_user && !m.is_tool_results()).map(|m| m.key));
+        self.edit_request.set(last);
+        last.is_some()
     }
 
     /// Whether `message` is a prompt whose reply failed.
