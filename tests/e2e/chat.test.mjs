@@ -82,3 +82,27 @@ test('Stop ends the reply and keeps what arrived', async () => {
   assert.ok(kept.length > 0 && !kept.includes('(Local Bedrock stand-in'), `kept ${JSON.stringify(kept)}`);
   await chat.page.context().close();
 });
+
+test('a long pasted message shows its start until "Show all", and goes whole to the model', async () => {
+  const chat = await freshChat(browser);
+  const lines = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n');
+  await chat.input.fill(lines);
+  await chat.input.press('Enter');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  const text = chat.userMessages.nth(0).locator('.text');
+  const size = () => text.evaluate((el) => ({ shown: el.clientHeight, whole: el.scrollHeight }));
+  const collapsed = await size();
+  assert.ok(collapsed.shown < collapsed.whole / 2, `collapsed: ${JSON.stringify(collapsed)}`);
+  const toggle = chat.userMessages.nth(0).getByRole('button', { name: 'Show all' });
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  await toggle.click();
+  const open = await size();
+  assert.equal(open.shown, open.whole, 'all of it is shown');
+  await chat.userMessages.nth(0).getByRole('button', { name: 'Show less' }).waitFor();
+  assert.match(await chat.replyText(0), /line 40/, 'the model got all of it');
+  // A short message has no such button.
+  await chat.send('short');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  assert.equal(await chat.userMessages.nth(1).getByRole('button', { name: 'Show all' }).count(), 0);
+  await chat.page.context().close();
+});

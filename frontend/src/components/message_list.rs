@@ -142,14 +142,24 @@ fn MessageView(
         MessageStatus::Interrupted => "interrupted",
         MessageStatus::Error => "error",
     };
+    // A long message the person pasted shows its start until asked for the rest.
+    let long = message.from_user && message.text.with_value(|t| t.lines().count() > 12 || t.len() > 1_500);
+    let expanded = RwSignal::new(false);
     view! {
         <article class=class data-status=status aria-busy=move || (message.status.get() == MessageStatus::Streaming).to_string()>
             <div class="who">{who}</div>
             {(!message.from_user).then(|| view! { <Thinking message /> })}
             <div class=if message.from_user { "text plain" } else { "text markdown" } node_ref=text_ref
+                class:collapsed=move || long && !expanded.get()
                 hidden=move || editing.get()>
                 {message.from_user.then(|| message.text.get_value())}
             </div>
+            {long.then(|| view! {
+                <button type="button" class="secondary expand" aria-expanded=move || expanded.get().to_string()
+                    hidden=move || editing.get() on:click=move |_| expanded.update(|e| *e = !*e)>
+                    {move || if expanded.get() { t("show_less") } else { t("show_all") }}
+                </button>
+            })}
             <Show when=move || editing.get()>
                 <EditBox message editing />
             </Show>
