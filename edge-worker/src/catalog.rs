@@ -1,26 +1,22 @@
 //! `GET /v1/models`: the models this relay offers, with what each accepts.
 
-use converse_shared::models::{ModelListing, OfferedModel};
+use converse_shared::models::ModelListing;
 use worker::{Request, Response, Result};
 
 use crate::auth;
 use crate::config::RelayConfig;
-use crate::policy::output_cap;
+use crate::policy::listing;
 
-/// The offered models (`ALLOWED_MODELS`), each with its family's capabilities, context
-/// window and the output maximum here. `anyModel` is true when no list restricts them.
+/// The offered models (`ALLOWED_MODELS`; without it, those the deployer declared), each with
+/// what it takes (declared, or its family's; `known: false` for a model neither knows),
+/// context window and the output maximum here. `anyModel` is true when no list restricts them.
 pub(crate) fn models(req: &Request, config: &RelayConfig) -> Result<Response> {
-    let models = config
-        .policy
-        .models
-        .iter()
-        .flatten()
-        .map(|id| OfferedModel::new(id.clone(), output_cap(&config.policy, id)))
-        .collect();
+    let models = listing(&config.policy, None);
     let listing = ModelListing {
         models,
         any_model: config.policy.models.is_none(),
         page_access: Some(config.page_access.name().to_owned()),
+        enforced_guardrail: config.policy.guardrail.is_some(),
     };
     let mut response = Response::from_json(&listing)?;
     if let Some(origin) = auth::allowed_origin(req, config) {

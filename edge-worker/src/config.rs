@@ -262,6 +262,7 @@ impl RelayConfig {
             page_access: PageAccess::read(env)?,
             policy: Policy {
                 models: models.map(|m| list(Some(m))),
+                declared: policy::parse_declared(read(env, "MODEL_CAPABILITIES").as_deref())?,
                 // 10 MiB: a body at the cap takes the isolate ≈ 60 MiB more (README, Performance),
                 // well within Cloudflare's 128 MB; 32 MiB took ≈ 180 MiB, past it.
                 max_body_bytes: number(env, "MAX_BODY_BYTES", 10 * 1024 * 1024)?,
@@ -304,9 +305,11 @@ impl RelayConfig {
             widget_sites: BTreeMap::new(),
             widget_token_key: read(env, "WIDGET_TOKEN_SECRET").map(|k| SecretKey(k.into_bytes())),
         };
-        config.widget_sites = policy::site::parse_sites(read(env, "WIDGET_SITES").as_deref(), |m| {
-            policy::offers(&config.policy, m)
-        })?;
+        config.widget_sites = policy::site::parse_sites(
+            read(env, "WIDGET_SITES").as_deref(),
+            |m| policy::offers(&config.policy, m),
+            |m| config.policy.rules(m),
+        )?;
         if !config.widget_sites.is_empty() && config.widget_token_key.as_ref().is_none_or(|k| k.0.len() < 32)
         {
             return Err(RelayError::Misconfigured(

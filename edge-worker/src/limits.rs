@@ -11,7 +11,6 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
-use converse_shared::models::rules_for;
 use futures_util::future::join_all;
 
 use worker::{DurableObject, Env, Request, Response, Result, State, Stub, durable_object};
@@ -125,7 +124,7 @@ impl DurableObject for RateLimiter {
 /// token (at most the model's context window), and the most it may generate. Generous for
 /// media (whose bytes are not tokens); settled to the real usage as soon as it is known.
 pub(crate) fn reservation(config: &RelayConfig, model_id: &str, body_bytes: usize) -> u64 {
-    let input = (body_bytes as u64 / 4).min(u64::from(rules_for(model_id).context_window));
+    let input = (body_bytes as u64 / 4).min(u64::from(config.policy.rules(model_id).context_window));
     input + u64::from(policy::output_cap(&config.policy, model_id))
 }
 

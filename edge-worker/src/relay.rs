@@ -141,12 +141,13 @@ async fn relay(
             let content_type =
                 if delivery == Delivery::Sse { sse::CONTENT_TYPE } else { eventstream::CONTENT_TYPE };
             set("content-type", content_type)?;
-            let mut upstream = upstream;
-            let bytes = upstream.response.stream().map_err(|e| RelayError::Internal(e.to_string()))?;
+            let (bytes, start) =
+                upstream.stream.ok_or_else(|| RelayError::Internal("a stream without its body".into()))?;
             // The stream writes the log line when it ends; this copy only names the request.
             let stream_log = log.hand_over();
             Response::from_stream(relayed(
                 bytes,
+                start,
                 upstream.controller,
                 delivery,
                 config.timing.idle,
@@ -161,6 +162,8 @@ async fn relay(
 /// The relayed stream's state. Dropping it (the client went away) aborts the upstream request.
 struct Relayed {
     upstream: ByteStream,
+    /// What was read of the upstream before the response began (its first frame), relayed first.
+    start: Option<Vec<u8>>,
     controller: Option<AbortController>,
     decoder: EventStreamDecoder,
     /// The decoder failed: bytes still pass through, but are no longer read.
@@ -323,6 +326,7 @@ const MAX_BATCH: usize = 64 * 1024;
 /// frame ends the stream with an error the client can read.
 fn relayed(
     upstream: ByteStream,
+    start: Vec<u8>,
     controller: AbortController,
     delivery: Delivery,
     idle: Duration,
@@ -331,6 +335,7 @@ fn relayed(
 ) -> impl Stream<Item = worker::Result<Vec<u8>>> {
     let state = Relayed {
         upstream,
+        start: Some(start).filter(|s| !s.is_empty()),
         controller: Some(controller),
         decoder: EventStreamDecoder::new(),
         undecodable: false,
@@ -343,8 +348,11 @@ fn relayed(
     };
     stream::unfold(state, |mut s| async move {
         let mut out = Vec::new();
+        if let Some(start) = s.start.take() {
+            s.take(Some(Some(Ok(start))), &mut out);
+        }
         while !s.done {
-            let burst = match poll_once(&mut s.upstream).await {
+            let burst = match upstream::poll_once(&mut s.upstream).await {
                 Poll::Ready(next) => {
                     s.take(Some(next), &mut out);
                     true
@@ -370,7 +378,7 @@ fn relayed(
             // Starts the next read now, so that what arrives while this is written is in
             // when the client asks again.
             while !s.done && out.len() < MAX_BATCH {
-                match poll_once(&mut s.upstream).await {
+                match upstream::poll_once(&mut s.upstream).await {
                     Poll::Ready(next) => s.take(Some(next), &mut out),
                     Poll::Pending => break,
                 }
@@ -387,9 +395,4 @@ fn relayed(
         s.log.write();
         None
     })
-}
-
-/// Polls the upstream once: its next chunk if it is already in, without waiting.
-async fn poll_once(upstream: &mut ByteStream) -> Poll<Option<worker::Result<Vec<u8>>>> {
-    std::future::poll_fn(|cx| Poll::Ready(upstream.poll_next_unpin(cx))).await
 }

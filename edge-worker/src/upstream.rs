@@ -1,12 +1,17 @@
 //! The signed request to Bedrock, with retries and a time-out to first byte.
 
 use std::pin::pin;
+use std::task::Poll;
 use std::time::{Duration, UNIX_EPOCH};
 
+use converse_shared::eventstream::{opening_error, whole_frames_len};
 use converse_shared::path::{Operation, model_path};
 use converse_shared::{BedrockError, ErrorKind, sigv4};
+use futures_util::StreamExt;
 use futures_util::future::{Either, select};
-use worker::{AbortController, Date, Delay, Fetch, Headers, Method, Request, RequestInit, Response, Url};
+use worker::{
+    AbortController, ByteStream, Date, Delay, Fetch, Headers, Method, Request, RequestInit, Response, Url,
+};
 
 use crate::config::{RelayConfig, UpstreamAuth};
 use crate::errors::RelayError;
@@ -18,6 +23,9 @@ const MAX_BACKOFF: Duration = Duration::from_secs(4);
 /// Bedrock's successful response, and what it took to get it.
 pub(crate) struct Upstream {
     pub(crate) response: Response,
+    /// ConverseStream: its body, and the bytes already read from it (at least its first frame,
+    /// unless the stream ended sooner).
+    pub(crate) stream: Option<(ByteStream, Vec<u8>)>,
     /// Aborts the upstream request (when the client goes away, or a time-out hits).
     pub(crate) controller: AbortController,
     pub(crate) attempts: u32,
@@ -46,8 +54,11 @@ fn retryable(e: &RelayError) -> bool {
 /// Sends `body` to Bedrock's `operation` on `model_id`, signed, and returns Bedrock's
 /// response if it is a success. Throttling, 5xx and network errors are retried with
 /// exponential backoff and full jitter, within the configured attempts and time budget;
-/// nothing has reached the client yet, so a retry is invisible to it. An error response
-/// becomes [`RelayError::Upstream`] with Bedrock's own name and message.
+/// nothing has reached the client yet, so a retry is invisible to it. So is a stream whose
+/// first frame is such an exception: Bedrock answers a throttled ConverseStream with `200`
+/// and a `throttlingException` frame. An error response becomes [`RelayError::Upstream`]
+/// with Bedrock's own name and message; an opening exception left after the last attempt is
+/// passed on as it came.
 pub(crate) async fn send(
     config: &RelayConfig,
     model_id: &str,
@@ -56,27 +67,37 @@ pub(crate) async fn send(
 ) -> Result<Upstream, Failed> {
     let url = format!("{}{}", config.endpoint, model_path(model_id, operation));
     let started = Date::now().as_millis();
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        let controller = AbortController::default();
-        let error = match attempt(config, &url, operation, body, &controller).await {
-            Ok(response) => return Ok(Upstream { response, controller, attempts }),
-            Err(error) => {
-                controller.abort();
-                error
-            }
-        };
+    // The pause before trying again after `error`, if another attempt is allowed.
+    let retry = |attempts: u32, error: &RelayError| {
         // Full jitter: a random pause up to the exponential bound (AWS's recommendation).
         let bound = BASE_BACKOFF.saturating_mul(1 << (attempts - 1).min(10)).min(MAX_BACKOFF);
         let pause = bound.mul_f64(js_sys::Math::random());
         let spent = Duration::from_millis(Date::now().as_millis().saturating_sub(started));
-        if !retryable(&error)
-            || attempts >= config.timing.attempts
-            || spent + pause > config.timing.retry_budget
-        {
-            return Err(Failed { error, attempts });
-        }
+        (retryable(error) && attempts < config.timing.attempts && spent + pause <= config.timing.retry_budget)
+            .then_some(pause)
+    };
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let controller = AbortController::default();
+        let pause = match attempt(config, &url, operation, body, &controller).await {
+            Ok((response, stream)) => {
+                let opening =
+                    stream.as_ref().and_then(|(_, start)| opening_error(start)).map(RelayError::Upstream);
+                match opening.and_then(|e| retry(attempts, &e)) {
+                    Some(pause) => pause,
+                    None => return Ok(Upstream { response, stream, controller, attempts }),
+                }
+            }
+            Err(error) => match retry(attempts, &error) {
+                Some(pause) => pause,
+                None => {
+                    controller.abort();
+                    return Err(Failed { error, attempts });
+                }
+            },
+        };
+        controller.abort();
         Delay::from(pause).await;
     }
 }
@@ -87,7 +108,7 @@ async fn attempt(
     operation: Operation,
     body: &[u8],
     controller: &AbortController,
-) -> Result<Response, RelayError> {
+) -> Result<(Response, Option<(ByteStream, Vec<u8>)>), RelayError> {
     let request = signed_request(config, url, operation, body)?;
     let signal = controller.signal();
     let fetch = Fetch::Request(request);
@@ -103,12 +124,42 @@ async fn attempt(
         Either::Right(_) => return Err(RelayError::Timeout(what)),
     };
     if (200..300).contains(&response.status_code()) {
-        return Ok(response);
+        let stream = match operation {
+            Operation::ConverseStream => Some(opening(&mut response, wait).await?),
+            Operation::Converse => None,
+        };
+        return Ok((response, stream));
     }
     let status = response.status_code();
     let error_type = response.headers().get("x-amzn-ErrorType").ok().flatten();
     let body = response.bytes().await.unwrap_or_default();
     Err(RelayError::Upstream(BedrockError::from_response(status, error_type.as_deref(), &body)))
+}
+
+/// The most of a stream read to see its first frame: a longer first frame is passed on
+/// unread (no event is that long).
+const MAX_OPENING: usize = 64 * 1024;
+
+/// Reads the start of a stream until its first frame is whole, it ends, or `wait` passes.
+async fn opening(response: &mut Response, wait: Duration) -> Result<(ByteStream, Vec<u8>), RelayError> {
+    let mut stream = response.stream().map_err(|e| RelayError::Internal(e.to_string()))?;
+    let mut start = Vec::new();
+    let mut timeout = pin!(Delay::from(wait));
+    while whole_frames_len(&start) == 0 && !not_a_frame(&start) && start.len() < MAX_OPENING {
+        match select(stream.next(), timeout.as_mut()).await {
+            Either::Left((Some(Ok(chunk)), _)) => start.extend_from_slice(&chunk),
+            Either::Left((Some(Err(e)), _)) => return Err(RelayError::Unreachable(e.to_string())),
+            Either::Left((None, _)) => break,
+            Either::Right(_) => return Err(RelayError::Timeout("start answering")),
+        }
+    }
+    Ok((stream, start))
+}
+
+/// Whether `start` already shows it is no frame (a length shorter than a frame's own parts):
+/// the relayed stream's decoder reports it.
+fn not_a_frame(start: &[u8]) -> bool {
+    start.get(..4).is_some_and(|p| u32::from_be_bytes([p[0], p[1], p[2], p[3]]) < 16)
 }
 
 fn signed_request(
@@ -160,4 +211,9 @@ pub(crate) async fn read_with_timeout(
         Either::Left((bytes, _)) => bytes.map_err(|e| RelayError::Unreachable(e.to_string())),
         Either::Right(_) => Err(RelayError::Timeout("finish its reply")),
     }
+}
+
+/// Polls the upstream once: its next chunk if it is already in, without waiting.
+pub(crate) async fn poll_once(upstream: &mut ByteStream) -> Poll<Option<worker::Result<Vec<u8>>>> {
+    std::future::poll_fn(|cx| Poll::Ready(upstream.poll_next_unpin(cx))).await
 }

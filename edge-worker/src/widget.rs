@@ -9,14 +9,14 @@
 //! to the token's site's models, system-prompt presets and limits. A request that names a
 //! site without a valid token for it is refused.
 
-use converse_shared::models::{ModelListing, OfferedModel};
+use converse_shared::models::ModelListing;
 use converse_shared::{BedrockError, ErrorKind};
 use serde::Serialize;
 use worker::{Env, Headers, Request, Response};
 
 use crate::config::RelayConfig;
 use crate::errors::RelayError;
-use crate::policy::{Site, output_cap};
+use crate::policy::{self, Site};
 use crate::visitor::{self, TOKEN_HEADER, Visitor};
 
 /// The header naming the site a widget request comes from.
@@ -111,17 +111,11 @@ pub(crate) fn info(req: &Request, config: &RelayConfig) -> Result<Response, Rela
     let Some((origin, site)) = site_of(req, config)? else {
         return Err(refused(ErrorKind::Validation, format!("Name the embedding site in {SITE_HEADER}.")));
     };
-    let ids: Vec<&String> = match &site.models {
-        Some(models) => models.iter().collect(),
-        None => config.policy.models.iter().flatten().collect(),
-    };
     let models = ModelListing {
-        models: ids
-            .into_iter()
-            .map(|id| OfferedModel::new(id.clone(), output_cap(&config.policy, id)))
-            .collect(),
+        models: policy::listing(&config.policy, site.models.as_deref()),
         any_model: site.models.is_none() && config.policy.models.is_none(),
         page_access: Some(config.page_access.name().to_owned()),
+        enforced_guardrail: config.policy.guardrail.is_some(),
     };
     let info = SiteInfo {
         site: origin,

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod attach;
 mod components;
+pub mod dates;
 pub mod i18n;
 pub mod markdown;
 pub mod mode;

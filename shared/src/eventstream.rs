@@ -181,6 +181,19 @@ pub fn whole_frames_len(bytes: &[u8]) -> usize {
     at
 }
 
+/// The error the first frame of `bytes` reports, when that frame is whole and is an exception
+/// or an error frame: how Bedrock refuses a stream that has not begun (a throttled
+/// ConverseStream is a `200` whose first frame is `throttlingException`). `None` for an
+/// event, an incomplete frame, or bytes that are not a frame.
+pub fn opening_error(bytes: &[u8]) -> Option<BedrockError> {
+    if whole_frames_len(bytes) == 0 {
+        return None;
+    }
+    let mut decoder = EventStreamDecoder::new();
+    decoder.push(bytes);
+    decoder.next_item().ok().flatten()?.error()
+}
+
 fn string_header(name: &'static str, value: &str) -> Header {
     Header::new(name, HeaderValue::String(value.to_owned().into()))
 }

@@ -3,18 +3,24 @@
 //!
 //! Converse is one API over many models, and they differ: some take no system prompt, some
 //! no tools, some reject `temperature` together with `topP`, some reject `stopSequences`.
-//! The table below says so once; the relay, the page and the stand-in all read it.
+//! The table below says so once; the relay and the page read it (the stand-in has its own,
+//! so that the two can disagree). A deployer declares what the table lacks
+//! ([`DeclaredRules`]); a model neither knows is sent text alone ([`unknown`]).
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use crate::error::{BedrockError, ErrorKind};
 use crate::types::*;
 
 /// What a model family accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelRules {
     /// A human name for the family.
-    pub family: &'static str,
-    /// Whether the id was found in the table (unknown models get permissive defaults).
+    pub family: Cow<'static, str>,
+    /// Whether what it takes is known: it is in the table, or the deployer declared it.
+    /// Otherwise the rules are [`unknown`]'s, which guess nothing.
     pub known: bool,
     /// Takes `system`. Without it, a system prompt is folded into the first user turn.
     pub system_prompt: bool,
@@ -43,9 +49,21 @@ pub struct ModelRules {
     pub max_output_tokens: u32,
 }
 
-const fn rules(family: &'static str, context_window: u32, max_output_tokens: u32) -> ModelRules {
+impl ModelRules {
+    /// Says that the model takes no `what` ("images", "tools"): as a fact for a known model;
+    /// for an unknown one, that it is not known and so not sent.
+    pub fn takes_no(&self, what: &str) -> String {
+        if self.known {
+            format!("{} takes no {what}", self.family)
+        } else {
+            format!("The relay does not know whether this model takes {what}, so it sends text alone")
+        }
+    }
+}
+
+fn rules(family: &'static str, context_window: u32, max_output_tokens: u32) -> ModelRules {
     ModelRules {
-        family,
+        family: Cow::Borrowed(family),
         known: true,
         system_prompt: true,
         tools: true,
@@ -62,11 +80,11 @@ const fn rules(family: &'static str, context_window: u32, max_output_tokens: u32
     }
 }
 
-const fn claude(family: &'static str, max_output_tokens: u32) -> ModelRules {
+fn claude(family: &'static str, max_output_tokens: u32) -> ModelRules {
     ModelRules { images: true, ..rules(family, 200_000, max_output_tokens) }
 }
 
-const fn claude_reasoning(family: &'static str, max_output_tokens: u32, xor: bool) -> ModelRules {
+fn claude_reasoning(family: &'static str, max_output_tokens: u32, xor: bool) -> ModelRules {
     ModelRules {
         reasoning: true,
         signed_reasoning: true,
@@ -75,7 +93,7 @@ const fn claude_reasoning(family: &'static str, max_output_tokens: u32, xor: boo
     }
 }
 
-const fn text_only(family: &'static str, context_window: u32, max_output_tokens: u32) -> ModelRules {
+fn text_only(family: &'static str, context_window: u32, max_output_tokens: u32) -> ModelRules {
     ModelRules {
         system_prompt: false,
         tools: false,
@@ -86,110 +104,229 @@ const fn text_only(family: &'static str, context_window: u32, max_output_tokens:
 }
 
 /// The table: the first entry whose prefix starts the base model id wins (longest first).
-const TABLE: &[(&str, ModelRules)] = &[
-    ("anthropic.claude-3-5-haiku", ModelRules { images: false, ..claude("Claude 3.5 Haiku", 8_192) }),
-    ("anthropic.claude-3-5-sonnet", claude("Claude 3.5 Sonnet", 8_192)),
-    ("anthropic.claude-3-7-sonnet", claude_reasoning("Claude 3.7 Sonnet", 64_000, false)),
-    ("anthropic.claude-3-haiku", claude("Claude 3 Haiku", 4_096)),
-    ("anthropic.claude-3-sonnet", claude("Claude 3 Sonnet", 4_096)),
-    ("anthropic.claude-3-opus", claude("Claude 3 Opus", 4_096)),
-    ("anthropic.claude-sonnet-4", claude_reasoning("Claude Sonnet 4.x", 64_000, true)),
-    ("anthropic.claude-haiku-4", claude_reasoning("Claude Haiku 4.x", 64_000, true)),
-    ("anthropic.claude-opus-4", claude_reasoning("Claude Opus 4.x", 32_000, true)),
-    (
-        "anthropic.claude",
-        ModelRules { tools: false, streaming_tools: false, ..claude("Claude (legacy)", 4_096) },
-    ),
-    ("amazon.nova-micro", rules("Amazon Nova Micro", 128_000, 10_000)),
-    (
-        "amazon.nova-lite",
-        ModelRules { images: true, video: true, ..rules("Amazon Nova Lite", 300_000, 10_000) },
-    ),
-    (
-        "amazon.nova-pro",
-        ModelRules { images: true, video: true, ..rules("Amazon Nova Pro", 300_000, 10_000) },
-    ),
-    (
-        "amazon.nova-premier",
-        ModelRules { images: true, video: true, ..rules("Amazon Nova Premier", 1_000_000, 32_000) },
-    ),
-    ("amazon.nova", ModelRules { images: true, ..rules("Amazon Nova", 300_000, 10_000) }),
-    (
-        "amazon.titan-text-premier",
-        ModelRules { documents: true, ..text_only("Amazon Titan Text Premier", 32_000, 3_072) },
-    ),
-    (
-        "amazon.titan-text-express",
-        ModelRules { documents: true, ..text_only("Amazon Titan Text Express", 8_000, 8_192) },
-    ),
-    (
-        "amazon.titan-text-lite",
-        ModelRules { documents: true, ..text_only("Amazon Titan Text Lite", 4_000, 4_096) },
-    ),
-    ("amazon.titan", text_only("Amazon Titan Text", 8_000, 4_096)),
-    (
-        "meta.llama3-2-11b",
-        ModelRules { images: true, streaming_tools: false, ..rules("Llama 3.2 Vision", 128_000, 2_048) },
-    ),
-    (
-        "meta.llama3-2-90b",
-        ModelRules { images: true, streaming_tools: false, ..rules("Llama 3.2 Vision", 128_000, 2_048) },
-    ),
-    ("meta.llama3-1", ModelRules { streaming_tools: false, ..rules("Llama 3.1", 128_000, 2_048) }),
-    ("meta.llama3-2", ModelRules { streaming_tools: false, ..rules("Llama 3.2", 128_000, 2_048) }),
-    ("meta.llama3-3", ModelRules { streaming_tools: false, ..rules("Llama 3.3", 128_000, 2_048) }),
-    (
-        "meta.llama4",
-        ModelRules { images: true, streaming_tools: false, ..rules("Llama 4", 1_000_000, 8_192) },
-    ),
-    ("meta.llama3", ModelRules { tools: false, streaming_tools: false, ..rules("Llama 3", 8_000, 2_048) }),
-    ("meta.llama2", ModelRules { tools: false, streaming_tools: false, ..rules("Llama 2", 4_096, 2_048) }),
-    ("mistral.mistral-7b-instruct", text_only("Mistral 7B Instruct", 32_000, 8_192)),
-    ("mistral.mixtral-8x7b-instruct", text_only("Mixtral 8x7B Instruct", 32_000, 4_096)),
-    (
-        "mistral.mistral-large-2407",
-        ModelRules { streaming_tools: false, ..rules("Mistral Large 2", 128_000, 8_192) },
-    ),
-    ("mistral.mistral-large", ModelRules { streaming_tools: false, ..rules("Mistral Large", 32_000, 8_192) }),
-    ("mistral.mistral-small", ModelRules { streaming_tools: false, ..rules("Mistral Small", 32_000, 8_192) }),
-    (
-        "mistral.pixtral",
-        ModelRules { images: true, streaming_tools: false, ..rules("Pixtral Large", 128_000, 8_192) },
-    ),
-    ("mistral", ModelRules { streaming_tools: false, ..rules("Mistral", 32_000, 8_192) }),
-    ("cohere.command-r", ModelRules { streaming_tools: false, ..rules("Cohere Command R", 128_000, 4_096) }),
-    ("cohere.command", ModelRules { documents: true, ..text_only("Cohere Command (text)", 4_000, 4_096) }),
-    (
-        "deepseek.r1",
-        ModelRules {
-            tools: false,
-            streaming_tools: false,
-            reasoning: true,
-            ..rules("DeepSeek-R1", 128_000, 32_768)
-        },
-    ),
-    ("deepseek", rules("DeepSeek", 128_000, 8_192)),
-    (
-        "openai.gpt-oss",
-        ModelRules {
-            reasoning: true,
-            stop_sequences: false,
-            documents: false,
-            ..rules("gpt-oss", 128_000, 32_768)
-        },
-    ),
-    ("ai21.jamba", rules("AI21 Jamba", 256_000, 4_096)),
-    ("qwen.qwen3", rules("Qwen3", 128_000, 16_384)),
-    ("writer.palmyra", rules("Writer Palmyra", 128_000, 8_192)),
-];
+/// Built once, on first use (a `const` cannot hold the family's `Cow`).
+static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
+    vec![
+        ("anthropic.claude-3-5-haiku", ModelRules { images: false, ..claude("Claude 3.5 Haiku", 8_192) }),
+        ("anthropic.claude-3-5-sonnet", claude("Claude 3.5 Sonnet", 8_192)),
+        ("anthropic.claude-3-7-sonnet", claude_reasoning("Claude 3.7 Sonnet", 64_000, false)),
+        ("anthropic.claude-3-haiku", claude("Claude 3 Haiku", 4_096)),
+        ("anthropic.claude-3-sonnet", claude("Claude 3 Sonnet", 4_096)),
+        ("anthropic.claude-3-opus", claude("Claude 3 Opus", 4_096)),
+        ("anthropic.claude-sonnet-4", claude_reasoning("Claude Sonnet 4.x", 64_000, true)),
+        ("anthropic.claude-haiku-4", claude_reasoning("Claude Haiku 4.x", 64_000, true)),
+        ("anthropic.claude-opus-4", claude_reasoning("Claude Opus 4.x", 32_000, true)),
+        (
+            "anthropic.claude",
+            ModelRules { tools: false, streaming_tools: false, ..claude("Claude (legacy)", 4_096) },
+        ),
+        ("amazon.nova-micro", rules("Amazon Nova Micro", 128_000, 10_000)),
+        (
+            "amazon.nova-lite",
+            ModelRules { images: true, video: true, ..rules("Amazon Nova Lite", 300_000, 10_000) },
+        ),
+        (
+            "amazon.nova-pro",
+            ModelRules { images: true, video: true, ..rules("Amazon Nova Pro", 300_000, 10_000) },
+        ),
+        (
+            "amazon.nova-premier",
+            ModelRules { images: true, video: true, ..rules("Amazon Nova Premier", 1_000_000, 32_000) },
+        ),
+        ("amazon.nova", ModelRules { images: true, ..rules("Amazon Nova", 300_000, 10_000) }),
+        (
+            "amazon.titan-text-premier",
+            ModelRules { documents: true, ..text_only("Amazon Titan Text Premier", 32_000, 3_072) },
+        ),
+        (
+            "amazon.titan-text-express",
+            ModelRules { documents: true, ..text_only("Amazon Titan Text Express", 8_000, 8_192) },
+        ),
+        (
+            "amazon.titan-text-lite",
+            ModelRules { documents: true, ..text_only("Amazon Titan Text Lite", 4_000, 4_096) },
+        ),
+        ("amazon.titan", text_only("Amazon Titan Text", 8_000, 4_096)),
+        (
+            "meta.llama3-2-11b",
+            ModelRules { images: true, streaming_tools: false, ..rules("Llama 3.2 Vision", 128_000, 2_048) },
+        ),
+        (
+            "meta.llama3-2-90b",
+            ModelRules { images: true, streaming_tools: false, ..rules("Llama 3.2 Vision", 128_000, 2_048) },
+        ),
+        ("meta.llama3-1", ModelRules { streaming_tools: false, ..rules("Llama 3.1", 128_000, 2_048) }),
+        ("meta.llama3-2", ModelRules { streaming_tools: false, ..rules("Llama 3.2", 128_000, 2_048) }),
+        ("meta.llama3-3", ModelRules { streaming_tools: false, ..rules("Llama 3.3", 128_000, 2_048) }),
+        (
+            "meta.llama4",
+            ModelRules { images: true, streaming_tools: false, ..rules("Llama 4", 1_000_000, 8_192) },
+        ),
+        (
+            "meta.llama3",
+            ModelRules { tools: false, streaming_tools: false, ..rules("Llama 3", 8_000, 2_048) },
+        ),
+        (
+            "meta.llama2",
+            ModelRules { tools: false, streaming_tools: false, ..rules("Llama 2", 4_096, 2_048) },
+        ),
+        ("mistral.mistral-7b-instruct", text_only("Mistral 7B Instruct", 32_000, 8_192)),
+        ("mistral.mixtral-8x7b-instruct", text_only("Mixtral 8x7B Instruct", 32_000, 4_096)),
+        (
+            "mistral.mistral-large-2407",
+            ModelRules { streaming_tools: false, ..rules("Mistral Large 2", 128_000, 8_192) },
+        ),
+        (
+            "mistral.mistral-large",
+            ModelRules { streaming_tools: false, ..rules("Mistral Large", 32_000, 8_192) },
+        ),
+        (
+            "mistral.mistral-small",
+            ModelRules { streaming_tools: false, ..rules("Mistral Small", 32_000, 8_192) },
+        ),
+        (
+            "mistral.pixtral",
+            ModelRules { images: true, streaming_tools: false, ..rules("Pixtral Large", 128_000, 8_192) },
+        ),
+        ("mistral", ModelRules { streaming_tools: false, ..rules("Mistral", 32_000, 8_192) }),
+        (
+            "cohere.command-r",
+            ModelRules { streaming_tools: false, ..rules("Cohere Command R", 128_000, 4_096) },
+        ),
+        (
+            "cohere.command",
+            ModelRules { documents: true, ..text_only("Cohere Command (text)", 4_000, 4_096) },
+        ),
+        (
+            "deepseek.r1",
+            ModelRules {
+                tools: false,
+                streaming_tools: false,
+                reasoning: true,
+                ..rules("DeepSeek-R1", 128_000, 32_768)
+            },
+        ),
+        ("deepseek", rules("DeepSeek", 128_000, 8_192)),
+        (
+            "openai.gpt-oss",
+            ModelRules {
+                reasoning: true,
+                stop_sequences: false,
+                documents: false,
+                ..rules("gpt-oss", 128_000, 32_768)
+            },
+        ),
+        ("ai21.jamba", rules("AI21 Jamba", 256_000, 4_096)),
+        ("qwen.qwen3", rules("Qwen3", 128_000, 16_384)),
+        ("writer.palmyra", rules("Writer Palmyra", 128_000, 8_192)),
+    ]
+});
 
-const UNKNOWN: ModelRules = ModelRules {
-    family: "unknown model",
-    known: false,
-    images: true,
-    video: true,
-    ..rules("unknown model", 128_000, u32::MAX)
-};
+/// The rules of a model neither the table nor the deployer knows. Nothing is guessed: it is
+/// sent text alone (the system prompt folded into the first message; no tools, attachments
+/// or stop sequences; `temperature` without `topP`), any `maxTokens` is left for Bedrock to
+/// judge, and its context window is taken to be a small one.
+pub fn unknown() -> ModelRules {
+    ModelRules {
+        known: false,
+        system_prompt: false,
+        tools: false,
+        streaming_tools: false,
+        documents: false,
+        temperature_xor_top_p: true,
+        stop_sequences: false,
+        ..rules("an unknown model", 32_000, u32::MAX)
+    }
+}
+
+/// What a deployer declares a model takes (`MODEL_CAPABILITIES`, one object per model id):
+/// for a model in the table, what it leaves out keeps the table's value; for one the table
+/// lacks, `contextWindow` and `maxOutputTokens` are required and what it leaves out is off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeclaredRules {
+    /// A name to show for it.
+    pub family: Option<String>,
+    /// As [`ModelRules`]' member of the same name.
+    pub system_prompt: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
+    pub tools: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
+    pub streaming_tools: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
+    pub images: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
+    pub documents: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
+    pub video: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
+    pub reasoning: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
+    pub signed_reasoning: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
+    pub temperature_xor_top_p: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
+    pub stop_sequences: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
+    pub context_window: Option<u32>,
+    /// As [`ModelRules`]' member of the same name.
+    pub max_output_tokens: Option<u32>,
+}
+
+impl DeclaredRules {
+    /// The rules of `model_id` as declared, or why the declaration is not enough.
+    pub fn rules(self, model_id: &str) -> Result<ModelRules, String> {
+        let table = rules_for(model_id);
+        let base = if table.known {
+            table
+        } else {
+            let (Some(context_window), Some(max_output_tokens)) =
+                (self.context_window, self.max_output_tokens)
+            else {
+                return Err(format!(
+                    "{model_id} is not a model converse-edge knows: declare its contextWindow and maxOutputTokens"
+                ));
+            };
+            // Shown as the id without its provider (`google.gemma-3-27b-it` → `gemma-3-27b-it`).
+            let name = base_model_id(model_id).split_once('.').map_or(model_id, |(_, name)| name);
+            ModelRules {
+                family: Cow::Owned(name.to_owned()),
+                known: true,
+                system_prompt: false,
+                tools: false,
+                streaming_tools: false,
+                images: false,
+                documents: false,
+                video: false,
+                reasoning: false,
+                signed_reasoning: false,
+                temperature_xor_top_p: false,
+                stop_sequences: false,
+                context_window,
+                max_output_tokens,
+            }
+        };
+        let on = |declared: Option<bool>, otherwise: bool| declared.unwrap_or(otherwise);
+        let tools = on(self.tools, base.tools);
+        Ok(ModelRules {
+            system_prompt: on(self.system_prompt, base.system_prompt),
+            // A model declared to take tools streams them unless it is said not to.
+            streaming_tools: on(self.streaming_tools, base.streaming_tools || (tools && !base.tools)),
+            tools,
+            images: on(self.images, base.images),
+            documents: on(self.documents, base.documents),
+            video: on(self.video, base.video),
+            reasoning: on(self.reasoning, base.reasoning),
+            signed_reasoning: on(self.signed_reasoning, base.signed_reasoning),
+            temperature_xor_top_p: on(self.temperature_xor_top_p, base.temperature_xor_top_p),
+            stop_sequences: on(self.stop_sequences, base.stop_sequences),
+            context_window: self.context_window.unwrap_or(base.context_window),
+            max_output_tokens: self.max_output_tokens.unwrap_or(base.max_output_tokens),
+            family: self.family.map_or(base.family, Cow::Owned),
+            known: true,
+        })
+    }
+}
 
 /// The model id without an ARN around it or a cross-region inference profile prefix:
 /// `us.anthropic.claude-3-5-sonnet-20240620-v1:0` → `anthropic.claude-3-5-sonnet-20240620-v1:0`.
@@ -210,16 +347,13 @@ pub fn base_model_id(model_id: &str) -> &str {
 /// The rules for `model_id` (inference profiles and ARNs resolve to their family).
 pub fn rules_for(model_id: &str) -> ModelRules {
     let base = base_model_id(model_id);
-    TABLE.iter().find(|(prefix, _)| base.starts_with(prefix)).map_or(UNKNOWN, |(_, rules)| *rules)
+    TABLE.iter().find(|(prefix, _)| base.starts_with(prefix)).map_or_else(unknown, |(_, rules)| rules.clone())
 }
 
-/// A model a relay offers: one entry of `GET /v1/models`.
-///
-/// Written with its family's capabilities, `maxOutputTokens` being the relay's cap; read back
-/// from the id and that cap (the capabilities come from this crate's table, so both sides
-/// agree).
+/// A model a relay offers: one entry of `GET /v1/models`, with what it takes (the table's
+/// word, or the deployer's) and `maxOutputTokens` at most the relay's cap.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", from = "OfferedModelIds")]
+#[serde(rename_all = "camelCase")]
 pub struct OfferedModel {
     /// The id to call it by.
     pub model_id: String,
@@ -229,24 +363,10 @@ pub struct OfferedModel {
 }
 
 impl OfferedModel {
-    /// `model_id` with its family's rules, output capped at `max_output_tokens`.
-    pub fn new(model_id: String, max_output_tokens: u32) -> Self {
-        let mut rules = rules_for(&model_id);
+    /// `model_id` with `rules`, output capped at `max_output_tokens`.
+    pub fn new(model_id: String, mut rules: ModelRules, max_output_tokens: u32) -> Self {
         rules.max_output_tokens = rules.max_output_tokens.min(max_output_tokens);
         Self { model_id, rules }
-    }
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OfferedModelIds {
-    model_id: String,
-    max_output_tokens: u32,
-}
-
-impl From<OfferedModelIds> for OfferedModel {
-    fn from(ids: OfferedModelIds) -> Self {
-        Self::new(ids.model_id, ids.max_output_tokens)
     }
 }
 
@@ -261,6 +381,10 @@ pub struct ModelListing {
     /// Who may chat without a relay key (the relay's `PAGE_ACCESS`): `open` or `off`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_access: Option<String>,
+    /// The relay applies a guardrail of its own to every request (`ENFORCE_GUARDRAIL`): a
+    /// caller's own guardrail would be replaced by it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub enforced_guardrail: bool,
 }
 
 /// What [`prepare`] changed, for the person to see.
@@ -279,29 +403,34 @@ pub enum Adjustment {
 }
 
 fn unsupported(model_id: &str, rules: &ModelRules, what: &str) -> BedrockError {
-    BedrockError::new(
-        ErrorKind::Validation,
-        format!("{model_id} ({}) does not support {what}. Remove it or choose another model.", rules.family),
-    )
+    let message = if rules.known {
+        format!("{model_id} ({}) does not support {what}. Remove it or choose another model.", rules.family)
+    } else {
+        format!(
+            "{model_id} is not a model this relay knows, so it is sent text alone. Remove the {what}, or \
+             choose another model (the deployer can declare what {model_id} takes)."
+        )
+    };
+    BedrockError::new(ErrorKind::Validation, message)
 }
 
-/// Fits `request` to the model: applies the table's rules, and refuses what cannot be fitted
-/// (tools, images, documents or video a model does not take) with a `ValidationException`
-/// that says what to change. Returns what it changed.
+/// Fits `request` to the model `rules` describe: applies them, and refuses what cannot be
+/// fitted (tools, images, documents or video a model does not take) with a
+/// `ValidationException` that says what to change. Returns what it changed.
 pub fn prepare(
     model_id: &str,
+    rules: &ModelRules,
     request: &mut ConverseRequest,
     streaming: bool,
 ) -> Result<Vec<Adjustment>, BedrockError> {
-    let rules = rules_for(model_id);
     let mut adjustments = Vec::new();
 
     if request.tool_config.as_ref().is_some_and(|t| !t.tools.is_empty()) {
         if !rules.tools {
-            return Err(unsupported(model_id, &rules, "tool use"));
+            return Err(unsupported(model_id, rules, "tool use"));
         }
         if streaming && !rules.streaming_tools {
-            return Err(unsupported(model_id, &rules, "tool use while streaming (use Converse instead)"));
+            return Err(unsupported(model_id, rules, "tool use while streaming (use Converse instead)"));
         }
     }
     for (i, message) in request.messages.iter().enumerate() {
@@ -312,7 +441,7 @@ pub fn prepare(
                 ContentBlock::Video(_) if !rules.video => "video input",
                 _ => continue,
             };
-            return Err(unsupported(model_id, &rules, &format!("{what} (messages[{i}].content[{j}])")));
+            return Err(unsupported(model_id, rules, &format!("{what} (messages[{i}].content[{j}])")));
         }
     }
 

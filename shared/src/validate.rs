@@ -37,6 +37,35 @@ pub fn document_name_problem(name: &str) -> Option<&'static str> {
     None
 }
 
+/// Why `id` and `version` cannot name a guardrail, if they cannot: Bedrock's patterns for
+/// `GuardrailIdentifier` (an id of lower-case letters and digits, or the guardrail's ARN,
+/// `arn:aws:bedrock:<region>:<account>:guardrail/<id>`) and `GuardrailVersion` (a number from
+/// 1, or `DRAFT`), in the service model.
+pub fn guardrail_problem(id: &str, version: &str) -> Option<&'static str> {
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let arn = |s: &str| {
+        let Some(rest) = s.strip_prefix("arn:aws") else { return false };
+        let parts: Vec<&str> = rest.split(':').collect();
+        let [partition, "bedrock", region, account, resource] = parts[..] else { return false };
+        (partition.is_empty() || partition.starts_with('-') && partition.len() > 1)
+            && (1..=20).contains(&region.len())
+            && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && account.len() == 12
+            && account.bytes().all(|b| b.is_ascii_digit())
+            && resource.strip_prefix("guardrail/").is_some_and(plain)
+    };
+    if id.len() > 2048 || !(plain(id) || arn(id)) {
+        return Some("a guardrail id is lower-case letters and digits, or the guardrail's ARN");
+    }
+    let numbered = matches!(version.as_bytes().first(), Some(b'1'..=b'9'))
+        && version.len() <= 8
+        && version.bytes().all(|b| b.is_ascii_digit());
+    if version != "DRAFT" && !numbered {
+        return Some("a guardrail version is a number (1, 2, …) or DRAFT");
+    }
+    None
+}
+
 /// Checks one image's bytes: size, real format, dimensions.
 pub fn check_image(format: &ImageFormat, bytes: &[u8]) -> Result<(), String> {
     if matches!(format, ImageFormat::Other(_)) {

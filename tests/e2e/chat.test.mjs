@@ -50,7 +50,8 @@ test('an upstream error is shown in the conversation and the message is kept', a
   const reply = chat.reply(0);
   await chat.waitForStatus(reply, 'error');
   const alert = reply.getByRole('alert');
-  assert.match(await alert.textContent(), /^ThrottlingException: Too many requests/);
+  // What to do first, then what Bedrock said, then the error's name.
+  assert.match(await alert.textContent(), /^Wait a few seconds, then retry: too many requests just now\. Too many requests.* \(ThrottlingException\)$/);
   assert.equal(await chat.userMessages.locator('.text').textContent(), 'Please fail [stand-in:throttle]');
 
   // The next message goes out fine, and alone: the failed turn neither breaks the conversation
@@ -66,7 +67,7 @@ test('a throttling exception in the middle of a stream keeps the partial reply a
   await chat.send('Stream then fail [stand-in:stream-throttle]');
   const reply = chat.reply(0);
   await chat.waitForStatus(reply, 'error');
-  assert.match(await reply.getByRole('alert').textContent(), /^ThrottlingException: /);
+  assert.match(await reply.getByRole('alert').textContent(), /^Wait a few seconds, then retry: .* \(ThrottlingException\)$/);
   assert.ok((await chat.replyText(0)).startsWith('You said:'), 'the text that arrived stays on screen');
   await chat.page.context().close();
 });
@@ -105,5 +106,23 @@ test('a long pasted message shows its start until "Show all", and goes whole to 
   await chat.send('short');
   await chat.waitForStatus(chat.reply(1), 'complete');
   assert.equal(await chat.userMessages.nth(1).getByRole('button', { name: 'Show all' }).count(), 0);
+  await chat.page.context().close();
+});
+
+test('an empty chat offers prompts to start with: one fills the message box, to send or change', async () => {
+  const chat = await freshChat(browser);
+  const starters = chat.page.getByRole('list', { name: 'Ways to start' });
+  const offered = await starters.getByRole('button').allTextContents();
+  assert.equal(offered.length, 4);
+  await starters.getByRole('button').nth(2).click();
+  assert.equal(await chat.input.inputValue(), offered[2], 'the prompt is in the message box, not sent');
+  assert.ok(await chat.input.evaluate((el) => el === document.activeElement), 'the message box has the focus');
+  assert.equal(await chat.replies.count(), 0);
+  await chat.input.press('End');
+  await chat.input.pressSequentially(' Keep it under 80 words.');
+  await chat.input.press('Enter');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.equal((await lastRequest()).messages[0].content[0].text, `${offered[2]} Keep it under 80 words.`);
+  await starters.waitFor({ state: 'detached' });
   await chat.page.context().close();
 });

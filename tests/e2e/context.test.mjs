@@ -103,7 +103,7 @@ test('"Input is too long" from Bedrock offers Trim and retry, which fits the req
   await chat.send(`three ${'a '.repeat(1200)}`);
   const failed = chat.reply(2);
   await chat.waitForStatus(failed, 'error');
-  assert.match(await failed.getByRole('alert').textContent(), /^ValidationException: Input is too long/);
+  assert.match(await failed.getByRole('alert').textContent(), /^Trim the conversation and retry, or choose a model with a larger context window: .* Input is too long.* \(ValidationException\)$/);
   await failed.getByRole('button', { name: 'Trim and retry' }).click();
   await chat.waitForStatus(chat.reply(2), 'complete');
   const sent = await lastRequest();

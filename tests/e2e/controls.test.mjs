@@ -1,6 +1,7 @@
 // Controls on messages: Regenerate, Edit and resend, Continue after max_tokens, Retry after
 // an error in the middle of a stream; and what each reply cost and took.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
 import { lastRequest } from './http.mjs';
@@ -62,6 +63,59 @@ test('editing a message resends it and replaces the turns after it, also in stor
   await chat.page.context().close();
 });
 
+test('Regenerate and Edit keep the earlier versions: ‹ › shows each again, after a reload and in an export', async () => {
+  const chat = await freshChat(browser);
+  await chat.send('Name a colour');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  const first = await chat.replyText(0);
+  // With a system prompt the stand-in's answer differs (it quotes the prompt).
+  await chat.page.getByText('Settings', { exact: true }).click();
+  await chat.page.locator('.settings-panel').getByLabel('System prompt').fill('Be brief');
+  await chat.page.locator('.settings-panel').getByLabel('System prompt').blur();
+  await chat.page.keyboard.press('Escape');
+  await chat.reply(0).getByRole('button', { name: 'Regenerate' }).click();
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  const second = await chat.replyText(0);
+  assert.match(second, /My system prompt is “Be brief”/);
+  const versions = chat.reply(0).getByRole('navigation', { name: 'Versions' });
+  assert.equal(await versions.locator('span').textContent(), '2/2');
+  assert.ok(await versions.getByRole('button', { name: 'Next version' }).isDisabled());
+
+  await versions.getByRole('button', { name: 'Previous version' }).click();
+  await versions.locator('span', { hasText: '1/2' }).waitFor();
+  assert.equal(await chat.replyText(0), first);
+  await chat.page.reload();
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.equal(await chat.replyText(0), first, 'the version shown is kept');
+  assert.equal(await versions.locator('span').textContent(), '1/2');
+
+  // Editing keeps the message as it was, with the replies it had.
+  await chat.userMessages.nth(0).getByRole('button', { name: 'Edit' }).click();
+  await chat.page.getByRole('textbox', { name: 'Edit message' }).fill('Name a fruit');
+  await chat.page.getByRole('textbox', { name: 'Edit message' }).press('Enter');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.match(await chat.replyText(0), /^You said: “Name a fruit”/);
+  const edits = chat.userMessages.nth(0).getByRole('navigation', { name: 'Versions' });
+  assert.equal(await edits.locator('span').textContent(), '2/2');
+  assert.equal(await versions.count(), 0, 'the new reply has no versions of its own');
+
+  const [file] = await Promise.all([
+    chat.page.waitForEvent('download'),
+    chat.page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Export conversation' }).click(),
+  ]);
+  const exported = JSON.parse(await readFile(await file.path(), 'utf8')).conversations[0].messages;
+  const [was] = exported[0].versions.others;
+  assert.deepEqual(was.map((m) => m.message.content[0].text), ['Name a colour', first]);
+  assert.deepEqual(was[1].versions.others[0][0].message.content[0].text, second);
+
+  await edits.getByRole('button', { name: 'Previous version' }).click();
+  await edits.locator('span', { hasText: '1/2' }).waitFor();
+  assert.equal(await chat.userMessages.nth(0).locator('.text').textContent(), 'Name a colour');
+  assert.equal(await chat.replyText(0), first);
+  assert.equal(await versions.locator('span').textContent(), '1/2', 'the versions inside a version are kept');
+  await chat.page.context().close();
+});
+
 test('a reply cut off by max tokens continues in the same message until it is whole', async () => {
   const chat = await freshChat(browser);
   await chat.page.getByText('Settings', { exact: true }).click();
@@ -102,7 +156,7 @@ test('a stream that fails midway can be retried, and the retry replaces it', asy
   await chat.send('Flaky [stand-in:stream-throttle-once]');
   const reply = chat.reply(0);
   await chat.waitForStatus(reply, 'error');
-  assert.match(await reply.getByRole('alert').textContent(), /^ThrottlingException/);
+  assert.match(await reply.getByRole('alert').textContent(), /^Wait a few seconds, then retry: .* \(ThrottlingException\)$/);
   await reply.getByRole('button', { name: 'Retry' }).click();
   await chat.waitForStatus(chat.reply(0), 'complete');
   assert.equal(await chat.replies.count(), 1);

@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { RELAY_URL } from './env.mjs';
-import { freshChat, launch } from './page.mjs';
+import { RELAY_URL, STANDIN_URL } from './env.mjs';
+import { lastRequest } from './http.mjs';
+import { ChatPage, freshChat, launch } from './page.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -331,4 +332,69 @@ test('a long conversation opens at its end, and earlier messages are shown on re
   assert.equal(await articles.count(), 230);
   assert.equal(await page.getByRole('button', { name: /Show earlier messages/ }).count(), 0);
   await context.close();
+});
+
+test('the list is grouped by date as chat pages do, and each new message says when it was written', async () => {
+  const day = 86_400_000;
+  const now = Date.now();
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  const seeded = [['Old plans', 40], ['Midweek', 3], ['Last night', 1], ['This morning', 0]];
+  await seedV2(page, seeded.map(([title, ago], i) => ({
+    id: `c-dated-${i}`, title, updatedAt: now - ago * day, texts: [`about ${title}`, 'noted'],
+  })));
+  const chat = new ChatPage(page);
+  await chat.open();
+  const nav = page.getByRole('navigation', { name: 'Conversations' });
+  await nav.getByRole('button', { name: 'Old plans', exact: true }).waitFor();
+  // The month in the browser's own language, as the page names it.
+  const month = await page.evaluate((at) => new Date(at).toLocaleString('default', { month: 'long', year: 'numeric' }), now - 40 * day);
+  // Headings and rows in the order they are shown.
+  const shown = await nav.locator('.date-group h2, .open-conversation').allTextContents();
+  assert.deepEqual(shown, ['Today', 'This morning', 'Yesterday', 'Last night', 'Previous 7 days', 'Midweek', month, 'Old plans']);
+
+  // Messages kept before times were show none; a new one shows its time, kept over a reload.
+  assert.equal(await chat.conversation.locator('article time').count(), 0);
+  await chat.send('What time is it?');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  const time = chat.userMessages.nth(1).locator('.who time');
+  assert.match(await time.textContent(), /^\d{1,2}:\d{2}/);
+  const written = Date.parse(await time.getAttribute('datetime'));
+  assert.ok(Math.abs(written - Date.now()) < 60_000, `written at ${new Date(written).toISOString()}`);
+  assert.match(await time.getAttribute('title'), new RegExp(String(new Date().getFullYear())));
+  await page.reload();
+  await chat.userMessages.nth(1).waitFor();
+  assert.equal(Date.parse(await chat.userMessages.nth(1).locator('.who time').getAttribute('datetime')), written);
+  await context.close();
+});
+
+test('after its first reply the model names the conversation, unless Settings turns that off', async () => {
+  const chat = await freshChat(browser, RELAY_URL, { titles: true });
+  await chat.send('Plan a weekend in Porto with my sister');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  // The stand-in answers as models do ("Plan a weekend in."); the list shows it bare.
+  await until(async () => (await titles(chat))[0] === 'Plan a weekend in', 'the generated title');
+  const asked = await lastRequest();
+  assert.match(asked.messages[0].content[0].text, /^Name this conversation in at most six words\. Reply with the title alone\.\n\nIt begins:\nPlan a weekend in Porto with my sister/);
+  assert.deepEqual([asked.system, asked.inferenceConfig.maxTokens], [undefined, 24]);
+  await chat.send('And where to eat?');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  await chat.page.reload();
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  assert.equal((await titles(chat))[0], 'Plan a weekend in', 'kept, and not renamed by later turns');
+
+  // Off: a new conversation's title stays its first message's start, and no naming call is made.
+  await chat.page.getByText('Settings', { exact: true }).click();
+  await chat.page.getByLabel('Let the model name new conversations').uncheck();
+  await chat.page.keyboard.press('Escape');
+  await sidebar(chat).getByRole('button', { name: 'New chat' }).click();
+  const requests = async () => (await (await fetch(`${STANDIN_URL}/_stand-in/stats`)).json()).requests;
+  const before = await requests();
+  await chat.send('Another topic entirely');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  await chat.send('Still on it');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  assert.equal(await requests() - before, 2, 'two replies, no naming call');
+  assert.equal((await titles(chat))[0], 'Another topic entirely');
+  await chat.page.context().close();
 });

@@ -30,6 +30,32 @@ test('a throttled first attempt is invisible to the client when a retry succeeds
   assert.equal(events.at(-1).event, 'metadata');
 });
 
+// Bedrock refuses a ConverseStream it throttles before it begins with `200` and a
+// `throttlingException` as the first frame ("ThrottlingException: Your request was denied due
+// to exceeding the account quotas", a ConverseStreamOutput member in the service model).
+// Nothing has reached the client then, so the relay retries as it does an HTTP 429.
+test('a stream throttled at its first frame is retried, invisibly to the client', async () => {
+  for (const accept of [sse, {}]) {
+    const r = await post(MODEL, 'converse-stream', body(`first ${Math.random()} [stand-in:stream-throttlingException-first-once]`), accept);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('x-relay-attempts'), '2');
+    if (accept.accept) {
+      const { events } = await readSse(r);
+      assert.deepEqual(events.filter((e) => /Exception/.test(e.event)), []);
+      assert.equal(events.at(-1).event, 'metadata');
+    } else {
+      const bytes = Buffer.from(await r.arrayBuffer());
+      // (The reply quotes the trigger, so the exception is looked for by its frame header.)
+      assert.ok(!bytes.includes(':exception-type'), 'no exception frame reached an SDK client');
+      assert.ok(bytes.includes('messageStop') && bytes.includes('metadata'));
+    }
+  }
+  // Throttled every time: the last attempt's stream is passed on as Bedrock sent it.
+  const r = await post(MODEL, 'converse-stream', body('x [stand-in:stream-throttlingException-first]'), sse);
+  assert.equal(r.headers.get('x-relay-attempts'), '3');
+  assert.deepEqual((await readSse(r)).events.map((e) => e.event), ['throttlingException']);
+});
+
 test('client errors are not retried', async () => {
   for (const [status, name] of [[400, 'ValidationException'], [403, 'AccessDeniedException'], [404, 'ResourceNotFoundException'],
     [408, 'ModelTimeoutException'], [424, 'ModelErrorException']]) {

@@ -6,19 +6,14 @@ import { after, before, test } from 'node:test';
 
 import { lastRequest } from './http.mjs';
 import { freshChat, launch } from './page.mjs';
-import { relayInWorkerd } from './workerd.mjs';
+import { pageRelay } from './workerd.mjs';
 
 const OFFERED = 'us.amazon.nova-lite-v1:0';
 let mf;
 let url;
 let browser;
 before(async () => {
-  mf = relayInWorkerd({ PAGE_ACCESS: 'open', ALLOWED_MODELS: OFFERED }, {
-    host: '127.0.0.1',
-    port: 0,
-    assets: { directory: 'dist', binding: 'ASSETS', routerConfig: { has_user_worker: true } },
-  });
-  url = (await mf.ready).origin;
+  ({ mf, url } = await pageRelay({ PAGE_ACCESS: 'open', ALLOWED_MODELS: OFFERED }));
   browser = await launch();
 });
 after(async () => {

@@ -83,10 +83,14 @@ export class ChatPage {
 
 /**
  * A new browser context (wrangler's local certificate accepted) on the chat page (of `url`);
- * `options` are the context's (a phone's `viewport`, `hasTouch`, `isMobile`).
+ * `options` are the context's (a phone's `viewport`, `hasTouch`, `isMobile`), and `titles`
+ * leaves generated titles on.
  */
-export async function freshChat(browser, url = RELAY_URL, options = {}) {
+export async function freshChat(browser, url = RELAY_URL, { titles = false, ...options } = {}) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, ...options });
+  // Generated titles are a second request after each first reply; the suites that read the
+  // stand-in's last request turn them off, as Settings can (the titles test turns them on).
+  if (!titles) await context.addInitScript(() => localStorage.setItem('converse-edge.titles', 'off'));
   const page = await context.newPage();
   // A panic or an uncaught error in the page is printed with the test's output.
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 
 import { lastRequest } from './http.mjs';
 import { ChatPage, freshChat, launch } from './page.mjs';
+import { pageRelay } from './workerd.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -135,4 +136,43 @@ test('when the relay\'s model list cannot be had, the picker says so rather than
   await model.locator('option').filter({ hasText: 'the relay\'s model list could not be loaded' }).waitFor({ state: 'attached' });
   assert.equal(await model.locator('option').filter({ hasText: 'not offered by this relay' }).count(), 0);
   await context.close();
+});
+
+test('a conversation\'s own guardrail goes with each request; a malformed one is refused before sending', async () => {
+  const chat = await freshChat(browser);
+  const settings = await openSettings(chat);
+  const id = settings.getByLabel('Guardrail id');
+  await id.fill('My guardrail');
+  await settings.getByLabel('Version', { exact: true }).fill('1');
+  // Bedrock's pattern for GuardrailIdentifier: lower-case letters and digits, or an ARN.
+  await settings.getByRole('alert').filter({ hasText: 'a guardrail id is lower-case letters and digits, or the guardrail\'s ARN' }).waitFor();
+  await chat.page.keyboard.press('Escape');
+  await chat.send('hello there');
+  await chat.page.getByRole('alert').filter({ hasText: 'Not sent: a guardrail id is' }).waitFor();
+  assert.equal(await chat.input.inputValue(), 'hello there', 'the draft is kept');
+  assert.equal(await chat.replies.count(), 0);
+
+  await openSettings(chat);
+  await id.fill('gr1abc2def3');
+  await chat.page.keyboard.press('Escape');
+  await chat.input.press('Enter');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.deepEqual((await lastRequest()).guardrailConfig, { guardrailIdentifier: 'gr1abc2def3', guardrailVersion: '1' });
+  await chat.send('something it blocks [stand-in:guardrail]');
+  await chat.reply(1).getByText(/A guardrail intervened/).waitFor();
+  await chat.page.context().close();
+});
+
+test('where the relay enforces its own guardrail, Settings says so instead of offering one', async () => {
+  const { mf, url } = await pageRelay({ PAGE_ACCESS: 'open', ENFORCE_GUARDRAIL: 'gr1enforced:1' });
+  try {
+    assert.equal((await (await fetch(`${url}/v1/models`)).json()).enforcedGuardrail, true);
+    const chat = await freshChat(browser, url);
+    const settings = await openSettings(chat);
+    await settings.getByText('This relay applies its own guardrail to every conversation.').waitFor();
+    assert.equal(await settings.getByLabel('Guardrail id').count(), 0);
+    await chat.page.context().close();
+  } finally {
+    await mf.dispose();
+  }
 });

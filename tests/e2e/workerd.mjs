@@ -28,3 +28,17 @@ export function relayInWorkerd(bindings = {}, options = {}) {
     ...options,
   });
 }
+
+/**
+ * A relay that also serves the built page (dist/), on a free local port, with `bindings` added
+ * to its variables: for browser suites that need a deployment of their own. Returns the
+ * Miniflare instance (to dispose of) and the page's origin.
+ */
+export async function pageRelay(bindings = {}) {
+  const mf = relayInWorkerd(bindings, {
+    host: '127.0.0.1',
+    port: 0,
+    assets: { directory: 'dist', binding: 'ASSETS', routerConfig: { has_user_worker: true } },
+  });
+  return { mf, url: (await mf.ready).origin };
+}

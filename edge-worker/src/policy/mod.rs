@@ -1,7 +1,9 @@
 //! What the deployer allows a request to ask for: models, sizes, counts, output tokens, and
 //! an enforced guardrail. Applied before any upstream call.
 
-use converse_shared::models::rules_for;
+use std::collections::BTreeMap;
+
+use converse_shared::models::{DeclaredRules, ModelRules, OfferedModel, base_model_id, rules_for};
 use converse_shared::path::{Operation, model_id_problem};
 use converse_shared::project;
 use converse_shared::types::*;
@@ -19,6 +21,8 @@ pub(crate) use site::Site;
 pub(crate) struct Policy {
     /// The models on offer (`ALLOWED_MODELS`); `None` offers any.
     pub(crate) models: Option<Vec<String>>,
+    /// What the deployer declares models take (`MODEL_CAPABILITIES`), by model id.
+    pub(crate) declared: BTreeMap<String, ModelRules>,
     /// The largest request body (`MAX_BODY_BYTES`).
     pub(crate) max_body_bytes: usize,
     /// The most output tokens a request may ask for (`MAX_OUTPUT_TOKENS`).
@@ -87,9 +91,48 @@ pub(crate) fn listed(models: Option<&[String]>, model_id: &str) -> bool {
     models.is_none_or(|models| models.iter().any(|m| m == model_id))
 }
 
+impl Policy {
+    /// What `model_id` takes: as the deployer declared (for it, or for the model an inference
+    /// profile or ARN names), else as the table says, else nothing beyond text.
+    pub(crate) fn rules(&self, model_id: &str) -> ModelRules {
+        self.declared
+            .get(model_id)
+            .or_else(|| self.declared.get(base_model_id(model_id)))
+            .cloned()
+            .unwrap_or_else(|| rules_for(model_id))
+    }
+}
+
+/// Reads `MODEL_CAPABILITIES`: a JSON object from model id to [`DeclaredRules`].
+pub(crate) fn parse_declared(value: Option<&str>) -> Result<BTreeMap<String, ModelRules>, RelayError> {
+    let Some(value) = value else { return Ok(BTreeMap::new()) };
+    let bad = |why: String| RelayError::Misconfigured(format!("MODEL_CAPABILITIES: {why}"));
+    let declared: BTreeMap<String, DeclaredRules> =
+        serde_json::from_slice(value.as_bytes()).map_err(|e| bad(e.to_string()))?;
+    declared
+        .into_iter()
+        .map(|(id, declared)| {
+            let rules = declared.rules(&id).map_err(bad)?;
+            Ok((id, rules))
+        })
+        .collect()
+}
+
+/// The models to list as offered: `models` (a site's), else the relay's (`ALLOWED_MODELS`),
+/// else those the deployer declared; each with what it takes and the output cap here.
+pub(crate) fn listing(policy: &Policy, models: Option<&[String]>) -> Vec<OfferedModel> {
+    let ids: Vec<&String> = match models.or(policy.models.as_deref()) {
+        Some(models) => models.iter().collect(),
+        None => policy.declared.keys().collect(),
+    };
+    ids.into_iter()
+        .map(|id| OfferedModel::new(id.clone(), policy.rules(id), output_cap(policy, id)))
+        .collect()
+}
+
 /// The most output tokens a request to `model_id` may ask for here.
 pub(crate) fn output_cap(policy: &Policy, model_id: &str) -> u32 {
-    let model_max = rules_for(model_id).max_output_tokens;
+    let model_max = policy.rules(model_id).max_output_tokens;
     policy.max_output_tokens.map_or(model_max, |cap| cap.min(model_max))
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use converse_shared::models::rules_for;
+use converse_shared::models::ModelRules;
 use converse_shared::types::{ConverseRequest, SystemContentBlock};
 use converse_shared::{BedrockError, ErrorKind};
 use serde::Deserialize;
@@ -56,6 +56,7 @@ impl Site {
 pub(crate) fn parse_sites(
     value: Option<&str>,
     relay_offers: impl Fn(&str) -> bool,
+    rules: impl Fn(&str) -> ModelRules,
 ) -> Result<BTreeMap<String, Site>, RelayError> {
     let Some(value) = value else { return Ok(BTreeMap::new()) };
     let bad = |why: String| RelayError::Misconfigured(format!("WIDGET_SITES: {why}"));
@@ -68,7 +69,7 @@ pub(crate) fn parse_sites(
         if let Some(model) = site.models.iter().flatten().find(|m| !relay_offers(m)) {
             return Err(bad(format!("{origin} lists {model}, which ALLOWED_MODELS does not offer")));
         }
-        let no_system = site.models.iter().flatten().find(|m| !rules_for(m).system_prompt);
+        let no_system = site.models.iter().flatten().find(|m| !rules(m).system_prompt);
         if let (Some(model), false) = (no_system, site.prompts.is_empty()) {
             return Err(bad(format!("{origin} has prompts, but {model} takes no system prompt")));
         }
@@ -124,6 +125,7 @@ pub(crate) fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use converse_shared::models::rules_for;
 
     #[test]
     fn only_bare_origins_name_sites() {
@@ -140,7 +142,7 @@ mod tests {
         let offered = |m: &str| m.starts_with("us.amazon.nova") || m.starts_with("amazon.titan");
         let ok = r#"{"https://a.example":{"models":["us.amazon.nova-lite-v1:0"],
             "prompts":{"s":"Be brief."},"defaultPrompt":"s"}}"#;
-        assert_eq!(parse_sites(Some(ok), offered).unwrap().len(), 1);
+        assert_eq!(parse_sites(Some(ok), offered, rules_for).unwrap().len(), 1);
         for bad in [
             r#"{"https://a.example":{"models":["model-b"]}}"#,
             r#"{"https://a.example":{"models":["amazon.titan-text-lite-v1"],"prompts":{"s":"Be brief."}}}"#,
@@ -148,7 +150,7 @@ mod tests {
             r#"{"https://a.example/":{}}"#,
             r#"{"https://a.example":{"colour":"red"}}"#,
         ] {
-            assert!(parse_sites(Some(bad), offered).is_err(), "{bad}");
+            assert!(parse_sites(Some(bad), offered, rules_for).is_err(), "{bad}");
         }
     }
 

@@ -36,7 +36,7 @@ fn ToolSettings() -> impl IntoView {
     let settings = expect_context::<SettingsState>();
     let no_tools = move || {
         let rules = settings.model_rules();
-        (!rules.tools || !rules.streaming_tools).then(|| format!("{} takes no tools.", rules.family))
+        (!rules.tools || !rules.streaming_tools).then(|| rules.takes_no("tools") + ".")
     };
     view! {
         <details class="tools-panel">

@@ -8,8 +8,8 @@ use wasm_bindgen::JsCast;
 
 use converse_shared::ContentBlock;
 
-use crate::attach;
-use crate::components::reply_parts::{StopNote, Thinking};
+use crate::components::reply_parts::{StopNote, Thinking, VersionNav};
+use crate::components::starters::Starters;
 use crate::i18n::{t, tf};
 use crate::mode::Look;
 use crate::render::{LiveMarkdown, code_of_copy_button, copy_from};
@@ -21,6 +21,7 @@ use crate::state::reply::{Reply, too_long};
 use crate::state::running::Running;
 use crate::state::settings::SettingsState;
 use crate::storage::MessageStatus;
+use crate::{attach, dates};
 
 /// The conversation, one keyed entry per message.
 #[component]
@@ -42,13 +43,17 @@ pub(crate) fn MessageList() -> impl IntoView {
             copy_from(&target, code);
         }
     };
-    let empty = use_context::<Look>().map_or_else(|| t("empty"), |look| look.greeting);
+    let look = use_context::<Look>();
+    // The widget greets as its site chose, and offers no starters of the page's own.
+    let starters = look.is_none();
+    let empty = look.map_or_else(|| t("empty"), |look| look.greeting);
     view! {
         <main class="messages" node_ref=scroller aria-label=t("conversation") data-loaded=move || conversation.messages.with(Vec::len)
             on:scroll=move |_| follow.on_scroll()
             on:wheel=move |ev: web_sys::WheelEvent| follow.on_wheel(ev.delta_y()) on:click=on_click>
             <Show when=move || conversation.messages.with(Vec::is_empty)>
                 <p class="empty">{empty.clone()}</p>
+                {starters.then(|| view! { <Starters /> })}
             </Show>
             // What the model is sent in place of the turns it no longer gets.
             <Show when=move || conversation.summary.with(Option::is_some)>
@@ -147,7 +152,14 @@ fn MessageView(
     let expanded = RwSignal::new(false);
     view! {
         <article class=class data-status=status aria-busy=move || (message.status.get() == MessageStatus::Streaming).to_string()>
-            <div class="who">{who}</div>
+            <div class="who">
+                {who}
+                {message.at.map(|at| view! {
+                    <time datetime=dates::iso(at) title=dates::full_time(at)>
+                        {dates::message_time(at, js_sys::Date::now())}
+                    </time>
+                })}
+            </div>
             {(!message.from_user).then(|| view! { <Thinking message /> })}
             <div class=if message.from_user { "text plain" } else { "text markdown" } node_ref=text_ref
                 class:collapsed=move || long && !expanded.get()
@@ -183,6 +195,9 @@ fn MessageView(
             </Show>
             <Show when=move || message.error.get().is_some()>
                 <p class="error" role="alert">{move || message.error.get()}</p>
+            </Show>
+            <Show when=move || message.versions.with(|v| !v.is_empty())>
+                <VersionNav message idle=turn.idle />
             </Show>
             <div class="actions" hidden=move || editing.get() || message.status.get() == MessageStatus::Streaming>
                 <button type="button" class="copy-message" node_ref=copy_ref on:click=copy

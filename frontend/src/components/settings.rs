@@ -6,10 +6,12 @@ use leptos::prelude::*;
 use converse_shared::models::{MIN_THINKING_BUDGET, leave_out_unsupported, left_out_words, offers_thinking};
 use converse_shared::{Message, Role};
 
+use crate::components::guardrail::Guardrail;
 use crate::state::composer::ComposerState;
 use crate::state::conversation::Conversation;
+use crate::state::reply::{TITLES_KEY, titles_on};
 use crate::state::settings::SettingsState;
-use crate::storage::{ContextStrategy, Settings};
+use crate::storage::{self, ContextStrategy, Settings};
 
 /// The model picker: the relay's models (with what each accepts), or any id where the relay
 /// allows any model.
@@ -21,7 +23,7 @@ pub(crate) fn ModelPicker() -> impl IntoView {
         let mut models: Vec<(String, String)> = settings.models.with(|l| {
             l.iter()
                 .flat_map(|l| &l.models)
-                .map(|m| (m.model_id.clone(), m.rules.family.to_owned()))
+                .map(|m| (m.model_id.clone(), m.rules.family.to_string()))
                 .collect()
         });
         if !models.iter().any(|(id, _)| *id == current) {
@@ -86,6 +88,11 @@ pub(crate) fn ModelPicker() -> impl IntoView {
                 }}
             </select>
         </label>
+        <Show when=move || !settings.model_rules().known>
+            <p class="hint model-unknown" role="note">
+                "Not a model this relay knows: it is sent text alone (Settings says more)."
+            </p>
+        </Show>
         <Show when=any_model>
             <label class="model">
                 <span class="sr-only">"Model id"</span>
@@ -163,17 +170,25 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
             <div class="panel-body">
                 <p class="capabilities">{move || {
                     let r = rules();
+                    if !r.known {
+                        return format!(
+                            "The relay does not know what {} takes, so it sends text alone: no tools, images or \
+                             documents, the system prompt at the start of your first message, and {} tokens of \
+                             context assumed. The relay's deployer can declare what it takes (MODEL_CAPABILITIES).",
+                            settings.model_id.get(),
+                            r.context_window,
+                        );
+                    }
                     let mut takes = vec![];
                     if r.tools { takes.push("tools") }
                     if r.images { takes.push("images") }
                     if r.documents { takes.push("documents") }
                     format!(
-                        "{}: {} tokens of context, up to {} out{}{}",
+                        "{}: {} tokens of context, up to {} out{}",
                         r.family,
                         r.context_window,
                         r.max_output_tokens,
                         if takes.is_empty() { String::new() } else { format!("; takes {}", takes.join(", ")) },
-                        if r.known { "" } else { " (an unknown model: limits are guesses)" },
                     )
                 }}</p>
                 <label>
@@ -249,7 +264,7 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                     ></textarea>
                 </label>
                 <Show when=move || !rules().stop_sequences>
-                    <p class="hint">{move || format!("{} takes no stop sequences.", rules().family)}</p>
+                    <p class="hint">{move || rules().takes_no("stop sequences") + "."}</p>
                 </Show>
                 <label>
                     "Model-specific fields (JSON)"
@@ -262,6 +277,7 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                     ></textarea>
                 </label>
                 {move || fields_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                <Guardrail />
                 <label>
                     "When the conversation outgrows the context window"
                     <select
@@ -281,6 +297,14 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                 <button type="button" class="secondary" on:click=move |_| settings.save_defaults()>
                     "Use for new conversations"
                 </button>
+                <label class="inline">
+                    <input type="checkbox" prop:checked=titles_on()
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            storage::set_preference(TITLES_KEY, if on { "on" } else { "off" });
+                        } />
+                    "Let the model name new conversations"
+                </label>
             </div>
         </details>
     }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
+use crate::dates;
 use crate::state::conversation::Conversation;
 use crate::state::library::Library;
 use crate::storage::ConversationMeta;
@@ -27,6 +28,20 @@ pub(crate) fn Sidebar(
             .get()
             .into_iter()
             .filter(|c| query.is_empty() || c.title.to_lowercase().contains(&query) || hits.contains(&c.id))
+            .collect::<Vec<_>>()
+    };
+    // Each row with the date heading it opens, if it is the first of its group (newest first).
+    let grouped = move || {
+        let now = js_sys::Date::now();
+        let mut last = None;
+        visible()
+            .into_iter()
+            .map(|c| {
+                let heading = dates::group_heading(c.updated_at, now);
+                let opens = (last.as_ref() != Some(&heading)).then(|| heading.clone());
+                last = Some(heading);
+                (opens, c)
+            })
             .collect::<Vec<_>>()
     };
     view! {
@@ -56,8 +71,9 @@ pub(crate) fn Sidebar(
                         editing: Memo::new(move |_| editing.get()),
                     };
                     view! {
-                        <For each=visible key=|c| (c.id.clone(), c.title.clone()) let:conversation>
-                            <ConversationItem conversation shown editing open />
+                        <For each=grouped key=|(heading, c)| (c.id.clone(), c.title.clone(), heading.clone()) let:row>
+                            {row.0.map(|heading| view! { <li class="date-group"><h2>{heading}</h2></li> })}
+                            <ConversationItem conversation=row.1 shown editing open />
                         </For>
                     }
                 }}

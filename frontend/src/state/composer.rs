@@ -170,11 +170,9 @@ impl ComposerState {
             }) + self.pending.with_untracked(|p| p.iter().filter(|p| is(&p.block)).count())
         };
         match block {
-            ContentBlock::Image(_) if !rules.images => {
-                Err(format!("{name}: {} takes no images", rules.family))
-            }
+            ContentBlock::Image(_) if !rules.images => Err(format!("{name}: {}", rules.takes_no("images"))),
             ContentBlock::Document(_) if !rules.documents => {
-                Err(format!("{name}: {} takes no documents", rules.family))
+                Err(format!("{name}: {}", rules.takes_no("documents")))
             }
             ContentBlock::Image(_) if count(true) >= MAX_IMAGES => {
                 Err(format!("{name}: a conversation can carry at most {MAX_IMAGES} images"))

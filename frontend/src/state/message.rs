@@ -11,7 +11,7 @@ use converse_shared::{
 use leptos::prelude::*;
 
 use crate::render::{LiveMarkdown, LiveText};
-use crate::storage::{MessageStatus, StoredMessage, Timing};
+use crate::storage::{MessageStatus, StoredMessage, Timing, Versions};
 
 /// How a tool call shown in a reply stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +143,10 @@ pub struct ChatMessage {
     tool_blocks: StoredValue<Vec<(u32, String)>>,
     /// The JSON last written to storage, to write only what changed.
     pub(crate) saved: StoredValue<Option<String>>,
+    /// When it was written (milliseconds since the epoch), where known.
+    pub at: Option<f64>,
+    /// The other versions of the conversation from this message on.
+    pub versions: RwSignal<Versions>,
 }
 
 impl ChatMessage {
@@ -175,6 +179,8 @@ impl ChatMessage {
             reasoning: RwSignal::new(Reasoning::default()),
             tool_blocks: StoredValue::new(Vec::new()),
             saved: StoredValue::new(None),
+            at: Some(js_sys::Date::now()),
+            versions: RwSignal::new(Versions::default()),
         }
     }
 
@@ -200,7 +206,9 @@ impl ChatMessage {
         if m.status == MessageStatus::Streaming {
             m.status = MessageStatus::Interrupted;
         }
-        let this = Self::new(owner, m.id, m.message.role.clone(), m.message.joined_text(), m.status);
+        let mut this = Self::new(owner, m.id, m.message.role.clone(), m.message.joined_text(), m.status);
+        this.at = m.at;
+        this.versions.set(m.versions);
         this.saved.set_value(saved);
         this.error.set(m.error);
         this.usage.set(m.usage);
@@ -229,6 +237,8 @@ impl ChatMessage {
             usage: self.usage.get_untracked(),
             stop_reason: self.stop_reason.get_untracked(),
             timing: self.timing.get_untracked(),
+            at: self.at,
+            versions: self.versions.get_untracked(),
         }
     }
 

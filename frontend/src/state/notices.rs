@@ -1,9 +1,37 @@
 //! What the page tells the person outside a message: storage problems, why a draft was not
 //! sent, and what screen readers should hear.
 
+use converse_shared::{BedrockError, ErrorKind};
 use leptos::prelude::*;
 
+use crate::i18n::t;
 use crate::storage::StorageError;
+
+/// A failed request as the person reads it: what to do first, then what Bedrock (or the
+/// relay) said, then the error's name for whoever looks into it.
+pub fn explain(e: &BedrockError) -> String {
+    let too_long = e.message.contains("too long") || e.message.contains("context window");
+    let advice = match &e.kind {
+        ErrorKind::Throttling => "advice_throttling",
+        ErrorKind::ServiceUnavailable
+        | ErrorKind::InternalServer
+        | ErrorKind::ModelNotReady
+        | ErrorKind::ModelStreamError => "advice_unavailable",
+        ErrorKind::ModelTimeout => "advice_timeout",
+        ErrorKind::Validation if too_long => "advice_too_long",
+        ErrorKind::Validation | ErrorKind::Serialization => "advice_validation",
+        ErrorKind::AccessDenied
+        | ErrorKind::UnrecognizedClient
+        | ErrorKind::MissingAuthenticationToken
+        | ErrorKind::InvalidSignature
+        | ErrorKind::IncompleteSignature => "advice_denied",
+        ErrorKind::ResourceNotFound => "advice_not_found",
+        ErrorKind::ModelError => "advice_model_error",
+        ErrorKind::ServiceQuotaExceeded => "advice_quota",
+        _ => "advice_other",
+    };
+    format!("{} {} ({})", t(advice), e.message.trim(), e.kind.name())
+}
 
 /// The page's notices, shared through context.
 #[derive(Debug, Clone, Copy)]

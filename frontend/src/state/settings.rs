@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use converse_shared::models::{ModelListing, ModelRules, rules_for};
 use converse_shared::tools::{builtin_specs, tool_config};
 use converse_shared::{
-    AnyToolChoice, ConverseRequest, InferenceConfiguration, SpecificToolChoice, SystemContentBlock, Tool,
-    ToolChoice, ToolConfiguration, ToolSpecification,
+    AnyToolChoice, ConverseRequest, GuardrailConfiguration, InferenceConfiguration, SpecificToolChoice,
+    SystemContentBlock, Tool, ToolChoice, ToolConfiguration, ToolSpecification,
 };
 use leptos::prelude::*;
 
@@ -83,7 +83,9 @@ impl SettingsState {
     pub fn model_rules(self) -> ModelRules {
         let model_id = self.model_id.get();
         self.models
-            .with(|listing| listing.as_ref()?.models.iter().find(|m| m.model_id == model_id).map(|m| m.rules))
+            .with(|listing| {
+                listing.as_ref()?.models.iter().find(|m| m.model_id == model_id).map(|m| m.rules.clone())
+            })
             .unwrap_or_else(|| rules_for(&model_id))
     }
 
@@ -91,7 +93,7 @@ impl SettingsState {
     pub fn rules_of(self, model_id: &str) -> ModelRules {
         self.models
             .with_untracked(|listing| {
-                listing.as_ref()?.models.iter().find(|m| m.model_id == model_id).map(|m| m.rules)
+                listing.as_ref()?.models.iter().find(|m| m.model_id == model_id).map(|m| m.rules.clone())
             })
             .unwrap_or_else(|| rules_for(model_id))
     }
@@ -256,6 +258,15 @@ impl SettingsState {
                 request.inference_config = Some(config);
             }
             request.additional_model_request_fields = settings.additional_fields().ok().flatten();
+            if let Ok(Some((id, version))) = settings.guardrail() {
+                request.guardrail_config = Some(GuardrailConfiguration {
+                    guardrail_identifier: Some(id.to_owned()),
+                    guardrail_version: Some(version.to_owned()),
+                    trace: None,
+                    stream_processing_mode: None,
+                    extra: Default::default(),
+                });
+            }
         });
     }
 }

@@ -47,6 +47,68 @@ pub struct StoredMessage {
     /// How long a reply took.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timing: Option<Timing>,
+    /// When it was written (a reply: when it was asked for), in milliseconds since the epoch;
+    /// absent in messages kept before times were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<f64>,
+    /// The other versions of the conversation from this message on, where it was
+    /// regenerated or edited.
+    #[serde(default, skip_serializing_if = "Versions::is_empty")]
+    pub versions: Versions,
+}
+
+/// The versions of a conversation from one message on: each regenerated reply, each edited
+/// message, with what followed it. Kept on the message where they part (the shown version's
+/// first message), so the conversation stays one list of turns and every version, with the
+/// versions inside it, is saved and exported with it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Versions {
+    /// The other versions, oldest first: each the messages from this one to the end.
+    pub others: Vec<Vec<StoredMessage>>,
+    /// Where the shown version stands among all of them (0-based, oldest first).
+    pub shown: usize,
+}
+
+impl Versions {
+    /// Whether there is no other version.
+    pub fn is_empty(&self) -> bool {
+        self.others.is_empty()
+    }
+
+    /// How many versions there are, the shown one included.
+    pub fn count(&self) -> usize {
+        self.others.len() + 1
+    }
+
+    /// The versions once `tail` (the messages from here to the end, its first carrying the
+    /// versions so far) gives way to a new version, which is shown, as the newest.
+    pub fn superseded(mut tail: Vec<StoredMessage>) -> Self {
+        let Some(first) = tail.first_mut() else { return Self::default() };
+        let mut versions = std::mem::take(&mut first.versions);
+        let at = versions.shown.min(versions.others.len());
+        versions.others.insert(at, tail);
+        versions.shown = versions.others.len();
+        versions
+    }
+
+    /// The messages of version `k` in place of `tail` (the shown version, its first message
+    /// carrying the versions), which joins the others; `None` if `k` is the shown version or
+    /// there is no such version.
+    pub fn switch(mut tail: Vec<StoredMessage>, k: usize) -> Option<Vec<StoredMessage>> {
+        let first = tail.first_mut()?;
+        let mut versions = std::mem::take(&mut first.versions);
+        if k == versions.shown || k > versions.others.len() {
+            first.versions = versions;
+            return None;
+        }
+        let at = versions.shown.min(versions.others.len());
+        versions.others.insert(at, tail);
+        let mut chosen = versions.others.remove(k);
+        versions.shown = k;
+        chosen.first_mut()?.versions = versions;
+        Some(chosen)
+    }
 }
 
 /// How long a reply took, as the page saw it (and as Bedrock reported it).
@@ -76,6 +138,9 @@ pub struct ConversationMeta {
     /// The person chose the title (it no longer follows the first message).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub title_edited: bool,
+    /// The model named it after its first reply: the title no longer follows the first message.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub title_generated: bool,
     /// The model it talks to.
     pub model_id: String,
     /// Milliseconds since the epoch.
@@ -150,6 +215,13 @@ pub struct Settings {
     /// Extended thinking's budget in tokens, where the model offers it (absent: off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thinking_budget: Option<u32>,
+    /// The guardrail to apply (`guardrailConfig.guardrailIdentifier`; empty: none), where the
+    /// relay enforces none of its own.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub guardrail_id: String,
+    /// Its version (`guardrailConfig.guardrailVersion`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub guardrail_version: String,
 }
 
 /// How a conversation is kept inside the model's context window.
@@ -173,6 +245,18 @@ impl Settings {
             Ok(value) if value.is_object() => Ok(Some(value)),
             Ok(_) => Err("model-specific fields must be a JSON object, like {\"top_k\": 50}".into()),
             Err(e) => Err(format!("model-specific fields are not valid JSON: {e}")),
+        }
+    }
+
+    /// The guardrail as `(id, version)`, if one is set; an error says what is wrong with it.
+    pub fn guardrail(&self) -> Result<Option<(&str, &str)>, String> {
+        let (id, version) = (self.guardrail_id.trim(), self.guardrail_version.trim());
+        if id.is_empty() && version.is_empty() {
+            return Ok(None);
+        }
+        match converse_shared::validate::guardrail_problem(id, version) {
+            Some(problem) => Err(problem.to_owned()),
+            None => Ok(Some((id, version))),
         }
     }
 }
@@ -202,15 +286,31 @@ pub fn derive_title(messages: &[StoredMessage]) -> String {
         .find(|t| !t.trim().is_empty());
     match first {
         None => "New conversation".to_owned(),
-        Some(text) => {
-            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            if flat.chars().count() <= 60 {
-                flat
-            } else {
-                let mut short: String = flat.chars().take(59).collect();
-                short.push('…');
-                short
-            }
-        }
+        Some(text) => shortened(&text.split_whitespace().collect::<Vec<_>>().join(" ")),
     }
+}
+
+/// A title a model wrote, as the list shows it: its first line, without a "Title:" label,
+/// quotes, Markdown marks or a closing full stop, at most 60 characters; `None` if nothing
+/// is left.
+pub fn clean_title(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let line =
+        ["Title:", "title:", "TITLE:"].iter().find_map(|label| line.strip_prefix(label)).unwrap_or(line);
+    let bare = line.trim_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’' | '«' | '»' | '*' | '_' | '#' | '`' | '.')
+    });
+    let flat = bare.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!flat.is_empty()).then(|| shortened(&flat))
+}
+
+/// `text` cut to 60 characters, an ellipsis saying so.
+fn shortened(text: &str) -> String {
+    if text.chars().count() <= 60 {
+        return text.to_owned();
+    }
+    let mut short: String = text.chars().take(59).collect();
+    short.push('…');
+    short
 }

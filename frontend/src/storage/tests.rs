@@ -68,8 +68,17 @@ fn message_keys_sort_by_id_within_their_conversation() {
 
 #[test]
 fn titles_come_from_the_first_thing_the_person_wrote() {
-    let message = |role, text: &str| StoredMessage {
-        id: 1,
+    let message = |role, text: &str| said(1, role, text);
+    assert_eq!(derive_title(&[]), "New conversation");
+    assert_eq!(derive_title(&[message(Role::User, "  What is\n the  time? ")]), "What is the time?");
+    let long = derive_title(&[message(Role::User, &"word ".repeat(30))]);
+    assert_eq!(long.chars().count(), 60);
+    assert!(long.ends_with('…'));
+}
+
+fn said(id: u64, role: Role, text: &str) -> StoredMessage {
+    StoredMessage {
+        id,
         message: Message {
             role,
             content: vec![converse_shared::ContentBlock::Text(text.into())],
@@ -80,10 +89,67 @@ fn titles_come_from_the_first_thing_the_person_wrote() {
         usage: None,
         stop_reason: None,
         timing: None,
-    };
-    assert_eq!(derive_title(&[]), "New conversation");
-    assert_eq!(derive_title(&[message(Role::User, "  What is\n the  time? ")]), "What is the time?");
-    let long = derive_title(&[message(Role::User, &"word ".repeat(30))]);
-    assert_eq!(long.chars().count(), 60);
-    assert!(long.ends_with('…'));
+        at: None,
+        versions: Versions::default(),
+    }
+}
+
+fn texts(tail: &[StoredMessage]) -> Vec<String> {
+    tail.iter().map(|m| m.message.joined_text()).collect()
+}
+
+#[test]
+fn every_version_is_kept_in_order_and_any_can_be_shown_again() {
+    // Three replies to one prompt: the first two superseded in turn.
+    let mut second = said(2, Role::Assistant, "second");
+    second.versions = Versions::superseded(vec![said(2, Role::Assistant, "first")]);
+    let mut third = said(2, Role::Assistant, "third");
+    third.versions = Versions::superseded(vec![second]);
+    assert_eq!((third.versions.shown, third.versions.count()), (2, 3));
+
+    // Back to the first: the third joins the others, where it stands.
+    let first = Versions::switch(vec![third], 0).unwrap();
+    assert_eq!(texts(&first), ["first"]);
+    assert_eq!(first[0].versions.shown, 0);
+    let others: Vec<Vec<String>> = first[0].versions.others.iter().map(|t| texts(t)).collect();
+    assert_eq!(others, [vec!["second"], vec!["third"]]);
+    // The one shown is no switch; nor is one that does not exist.
+    assert!(Versions::switch(first.clone(), 0).is_none());
+    assert!(Versions::switch(first.clone(), 3).is_none());
+    let back = Versions::switch(first, 2).unwrap();
+    assert_eq!((texts(&back), back[0].versions.shown), (vec!["third".to_owned()], 2));
+
+    // A new version made while an older one is shown comes last, the others in their order.
+    let shown_second = Versions::switch(back, 1).unwrap();
+    let fourth = Versions::superseded(shown_second);
+    let all: Vec<Vec<String>> = fourth.others.iter().map(|t| texts(t)).collect();
+    assert_eq!(all, [vec!["first"], vec!["second"], vec!["third"]]);
+    assert_eq!(fourth.shown, 3);
+}
+
+#[test]
+fn an_edited_message_keeps_what_followed_it_and_round_trips_through_storage() {
+    let tail = vec![said(3, Role::User, "original"), said(4, Role::Assistant, "reply to original")];
+    let mut edited = said(3, Role::User, "edited");
+    edited.versions = Versions::superseded(tail);
+    let json = serde_json::to_string(&edited).unwrap();
+    let read: StoredMessage = serde_json::from_slice(json.as_bytes()).unwrap();
+    assert_eq!(read, edited);
+    let original = Versions::switch(vec![read, said(4, Role::Assistant, "reply to edited")], 0).unwrap();
+    assert_eq!(texts(&original), ["original", "reply to original"]);
+    assert_eq!(texts(&original[0].versions.others[0]), ["edited", "reply to edited"]);
+    // A message without versions is stored as before.
+    assert!(!serde_json::to_string(&said(1, Role::User, "x")).unwrap().contains("versions"));
+}
+
+#[test]
+fn a_title_the_model_wrote_is_shown_bare() {
+    assert_eq!(clean_title("\"Trip to Lisbon.\"\n").as_deref(), Some("Trip to Lisbon"));
+    assert_eq!(
+        clean_title("Title: **Public-key  cryptography**").as_deref(),
+        Some("Public-key cryptography")
+    );
+    assert_eq!(clean_title("\n\n  “Moving the meeting”  \nMore text").as_deref(), Some("Moving the meeting"));
+    assert_eq!(clean_title(&"long ".repeat(30)).map(|t| t.chars().count()), Some(60));
+    assert_eq!(clean_title(" \"\" \n"), None);
 }

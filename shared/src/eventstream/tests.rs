@@ -221,3 +221,18 @@ fn whole_frames_are_counted_by_their_lengths_and_a_frame_still_arriving_is_not()
     // A length no frame can have is left to the decoder to report.
     assert_eq!(whole_frames_len(&[0, 0, 0, 5, 1, 2, 3, 4, 5]), 0);
 }
+
+#[test]
+fn an_exception_or_error_as_the_first_whole_frame_is_the_opening_error() {
+    let throttle =
+        BedrockError::new(ErrorKind::Throttling, "Too many requests, please wait before trying again.");
+    let exception = encode_item(&StreamItem::Event(throttle.to_stream_event().unwrap()), "").unwrap();
+    let start = bedrock_frame("messageStart", r#"{"role":"assistant"}"#);
+    assert_eq!(opening_error(&[exception.to_vec(), start.clone()].concat()), Some(throttle));
+    let error = BedrockError::new(ErrorKind::ServiceUnavailable, "busy");
+    assert_eq!(opening_error(&encode_item(&StreamItem::Error(error.clone()), "").unwrap()), Some(error));
+    // An event first, half a frame, or no frame at all: nothing to retry on.
+    assert_eq!(opening_error(&[start, exception.to_vec()].concat()), None);
+    assert_eq!(opening_error(&exception[..exception.len() - 1]), None);
+    assert_eq!(opening_error(b"not a frame at all"), None);
+}

@@ -22,8 +22,7 @@ pub fn leave_out_unsupported(messages: &mut [Message], rules: &ModelRules) -> [u
         counts[at] += 1;
         let named = name.map(|n| format!(" ({n})")).unwrap_or_default();
         let takes = ["images", "documents", "videos"][at];
-        *block =
-            ContentBlock::Text(format!("[{kind}{named} was left out: {} takes no {takes}]", rules.family));
+        *block = ContentBlock::Text(format!("[{kind}{named} was left out: {}]", rules.takes_no(takes)));
     }
     counts
 }

@@ -6,6 +6,15 @@ fn request(json: serde_json::Value) -> ConverseRequest {
     serde_json::from_value(json).unwrap()
 }
 
+/// [`prepare`] with the table's rules for `model_id`.
+fn prepare_for(
+    model_id: &str,
+    request: &mut ConverseRequest,
+    streaming: bool,
+) -> Result<Vec<Adjustment>, BedrockError> {
+    prepare(model_id, &rules_for(model_id), request, streaming)
+}
+
 #[test]
 fn profiles_and_arns_resolve_to_their_family() {
     for id in [
@@ -28,7 +37,7 @@ fn profiles_and_arns_resolve_to_their_family() {
 fn a_system_prompt_is_folded_into_the_first_user_turn_where_there_is_none() {
     let mut r = request(json!({"system": [{"text": "Be terse."}],
         "messages": [{"role": "user", "content": [{"text": "hi"}]}]}));
-    let adjustments = prepare("mistral.mistral-7b-instruct-v0:2", &mut r, true).unwrap();
+    let adjustments = prepare_for("mistral.mistral-7b-instruct-v0:2", &mut r, true).unwrap();
     assert_eq!(adjustments, [Adjustment::SystemPromptFolded]);
     assert!(r.system.is_none());
     assert_eq!(r.messages[0].content[0], ContentBlock::Text("Be terse.".into()));
@@ -36,7 +45,7 @@ fn a_system_prompt_is_folded_into_the_first_user_turn_where_there_is_none() {
 
     let mut r = request(json!({"system": [{"text": "Be terse."}],
         "messages": [{"role": "user", "content": [{"text": "hi"}]}]}));
-    assert!(prepare("anthropic.claude-3-haiku-20240307-v1:0", &mut r, true).unwrap().is_empty());
+    assert!(prepare_for("anthropic.claude-3-haiku-20240307-v1:0", &mut r, true).unwrap().is_empty());
     assert!(r.system.is_some());
 }
 
@@ -44,25 +53,27 @@ fn a_system_prompt_is_folded_into_the_first_user_turn_where_there_is_none() {
 fn tools_are_refused_where_unsupported_and_streaming_tools_where_only_converse_has_them() {
     let with_tools = json!({"messages": [{"role": "user", "content": [{"text": "hi"}]}],
         "toolConfig": {"tools": [{"toolSpec": {"name": "calc", "inputSchema": {"json": {}}}}]}});
-    let err = prepare("amazon.titan-text-express-v1", &mut request(with_tools.clone()), false).unwrap_err();
+    let err =
+        prepare_for("amazon.titan-text-express-v1", &mut request(with_tools.clone()), false).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Validation);
     assert!(err.message.contains("does not support tool use"), "{}", err.message);
-    let err = prepare("meta.llama3-1-70b-instruct-v1:0", &mut request(with_tools.clone()), true).unwrap_err();
+    let err =
+        prepare_for("meta.llama3-1-70b-instruct-v1:0", &mut request(with_tools.clone()), true).unwrap_err();
     assert!(err.message.contains("tool use while streaming"), "{}", err.message);
-    assert!(prepare("meta.llama3-1-70b-instruct-v1:0", &mut request(with_tools.clone()), false).is_ok());
-    assert!(prepare("us.amazon.nova-pro-v1:0", &mut request(with_tools), true).is_ok());
+    assert!(prepare_for("meta.llama3-1-70b-instruct-v1:0", &mut request(with_tools.clone()), false).is_ok());
+    assert!(prepare_for("us.amazon.nova-pro-v1:0", &mut request(with_tools), true).is_ok());
 }
 
 #[test]
 fn attachments_a_model_cannot_read_are_refused_by_position() {
     let mut r = request(json!({"messages": [{"role": "user", "content": [{"text": "see"},
         {"image": {"format": "png", "source": {"bytes": "iVBO"}}}]}]}));
-    let err = prepare("anthropic.claude-3-5-haiku-20241022-v1:0", &mut r, true).unwrap_err();
+    let err = prepare_for("anthropic.claude-3-5-haiku-20241022-v1:0", &mut r, true).unwrap_err();
     assert!(err.message.contains("image input (messages[0].content[1])"), "{}", err.message);
     let mut r = request(json!({"messages": [{"role": "user", "content": [{"text": "see"},
         {"video": {"format": "mp4", "source": {"bytes": "AAAA"}}}]}]}));
-    assert!(prepare("anthropic.claude-3-5-sonnet-20240620-v1:0", &mut r, true).is_err());
-    assert!(prepare("amazon.nova-lite-v1:0", &mut r, true).is_ok());
+    assert!(prepare_for("anthropic.claude-3-5-sonnet-20240620-v1:0", &mut r, true).is_err());
+    assert!(prepare_for("amazon.nova-lite-v1:0", &mut r, true).is_ok());
 }
 
 #[test]
@@ -71,13 +82,13 @@ fn claude_4_takes_temperature_or_top_p_not_both() {
         "inferenceConfig": {"temperature": 0.3, "topP": 0.9}});
     let mut r = request(both.clone());
     assert_eq!(
-        prepare("us.anthropic.claude-sonnet-4-5-20250929-v1:0", &mut r, true).unwrap(),
+        prepare_for("us.anthropic.claude-sonnet-4-5-20250929-v1:0", &mut r, true).unwrap(),
         [Adjustment::TopPDropped]
     );
     let config = r.inference_config.unwrap();
     assert_eq!((config.temperature, config.top_p), (Some(0.3), None));
     let mut r = request(both);
-    assert!(prepare("anthropic.claude-3-5-sonnet-20240620-v1:0", &mut r, true).unwrap().is_empty());
+    assert!(prepare_for("anthropic.claude-3-5-sonnet-20240620-v1:0", &mut r, true).unwrap().is_empty());
     assert_eq!(r.inference_config.unwrap().top_p, Some(0.9));
 }
 
@@ -85,7 +96,7 @@ fn claude_4_takes_temperature_or_top_p_not_both() {
 fn gpt_oss_takes_no_stop_sequences_and_max_tokens_are_clamped() {
     let mut r = request(json!({"messages": [{"role": "user", "content": [{"text": "hi"}]}],
         "inferenceConfig": {"stopSequences": ["END"], "maxTokens": 1000000}}));
-    let adjustments = prepare("openai.gpt-oss-120b-1:0", &mut r, true).unwrap();
+    let adjustments = prepare_for("openai.gpt-oss-120b-1:0", &mut r, true).unwrap();
     assert_eq!(adjustments, [Adjustment::StopSequencesDropped, Adjustment::MaxTokensClamped(1_000_000)]);
     let config = r.inference_config.unwrap();
     assert_eq!((config.stop_sequences, config.max_tokens), (None, Some(32_768)));
@@ -98,28 +109,91 @@ fn unsigned_reasoning_is_not_replayed_and_signed_reasoning_is() {
         {"role": "assistant", "content": [{"reasoningContent": {"reasoningText": {"text": "hmm"}}}, {"text": "a"}]},
         {"role": "user", "content": [{"text": "q2"}]}]});
     let mut r = request(history.clone());
-    assert_eq!(prepare("us.deepseek.r1-v1:0", &mut r, true).unwrap(), [Adjustment::ReasoningDropped(1)]);
+    assert_eq!(prepare_for("us.deepseek.r1-v1:0", &mut r, true).unwrap(), [Adjustment::ReasoningDropped(1)]);
     assert_eq!(r.messages[1].content, [ContentBlock::Text("a".into())]);
     let mut r = request(history);
-    assert!(prepare("us.anthropic.claude-3-7-sonnet-20250219-v1:0", &mut r, true).unwrap().is_empty());
+    assert!(prepare_for("us.anthropic.claude-3-7-sonnet-20250219-v1:0", &mut r, true).unwrap().is_empty());
     assert_eq!(r.messages[1].content.len(), 2);
 }
 
 #[test]
-fn an_offered_model_carries_its_capabilities_and_reads_back_from_its_id() {
-    let offered = OfferedModel::new("us.amazon.nova-lite-v1:0".into(), 1000);
-    let listing = ModelListing { models: vec![offered.clone()], any_model: false, page_access: None };
+fn an_offered_model_carries_its_capabilities_through_the_listing() {
+    let offered =
+        OfferedModel::new("us.amazon.nova-lite-v1:0".into(), rules_for("us.amazon.nova-lite-v1:0"), 1000);
+    let listing = ModelListing {
+        models: vec![offered.clone()],
+        any_model: false,
+        page_access: None,
+        enforced_guardrail: false,
+    };
     let json = serde_json::to_value(&listing).unwrap();
     assert_eq!(json["models"][0]["contextWindow"], offered.rules.context_window);
     assert_eq!(json["models"][0]["images"], true);
+    assert_eq!(json["models"][0]["family"], "Amazon Nova Lite");
     assert_eq!(json["models"][0]["maxOutputTokens"], 1000);
     assert_eq!(serde_json::from_value::<ModelListing>(json).unwrap(), listing);
     // A relay cannot offer more output than the model has.
-    let read: OfferedModel = serde_json::from_value(
-        serde_json::json!({"modelId": "amazon.titan-text-lite-v1", "maxOutputTokens": 999999}),
-    )
+    let titan = OfferedModel::new(
+        "amazon.titan-text-lite-v1".into(),
+        rules_for("amazon.titan-text-lite-v1"),
+        999_999,
+    );
+    assert_eq!(titan.rules.max_output_tokens, rules_for("amazon.titan-text-lite-v1").max_output_tokens);
+}
+
+fn declared(json: serde_json::Value) -> Result<DeclaredRules, serde_json::Error> {
+    serde_json::from_value(json)
+}
+
+#[test]
+fn a_model_the_table_lacks_is_declared_with_its_limits_and_what_it_takes() {
+    let id = "google.gemma-3-27b-it";
+    assert!(!rules_for(id).known);
+    let gemma = declared(json!({"family": "Gemma 3 27B", "contextWindow": 128000, "maxOutputTokens": 8192,
+        "systemPrompt": true, "images": true, "tools": true}))
+    .unwrap()
+    .rules(id)
     .unwrap();
-    assert_eq!(read.rules.max_output_tokens, rules_for("amazon.titan-text-lite-v1").max_output_tokens);
+    assert!(gemma.known && gemma.system_prompt && gemma.images && gemma.tools && gemma.streaming_tools);
+    assert!(!gemma.documents && !gemma.video && !gemma.reasoning && !gemma.stop_sequences);
+    assert_eq!(
+        (gemma.family.as_ref(), gemma.context_window, gemma.max_output_tokens),
+        ("Gemma 3 27B", 128_000, 8192)
+    );
+    // Its limits cannot be guessed: without them the declaration is refused, saying so.
+    let why = declared(json!({"images": true})).unwrap().rules(id).unwrap_err();
+    assert!(why.contains("contextWindow and maxOutputTokens"), "{why}");
+    // A misspelt capability is refused rather than ignored.
+    assert!(declared(json!({"image": true})).is_err());
+}
+
+#[test]
+fn a_declaration_over_a_table_model_changes_only_what_it_names() {
+    let id = "us.amazon.nova-lite-v1:0";
+    let table = rules_for(id);
+    let rules = declared(json!({"maxOutputTokens": 2048, "video": false})).unwrap().rules(id).unwrap();
+    assert_eq!(rules, ModelRules { max_output_tokens: 2048, video: false, ..table });
+}
+
+#[test]
+fn a_model_nobody_knows_is_sent_text_alone_and_told_so_plainly() {
+    let id = "example.brand-new-model-v1:0";
+    let rules = rules_for(id);
+    let mut r = request(json!({"system": [{"text": "Be terse."}],
+        "inferenceConfig": {"temperature": 0.5, "topP": 0.9, "stopSequences": ["END"]},
+        "messages": [{"role": "user", "content": [{"text": "hi"}]}]}));
+    let adjustments = prepare(id, &rules, &mut r, true).unwrap();
+    assert_eq!(
+        adjustments,
+        [Adjustment::TopPDropped, Adjustment::StopSequencesDropped, Adjustment::SystemPromptFolded]
+    );
+    assert_eq!(r.messages[0].content[0], ContentBlock::Text("Be terse.".into()));
+    let mut with_image = request(json!({"messages": [{"role": "user", "content": [
+        {"text": "look"}, {"image": {"format": "png", "source": {"bytes": "AAAA"}}}]}]}));
+    let err = prepare(id, &rules, &mut with_image, true).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Validation);
+    assert!(err.message.starts_with(&format!("{id} is not a model this relay knows")), "{}", err.message);
+    assert!(err.message.contains("image input"), "{}", err.message);
 }
 
 #[test]
@@ -135,13 +209,13 @@ fn what_a_model_cannot_take_is_left_out_as_words_and_the_request_then_prepares()
             {"role": "user", "content": [{"text": "Thanks"}]}]}))
     };
     let mut r = history();
-    assert!(prepare(model, &mut r.clone(), true).is_err(), "Mistral 7B refuses the image as it is");
     let rules = rules_for(model);
+    assert!(prepare(model, &rules, &mut r.clone(), true).is_err(), "Mistral 7B refuses the image as it is");
     assert_eq!(leave_out_unsupported(&mut r.messages, &rules), [1, 1, 0]);
     let said: Vec<&str> = r.messages[0].content.iter().filter_map(ContentBlock::as_text).collect();
     assert_eq!(said[0], format!("[an image was left out: {} takes no images]", rules.family));
     assert_eq!(said[1], format!("[a document (notes) was left out: {} takes no documents]", rules.family));
-    assert!(prepare(model, &mut r, true).is_ok());
+    assert!(prepare(model, &rules, &mut r, true).is_ok());
     assert_eq!(left_out_words([2, 1, 0]).as_deref(), Some("2 images and 1 document"));
     assert_eq!(left_out_words([0, 0, 0]), None);
     // A model that takes them keeps them.

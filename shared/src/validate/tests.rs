@@ -193,3 +193,29 @@ fn attached_files_become_bedrock_blocks_or_clear_errors() {
     assert_eq!(document_name("..."), "document");
     assert_eq!(document_name("a__b  c.txt"), "a b c");
 }
+
+#[test]
+fn guardrails_are_named_as_bedrocks_model_says() {
+    for (id, version) in [
+        ("gr1abc2def3", "1"),
+        ("abc", "DRAFT"),
+        ("abc", "12345678"),
+        ("arn:aws:bedrock:us-east-1:123456789012:guardrail/abc123", "2"),
+        ("arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:guardrail/x9", "1"),
+    ] {
+        assert_eq!(guardrail_problem(id, version), None, "{id} {version}");
+    }
+    for (id, version) in [
+        ("", "1"),
+        ("My Guardrail", "1"),
+        ("gr-enforced", "1"),
+        ("arn:aws:bedrock:us-east-1:12345:guardrail/abc", "1"),
+        ("arn:aws:s3:us-east-1:123456789012:guardrail/abc", "1"),
+        ("abc", "0"),
+        ("abc", "draft"),
+        ("abc", "123456789"),
+        ("abc", ""),
+    ] {
+        assert!(guardrail_problem(id, version).is_some(), "{id:?} {version:?}");
+    }
+}

@@ -24,10 +24,11 @@
 //! | `[stand-in:http-NNN-once]`, `[stand-in:stream-<member>-once]` | that HTTP error / in-stream exception the first time this exact request arrives, then success |
 //! | `[stand-in:stall]`, `[stand-in:stall-start]` | three deltas then silence / no response at all, until the client goes away |
 //! | `[stand-in:truncate]`, `[stand-in:bad-crc]` | three deltas, then half a frame and the end / a frame with a wrong checksum |
-//! | `[stand-in:stream-<member>-first]` | that exception as the stream's first frame, before `messageStart` |
+//! | `[stand-in:stream-<member>-first]`, `[stand-in:stream-<member>-first-once]` | that exception as the stream's first frame, before `messageStart` (always / the first time this exact request arrives) |
 //! | `[stand-in:error-frame]` | three deltas, then a `:message-type: error` frame |
 //!
-//! Without markers: documents with citations enabled are cited; tool results in the last
+//! Without markers: a request to name a conversation ("Name this conversation … It begins:")
+//! is answered with a title; documents with citations enabled are cited; tool results in the last
 //! user turn are quoted; input beyond the model's context window is refused as Bedrock does.
 
 use converse_shared::types::*;
@@ -81,6 +82,15 @@ fn marker(text: &str, name: &str) -> bool {
 /// The number in a `[stand-in:NAMEN]` marker.
 fn marker_number(text: &str, name: &str) -> Option<u64> {
     text.split(&format!("[stand-in:{name}")).nth(1)?.split(']').next()?.parse().ok()
+}
+
+/// Asked to name a conversation (a page's generated title: "Name this conversation … It
+/// begins:\n<text>"), a title as models write one: quoted, with a full stop, its words the
+/// first four of the conversation's start.
+fn title_asked(last: &str) -> Option<String> {
+    let start = last.strip_prefix("Name this conversation")?.split_once("It begins:")?.1;
+    let words: Vec<&str> = start.split_whitespace().take(4).collect();
+    Some(format!("\"{}.\"", words.join(" ")))
 }
 
 /// A reply in the Markdown models write, with what a renderer must not trust.
@@ -465,7 +475,9 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
     }
 
     let fail_once = (100..600).any(|s| on(&format!("http-{s}-once")))
-        || STREAM_EXCEPTIONS.iter().any(|(member, ..)| on(&format!("stream-{member}-once")))
+        || STREAM_EXCEPTIONS.iter().any(|(member, ..)| {
+            on(&format!("stream-{member}-once")) || on(&format!("stream-{member}-first-once"))
+        })
         || on("stream-throttle-once");
     let http_error = (100..600)
         .find_map(|s| {
@@ -476,7 +488,9 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
     let stream_exception = STREAM_EXCEPTIONS
         .iter()
         .find(|(member, ..)| {
-            ["", "-once", "-first"].iter().any(|variant| on(&format!("stream-{member}{variant}")))
+            ["", "-once", "-first", "-first-once"]
+                .iter()
+                .any(|variant| on(&format!("stream-{member}{variant}")))
         })
         .or_else(|| (on("stream-throttle") || on("stream-throttle-once")).then_some(&STREAM_EXCEPTIONS[3]))
         .map(|(_, kind, message)| BedrockError::new(kind.clone(), *message));
@@ -515,6 +529,8 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         .any(|m| m.content.iter().any(|b| b.as_text().is_some_and(|t| marker(t, "loop"))));
     let mut reply = if let Some(results) = tool_results_text(request) {
         results
+    } else if let Some(title) = title_asked(&last) {
+        title
     } else {
         let mut reply = format!("You said: {}.", quote(&last));
         let earlier = messages.len().saturating_sub(1);
@@ -645,7 +661,9 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
     Ok(Plan {
         response,
         http_error,
-        exception_first: STREAM_EXCEPTIONS.iter().any(|(member, ..)| on(&format!("stream-{member}-first"))),
+        exception_first: STREAM_EXCEPTIONS.iter().any(|(member, ..)| {
+            on(&format!("stream-{member}-first")) || on(&format!("stream-{member}-first-once"))
+        }),
         stream_exception,
         malformed_tool_input: on("malformed-tool"),
         transport,

@@ -16,7 +16,7 @@ use crate::state::message::{ChatMessage, cards_for};
 use crate::state::notices::Notices;
 use crate::state::running::Running;
 use crate::state::settings::{SettingsState, default_settings};
-use crate::storage::{self, ConversationMeta, MessageStatus, StorageError, StoredMessage};
+use crate::storage::{self, ConversationMeta, MessageStatus, StorageError, StoredMessage, Versions};
 
 /// The conversation that was open, opened again on the next visit.
 const OPEN_KEY: &str = "converse-edge.open";
@@ -127,16 +127,7 @@ impl Conversation {
         let messages: Vec<ChatMessage> = self.messages_owner.with_value(|owner| {
             stored.into_iter().map(|(m, json)| ChatMessage::from_stored(owner, m, Some(json))).collect()
         });
-        for pair in messages.windows(2) {
-            let calls = pair[0]
-                .blocks
-                .with_value(|b| b.iter().any(|b| matches!(b, converse_shared::ContentBlock::ToolUse(_))));
-            if !pair[0].from_user && calls {
-                let reply = pair[0].to_stored().message;
-                let results = pair[1].is_tool_results().then(|| pair[1].to_stored().message);
-                pair[0].tools.set(cards_for(&reply, results.as_ref()));
-            }
-        }
+        show_tool_cards(&messages);
         self.settings.open(&meta);
         self.summary.set(meta.summary.as_ref().map(|s| s.text.clone()));
         self.current.set(meta.id.clone());
@@ -249,9 +240,54 @@ impl Conversation {
         usages.iter().collect()
     }
 
+    /// Shows version `k` of the conversation from `first` on (a regenerated reply, an edited
+    /// message with what followed it) in place of the one shown, which is kept.
+    pub fn show_version(self, first: ChatMessage, k: usize) {
+        if self.running.busy.get_untracked() {
+            return;
+        }
+        let Some(at) = self.messages.with_untracked(|m| m.iter().position(|m| m.key == first.key)) else {
+            return;
+        };
+        let tail: Vec<StoredMessage> =
+            self.messages.with_untracked(|m| m[at..].iter().map(|m| m.to_stored()).collect());
+        let Some(chosen) = Versions::switch(tail, k) else { return };
+        let chosen: Vec<ChatMessage> = self.messages_owner.with_value(|owner| {
+            chosen
+                .into_iter()
+                .map(|m| {
+                    let message = ChatMessage::from_stored(owner, m, None);
+                    // Not in storage as a message of its own: the next save writes it.
+                    message.saved.set_value(None);
+                    message
+                })
+                .collect()
+        });
+        show_tool_cards(&chosen);
+        self.messages.update(|m| {
+            m.truncate(at);
+            m.extend(chosen);
+        });
+        leptos::task::spawn_local(async move { self.persist().await });
+    }
+
     /// Shows up to [`SHOWN_AT_ONCE`] more of the earlier messages.
     pub fn show_earlier(self) {
         self.shown_from.update(|from| *from = from.saturating_sub(SHOWN_AT_ONCE));
+    }
+}
+
+/// Gives each reply that called tools its cards, with the results that came back.
+fn show_tool_cards(messages: &[ChatMessage]) {
+    for pair in messages.windows(2) {
+        let calls = pair[0]
+            .blocks
+            .with_value(|b| b.iter().any(|b| matches!(b, converse_shared::ContentBlock::ToolUse(_))));
+        if !pair[0].from_user && calls {
+            let reply = pair[0].to_stored().message;
+            let results = pair[1].is_tool_results().then(|| pair[1].to_stored().message);
+            pair[0].tools.set(cards_for(&reply, results.as_ref()));
+        }
     }
 }
 
@@ -263,6 +299,7 @@ pub(crate) fn new_meta(model_id: String) -> ConversationMeta {
         id: format!("c-{:x}-{:x}", now as u64, (js_sys::Math::random() * 1e12) as u64),
         title: "New conversation".into(),
         title_edited: false,
+        title_generated: false,
         model_id,
         created_at: now,
         updated_at: now,

@@ -48,7 +48,7 @@ impl Conversation {
         let stored: Vec<StoredMessage> =
             self.messages.with_untracked(|m| m.iter().map(|m| m.to_stored()).collect());
         let mut meta = self.meta.get_value();
-        if !meta.title_edited {
+        if !meta.title_edited && !meta.title_generated {
             meta.title = storage::derive_title(&stored);
         }
         self.settings.record(&mut meta);

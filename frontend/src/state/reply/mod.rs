@@ -4,6 +4,7 @@
 
 mod context;
 mod stream;
+mod title;
 mod tools;
 
 use converse_shared::conversation::{continuable, continuation_prefill, last_prompt};
@@ -14,9 +15,10 @@ use leptos::prelude::*;
 use crate::state::composer::ComposerState;
 use crate::state::conversation::Conversation;
 use crate::state::message::ChatMessage;
-use crate::storage::{MessageStatus, Settings};
+use crate::storage::{MessageStatus, StoredMessage, Versions};
 
 pub use stream::too_long;
+pub use title::{TITLES_KEY, titles_on};
 
 /// Replies, shared through context.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +53,11 @@ impl Reply {
             }
         }
         // Settings that cannot make a valid request stop the send here, with the draft kept.
-        if let Err(why) = conversation.settings.settings.with_untracked(Settings::additional_fields) {
+        let checked = conversation.settings.settings.with_untracked(|s| {
+            s.additional_fields()?;
+            s.guardrail().map(|_| ())
+        });
+        if let Err(why) = checked {
             notices.send_error.set(Some(format!("Not sent: {why}. Fix it in Settings.")));
             return;
         }
@@ -86,8 +92,9 @@ impl Reply {
         cut && !thinking && message.error.with(Option::is_none) && continuable(&message.to_stored().message)
     }
 
-    /// Answers the last thing the person wrote again: drops every reply after it (a failed
-    /// one, or one to regenerate) and streams a new one.
+    /// Answers the last thing the person wrote again: the reply after it (a failed one, or
+    /// one to regenerate) gives way to a new one; one that did not fail is kept as an
+    /// earlier version.
     pub fn regenerate(self) {
         if self.conversation.running.busy.get_untracked() {
             return;
@@ -95,12 +102,13 @@ impl Reply {
         let history: Vec<_> =
             self.conversation.messages.with_untracked(|m| m.iter().map(|m| m.to_stored().message).collect());
         if let Some(at) = last_prompt(&history) {
-            self.restart_after(at);
+            let versions = self.superseded_from(at + 1);
+            self.restart_after(at, versions);
         }
     }
 
     /// Replaces what the person wrote in message `id` with `text` and answers it again; the
-    /// turns after it are replaced.
+    /// message as it was, with the turns after it, is kept as an earlier version.
     pub fn edit(self, id: u64, text: String) {
         let conversation = self.conversation;
         let text = text.trim().to_owned();
@@ -112,6 +120,7 @@ impl Reply {
         else {
             return;
         };
+        let versions = self.superseded_from(at);
         let edited = conversation.message(id, Role::User, text.clone(), MessageStatus::Complete);
         let old = conversation.messages.with_untracked(|m| m[at]);
         // Attachments and other blocks stay; the text is what changed.
@@ -121,11 +130,25 @@ impl Reply {
             blocks.push(ContentBlock::Text(text));
             edited.blocks.set_value(blocks);
         }
+        edited.versions.set(versions);
         conversation.messages.update(|m| m[at] = edited);
-        self.restart_after(at);
+        self.restart_after(at, Versions::default());
     }
 
-    fn restart_after(self, at: usize) {
+    /// The versions of the conversation from message `at` on once what is there now gives way
+    /// to a new version: kept, unless it is a reply that failed (nothing to go back to).
+    fn superseded_from(self, at: usize) -> Versions {
+        let tail: Vec<StoredMessage> =
+            self.conversation.messages.with_untracked(|m| m.iter().skip(at).map(|m| m.to_stored()).collect());
+        match tail.first() {
+            None => Versions::default(),
+            Some(first) if first.status == MessageStatus::Error => first.versions.clone(),
+            Some(_) => Versions::superseded(tail),
+        }
+    }
+
+    /// Drops every message after `at` and streams a new reply there, with `versions`.
+    fn restart_after(self, at: usize, versions: Versions) {
         let conversation = self.conversation;
         conversation.messages.update(|m| m.truncate(at + 1));
         let reply = conversation.message(
@@ -134,6 +157,7 @@ impl Reply {
             String::new(),
             MessageStatus::Streaming,
         );
+        reply.versions.set(versions);
         conversation.messages.update(|m| m.push(reply));
         self.start(reply, false);
     }
@@ -170,6 +194,7 @@ impl Reply {
             conversation.running.end();
             conversation.persist().await;
             conversation.release_retired();
+            self.name_conversation().await;
         });
     }
 }

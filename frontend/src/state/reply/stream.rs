@@ -6,7 +6,6 @@ use converse_shared::conversation::{add_usage, request_messages, turns_to_send};
 use converse_shared::eventstream::StreamItem;
 use converse_shared::models::{
     Adjustment, ModelRules, ThinkingChanges, enable_thinking, leave_out_unsupported, left_out_words, prepare,
-    rules_for,
 };
 use converse_shared::tools::tool_history_as_text;
 use converse_shared::validate::validate;
@@ -21,6 +20,7 @@ use super::Reply;
 use crate::api::{self, Failure};
 use crate::i18n::{t, tf};
 use crate::state::message::ChatMessage;
+use crate::state::notices::explain;
 use crate::storage::{self, MessageStatus, Timing};
 
 impl Reply {
@@ -114,9 +114,10 @@ impl Reply {
                 notices.announcement.set(t("reply_stopped"));
             }
             Some(Failure::Bedrock(e)) => {
-                reply.error.set(Some(e.to_string()));
+                let said = explain(&e);
+                reply.error.set(Some(said.clone()));
                 reply.status.set(MessageStatus::Error);
-                notices.announcement.set(tf("reply_failed", &[("error", &e.to_string())]));
+                notices.announcement.set(tf("reply_failed", &[("error", &said)]));
             }
         }
         None
@@ -149,7 +150,8 @@ impl Reply {
         let model_id = settings.model_id.get_untracked();
         let (history, context_note) = self.fit_context(history, reply).await;
         let mut request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
-        let rules = rules_for(&model_id);
+        // What the model takes: the relay's word (the deployer's declaration, or the table).
+        let rules = untrack(|| settings.model_rules());
         if rules.tools && rules.streaming_tools {
             request.tool_config = settings.tool_config(first_round).await;
         }
@@ -162,25 +164,20 @@ impl Reply {
         let left_out = leave_out_unsupported(&mut request.messages, &rules);
         settings.apply(&mut request);
         // The relay's output cap counts: the budget must stay below maxTokens.
-        let offered = untrack(|| settings.model_rules());
         let thinking = settings.settings.with_untracked(|s| s.thinking_budget);
-        let thinking = thinking.and_then(|budget| enable_thinking(&mut request, &offered, budget));
+        let thinking = thinking.and_then(|budget| enable_thinking(&mut request, &rules, budget));
         // The relay refuses more output than it allows; ask for at most that.
         let mut notes: Vec<String> = context_note.into_iter().collect();
-        notes.extend(left_out_note(left_out, rules.family));
-        notes.extend(thinking.map(|changes| thinking_note(changes, rules.family)).filter(|n| !n.is_empty()));
-        if let Some(config) = request.inference_config.as_mut()
-            && let Some(asked) = config.max_tokens.filter(|m| *m > offered.max_output_tokens)
-        {
-            config.max_tokens = Some(offered.max_output_tokens);
-            notes.push(adjustment_note(&Adjustment::MaxTokensClamped(asked), &offered));
-        }
-        // Fit the request to the model and check Bedrock's rules before spending a call.
-        match prepare(&model_id, &mut request, true).and_then(|a| validate(&request).map(|()| a)) {
+        notes.extend(left_out_note(left_out, &rules.family));
+        notes.extend(thinking.map(|changes| thinking_note(changes, &rules.family)).filter(|n| !n.is_empty()));
+        // Fit the request to the model (its output to the relay's cap too) and check
+        // Bedrock's rules before spending a call.
+        match prepare(&model_id, &rules, &mut request, true).and_then(|a| validate(&request).map(|()| a)) {
             Err(e) => {
-                reply.error.set(Some(e.to_string()));
+                let said = explain(&e);
+                reply.error.set(Some(said.clone()));
                 reply.status.set(MessageStatus::Error);
-                conversation.notices.announcement.set(format!("The message was not sent: {e}"));
+                conversation.notices.announcement.set(format!("The message was not sent. {said}"));
                 None
             }
             Ok(adjustments) => {
@@ -202,7 +199,19 @@ pub fn too_long(message: &ChatMessage) -> bool {
 
 /// What [`prepare`] changed, in words for the person.
 fn adjustment_note(adjustment: &Adjustment, rules: &ModelRules) -> String {
-    let family = rules.family;
+    let family = &rules.family;
+    if !rules.known {
+        let what = match adjustment {
+            Adjustment::SystemPromptFolded => "the system prompt was sent at the start of your first message",
+            Adjustment::TopPDropped => "top P was left out (temperature was sent)",
+            Adjustment::StopSequencesDropped => "the stop sequences were left out",
+            Adjustment::ReasoningDropped(_) => "earlier reasoning was not sent back",
+            Adjustment::MaxTokensClamped(_) => "",
+        };
+        if !what.is_empty() {
+            return format!("The relay does not know what this model takes, so it sends text alone: {what}.");
+        }
+    }
     match adjustment {
         Adjustment::SystemPromptFolded => {
             format!("{family} takes no system prompt: it was sent at the start of your first message.")
