@@ -39,6 +39,9 @@ PY
 echo "==> widget loader (esbuild → dist/widget.js)"
 esbuild frontend/widget/widget.js --bundle --minify --format=iife --target=es2020 --log-level=warning \
   --outfile=dist/widget.js
+echo "==> syntax highlighter (esbuild → dist/highlight.js, loaded by the page on demand)"
+esbuild frontend/highlight/highlight.js --bundle --minify --format=esm --target=es2020 --log-level=warning \
+  --outfile=dist/highlight.js
 echo "==> worker (worker-build --release)"
 (cd edge-worker && worker-build --release >/dev/null)
 echo "==> stand-in (cargo build --release -p bedrock-local)"

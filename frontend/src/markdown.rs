@@ -50,12 +50,21 @@ fn link_open(url: &str, title: &str) -> CowStr<'static> {
 }
 
 fn code_open(kind: &CodeBlockKind<'_>) -> CowStr<'static> {
-    let mut out = String::from(
-        "<div class=\"code-block\"><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\">Copy</button><pre><code",
+    let language = match kind {
+        CodeBlockKind::Fenced(info) => info.split_whitespace().next(),
+        CodeBlockKind::Indented => None,
+    };
+    let mut out = String::from("<div class=\"code-block\">");
+    // The language named over the block, as chat pages do.
+    if let Some(language) = language {
+        out.push_str("<span class=\"code-lang\">");
+        let _ = escape_html(&mut out, language);
+        out.push_str("</span>");
+    }
+    out.push_str(
+        "<button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\">Copy</button><pre><code",
     );
-    if let CodeBlockKind::Fenced(info) = kind
-        && let Some(language) = info.split_whitespace().next()
-    {
+    if let Some(language) = language {
         out.push_str(" class=\"language-");
         let _ = escape_html(&mut out, language);
         out.push('"');
@@ -285,7 +294,12 @@ mod tests {
     #[test]
     fn code_blocks_get_a_copy_button_and_their_language() {
         let html = render("```py\nprint('<hi>')\n```\n");
-        assert!(html.starts_with("<div class=\"code-block\"><button type=\"button\" class=\"copy-code\""));
+        assert!(html.starts_with(
+            "<div class=\"code-block\"><span class=\"code-lang\">py</span><button type=\"button\" class=\"copy-code\""
+        ));
+        // A language is text, never markup.
+        assert!(render("```<b>x\ncode\n```\n").contains("<span class=\"code-lang\">&lt;b&gt;x</span>"));
+        assert!(render("    indented\n").starts_with("<div class=\"code-block\"><button"));
         assert!(
             html.contains("<code class=\"language-py\">print('&lt;hi&gt;')\n</code></pre></div>\n"),
             "{html}"

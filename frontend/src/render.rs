@@ -5,9 +5,22 @@
 //! only the tail (the unfinished block) is rendered again (see [`crate::markdown`]).
 
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::wasm_bindgen;
 use web_sys::{Element, Text};
 
 use crate::markdown::{Blocks, render, rerender_tail};
+
+// The highlighter (dist/highlight.js, highlight.js bundled by esbuild) is imported the first
+// time a finished reply holds a code block with a language: a first visit downloads none of it.
+#[wasm_bindgen(inline_js = "let loading;
+export function highlight(root) {
+  loading ??= import(new URL('/highlight.js', location.href).href);
+  loading.then((m) => m.highlight(root), (e) => console.warn('syntax highlighting is unavailable', e));
+}")]
+extern "C" {
+    /// Highlights the code blocks under `root`, loading the highlighter the first time.
+    fn highlight(root: &Element);
+}
 
 /// The rendered Markdown of one reply.
 #[derive(Debug)]
@@ -60,12 +73,18 @@ impl LiveMarkdown {
         }
     }
 
-    /// Shows the finished text: everything rendered as Markdown.
+    /// Shows the finished text: everything rendered as Markdown, its code highlighted.
     pub fn finish(&mut self, text: &str) {
         self.update(text);
         let tail = &text[self.blocks.committed()..];
         if self.rendered != tail.len() {
             self.render_tail(tail);
+        }
+        // Once, when the reply is whole: nothing is added per streamed token.
+        if let Some(root) = self.tail.parent_element()
+            && root.query_selector(".code-block code[class]").ok().flatten().is_some()
+        {
+            highlight(&root);
         }
     }
 

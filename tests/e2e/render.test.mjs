@@ -97,3 +97,23 @@ test('the view follows a streaming reply, stays put when the reader scrolls up, 
   await chat.waitForStatus(reply, 'stopped');
   await chat.page.context().close();
 });
+
+test('code is highlighted once the reply is whole, by a highlighter the page loads only then', async () => {
+  const chat = await freshChat(browser);
+  const loaded = () => chat.page.evaluate(() =>
+    performance.getEntriesByType('resource').some((e) => new URL(e.name).pathname === '/highlight.js'));
+  await chat.send('Plain words first');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.equal(await loaded(), false, 'a conversation without code loads no highlighter');
+
+  await chat.send('Code please [stand-in:markdown]');
+  const reply = chat.reply(1);
+  await chat.waitForStatus(reply, 'complete');
+  const code = reply.locator('pre code.language-rust');
+  await code.locator('.hljs-keyword', { hasText: 'fn' }).waitFor();
+  assert.equal(await code.textContent(), 'fn main() {\n    println!("<b>hi</b>");\n}\n', 'the code itself is unchanged');
+  assert.equal(await code.locator('.hljs-string').first().textContent(), '"<b>hi</b>"');
+  assert.equal(await reply.locator('.code-lang').textContent(), 'rust');
+  assert.equal(await loaded(), true);
+  await chat.page.context().close();
+});

@@ -86,11 +86,12 @@ fn marker_number(text: &str, name: &str) -> Option<u64> {
 
 /// Asked to name a conversation (a page's generated title: "Name this conversation … It
 /// begins:\n<text>"), a title as models write one: quoted, with a full stop, its words the
-/// first four of the conversation's start.
+/// first four of the conversation's start, on a line of its own (the stand-in's signature
+/// follows on the next, as a model's afterthought would).
 fn title_asked(last: &str) -> Option<String> {
     let start = last.strip_prefix("Name this conversation")?.split_once("It begins:")?.1;
     let words: Vec<&str> = start.split_whitespace().take(4).collect();
-    Some(format!("\"{}.\"", words.join(" ")))
+    Some(format!("\"{}.\"\n", words.join(" ")))
 }
 
 /// A reply in the Markdown models write, with what a renderer must not trust.
