@@ -60,11 +60,13 @@ if [ "$part" != page ]; then
   kill -- "-$RELAY_PID" 2>/dev/null || true
   start_miniflare "$logs/miniflare.log"
   echo "==> relay vs direct (relay in workerd through Miniflare $MF_URL)"
-  STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" node tests/bench/relay.mjs
+  STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" BENCH_OUT="$logs/relay.json" \
+    node tests/bench/relay.mjs
   kill -- "-${stack_pids[-1]}" 2>/dev/null || true
   start_miniflare "$logs/floor.log" FLOOR=1
   echo "==> the floor: a JavaScript worker handing Bedrock's body straight back, in the same workerd"
-  STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" ONLY_STREAM=1 node tests/bench/relay.mjs
+  STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" ONLY_STREAM=1 \
+    BENCH_FLOOR_OF="$logs/relay.json" node tests/bench/relay.mjs
   kill -- "-${stack_pids[-1]}" 2>/dev/null || true
 fi
 if [ "$part" != relay ]; then

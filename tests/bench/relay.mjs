@@ -2,8 +2,13 @@
 // directly. Prints figures; asserts nothing.
 //
 //   time to first event and total time of a 2,000-delta stream, direct vs through the relay
+//   a 100-delta stream paced like a model: first event, and the worker's CPU per stream
 //   500 concurrent streams through the relay: errors, wall time, workerd memory
-import { readFileSync } from 'node:fs';
+//
+// With BENCH_OUT, the figures are also written there as JSON; with BENCH_FLOOR_OF (the floor
+// run, a JavaScript pass-through in the same workerd), the relay's figures in that file are
+// printed as ratios to the floor's (#20's targets: CPU ≤ 2×, first event ≤ floor + 1 ms).
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const { STANDIN_URL, STANDIN_API_KEY, RELAY_URL, RELAY_KEY_SECRET, RELAY_PID } = process.env;
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -33,6 +38,33 @@ async function timedStream(url, headers, body, timeoutMs = 120_000) {
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const TICK_MS = 10; // /proc's clock ticks (USER_HZ = 100 on Linux)
+
+/** User + system CPU of process `pid` and its descendants (workerd runs under node), in ms. */
+function cpuMs(pid) {
+  let ticks = 0;
+  const walk = (p) => {
+    let stat;
+    try { stat = readFileSync(`/proc/${p}/stat`, 'utf8'); } catch { return; }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    for (const t of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(' ').filter(Boolean)) walk(t);
+  };
+  walk(pid);
+  return ticks * TICK_MS;
+}
+
+/** `runs` streams one after another: median first event and total, and the worker's CPU per stream. */
+async function measured(target, body, runs) {
+  const before = RELAY_PID ? cpuMs(Number(RELAY_PID)) : 0;
+  const all = [];
+  for (let i = 0; i < runs; i += 1) all.push(await timedStream(target.url, target.headers, body));
+  const cpu = RELAY_PID ? (cpuMs(Number(RELAY_PID)) - before) / runs : null;
+  return {
+    first: median(all.map((r) => r.first)), total: median(all.map((r) => r.total)), cpu,
+    bytes: all[0].bytes, reads: median(all.map((r) => r.reads)),
+  };
+}
 const ms = (x) => `${x.toFixed(1)} ms`;
 
 function rssKiB(pid) {
@@ -55,16 +87,17 @@ const ONLY_STREAM = Boolean(process.env.ONLY_STREAM);
 // Warm up both paths.
 for (const target of [direct, relayed]) await timedStream(target.url, target.headers, payload(10));
 
-// Paced like a model (PACED_DELAY_MS between deltas): what a person sees.
+// Paced like a model (PACED_DELAY_MS between deltas): what a person sees, and what the worker
+// spends per stream when chunks come a few at a time (as Bedrock sends them).
 const pacedWords = 100;
 const pacedDelay = Number(process.env.PACED_DELAY_MS ?? 10);
+const PACED_RUNS = Number(process.env.BENCH_PACED_RUNS ?? 10);
 const paced = {};
-for (const [name, target] of ONLY_STREAM ? [] : [['direct', direct], ['relay (SSE)', relayed]]) {
-  const runs = [];
-  for (let i = 0; i < 5; i += 1) {
-    runs.push(await timedStream(target.url, target.headers, payload(`${pacedWords}] [stand-in:delay-${pacedDelay}`)));
-  }
-  paced[name] = { first: median(runs.map((r) => r.first)), total: median(runs.map((r) => r.total)) };
+const pacedPaths = ONLY_STREAM
+  ? [['floor (frames)', relayedFrames]]
+  : [['direct', direct], ['relay (SSE)', relayed], ['relay (frames)', relayedFrames]];
+for (const [name, target] of pacedPaths) {
+  paced[name] = await measured(target, payload(`${pacedWords}] [stand-in:delay-${pacedDelay}`), PACED_RUNS);
 }
 
 const words = 2000;
@@ -72,25 +105,38 @@ const results = {};
 const paths = ONLY_STREAM
   ? [['direct', direct], ['floor (frames)', relayedFrames]]
   : [['direct', direct], ['relay (SSE)', relayed], ['relay (frames)', relayedFrames]];
-for (const [name, target] of paths) {
-  const runs = [];
-  for (let i = 0; i < RUNS; i += 1) runs.push(await timedStream(target.url, target.headers, payload(words)));
-  results[name] = {
-    first: median(runs.map((r) => r.first)), total: median(runs.map((r) => r.total)), bytes: runs[0].bytes, reads: median(runs.map((r) => r.reads)),
-  };
-}
+for (const [name, target] of paths) results[name] = await measured(target, payload(words), RUNS);
+const cpu = (r) => (r.cpu === null ? '—' : ms(r.cpu));
 console.log(`\n${words}-word stream (≈${words + 12} deltas), median of ${RUNS} runs:`);
-console.log('| path | first event | total | bytes | reads by the client |\n|---|---|---|---|---|');
-for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${ms(r.first)} | ${ms(r.total)} | ${r.bytes} | ${r.reads} |`);
+console.log('| path | first event | total | worker CPU per stream | bytes | reads by the client |\n|---|---|---|---|---|---|');
+for (const [name, r] of Object.entries(results)) {
+  console.log(`| ${name} | ${ms(r.first)} | ${ms(r.total)} | ${name === 'direct' ? '—' : cpu(r)} | ${r.bytes} | ${r.reads} |`);
+}
 const d = results.direct;
 for (const [name] of paths.slice(1)) {
   const r = results[name];
   console.log(`${name}: first event +${(r.first - d.first).toFixed(1)} ms over direct (target ≤ +3 ms); total ×${(r.total / d.total).toFixed(2)} (target ≤ ×1.3)`);
 }
 
-if (!ONLY_STREAM) console.log(`\n${pacedWords}-word stream paced at ${pacedDelay} ms per delta, median of 5 runs:`);
-if (!ONLY_STREAM) console.log('| path | first event | total |\n|---|---|---|');
-for (const [name, r] of Object.entries(paced)) console.log(`| ${name} | ${ms(r.first)} | ${ms(r.total)} |`);
+console.log(`\n${pacedWords}-word stream paced at ${pacedDelay} ms per delta, ${PACED_RUNS} runs:`);
+console.log('| path | first event | total | worker CPU per stream |\n|---|---|---|---|');
+for (const [name, r] of Object.entries(paced)) {
+  console.log(`| ${name} | ${ms(r.first)} | ${ms(r.total)} | ${name === 'direct' ? '—' : cpu(r)} |`);
+}
+
+if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify({ paced, unpaced: results }));
+if (process.env.BENCH_FLOOR_OF) {
+  const relay = JSON.parse(readFileSync(process.env.BENCH_FLOOR_OF, 'utf8'));
+  const floor = { paced: paced['floor (frames)'], unpaced: results['floor (frames)'] };
+  console.log('\nThe relay against the floor (a JavaScript pass-through in the same workerd), this run:');
+  console.log('| delivery | CPU paced | CPU unpaced | first event paced | first event unpaced |\n|---|---|---|---|---|');
+  for (const name of ['relay (SSE)', 'relay (frames)']) {
+    const ratio = (kind) => `${(relay[kind][name].cpu / floor[kind].cpu).toFixed(2)}× (${ms(relay[kind][name].cpu)} / ${ms(floor[kind].cpu)})`;
+    const first = (kind) => `${relay[kind][name].first - floor[kind].first >= 0 ? '+' : ''}${(relay[kind][name].first - floor[kind].first).toFixed(1)} ms`;
+    console.log(`| ${name.slice(7, -1)} | ${ratio('paced')} | ${ratio('unpaced')} | ${first('paced')} | ${first('unpaced')} |`);
+  }
+  console.log('targets (#20): CPU ≤ 2× the floor; first event ≤ floor + 1 ms');
+}
 
 for (const n of ONLY_STREAM ? [] : CONCURRENT) {
   const before = RELAY_PID ? rssKiB(Number(RELAY_PID)) : 0;

@@ -22,10 +22,10 @@ export class ChatPage {
   }
 
   /**
-   * Loads the page and waits until it can be typed in. A start that stalls (seen once in a
-   * full run on two cores with three `wrangler dev`s: no error, no composer after 30 s) is
-   * reported with the requests still unfinished and the page's state, and is reloaded once,
-   * as its user would; a page that does not start twice fails the test.
+   * Loads the page and waits until it can be typed in. A start that stalls (seen in full runs
+   * on two cores with three `wrangler dev`s: no error, no composer after 30 s, or a load that
+   * never finished) is reported with the requests still unfinished and the page's state, and
+   * is loaded once more, as its user would; a page that does not start twice fails the test.
    */
   async open(url = RELAY_URL) {
     const unfinished = new Map();
@@ -35,12 +35,14 @@ export class ChatPage {
     this.page.on('requestfinished', ended);
     this.page.on('requestfailed', ended);
     try {
-      await this.page.goto(url);
       try {
+        await this.page.goto(url, { timeout: 20_000 });
         await this.input.waitFor({ timeout: 15_000 });
       } catch (e) {
-        console.error(`[page did not start] ${await this.#startState(unfinished)}; reloading once`);
-        await this.page.reload();
+        // Also when the load itself never finished (seen once: goto's 30 s passed with no
+        // error from the relay); a second navigation, as a person would reload.
+        console.error(`[page did not start: ${e.message.split('\n')[0]}] ${await this.#startState(unfinished)}; loading once more`);
+        await this.page.goto(url, { timeout: 20_000 });
         await this.input.waitFor({ timeout: 20_000 });
       }
     } finally {
