@@ -349,7 +349,9 @@ fn relayed(
     stream::unfold(state, |mut s| async move {
         let mut out = Vec::new();
         if let Some(start) = s.start.take() {
+            // Already read to see the first frame: written at once, not held for the next chunk.
             s.take(Some(Some(Ok(start))), &mut out);
+            return Some((Ok(out), s));
         }
         while !s.done {
             let burst = match upstream::poll_once(&mut s.upstream).await {
