@@ -1,15 +1,31 @@
-//! Taking a request body in, cheaply: refused by its `Content-Length` before a byte is read,
+//! Taking a request in: how it wants a stream delivered, and its body, cheaply: refused by its `Content-Length` before a byte is read,
 //! read chunk by chunk up to a cap (a chunked body that goes on forever stops at the cap), and
 //! its conversation's size (messages and content blocks) counted in one pass that allocates
 //! nothing, before the body is read into the typed model.
 
 use std::fmt;
 
+use converse_shared::sse;
 use futures_util::StreamExt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use worker::Request;
 
 use crate::errors::RelayError;
+
+/// How the client wants a ConverseStream delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delivery {
+    /// Bedrock's binary frames, unchanged: the default, which is what the AWS SDKs expect
+    /// (they send no `Accept` header).
+    EventStream,
+    /// Server-Sent Events, for browsers (`Accept: text/event-stream`).
+    Sse,
+}
+
+pub(crate) fn delivery(req: &Request) -> Delivery {
+    let accept = req.headers().get("accept").ok().flatten().unwrap_or_default();
+    if accept.contains(sse::CONTENT_TYPE) { Delivery::Sse } else { Delivery::EventStream }
+}
 
 /// Reads `req`'s body, refusing it (`413`) once it is over `cap` bytes: at once if its
 /// `Content-Length` says so, else as soon as the bytes read pass the cap.

@@ -14,24 +14,10 @@ use worker::{AbortController, ByteStream, Delay, Env, Headers, Request, Response
 use crate::auth::{self, Caller};
 use crate::config::RelayConfig;
 use crate::errors::RelayError;
+use crate::intake::{Delivery, delivery};
 use crate::limits::{self, Limiters};
 use crate::log::RequestLog;
 use crate::{intake, policy, upstream, widget};
-
-/// How the client wants a ConverseStream delivered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Delivery {
-    /// Bedrock's binary frames, unchanged: the default, which is what the AWS SDKs expect
-    /// (they send no `Accept` header).
-    EventStream,
-    /// Server-Sent Events, for browsers (`Accept: text/event-stream`).
-    Sse,
-}
-
-fn delivery(req: &Request) -> Delivery {
-    let accept = req.headers().get("accept").ok().flatten().unwrap_or_default();
-    if accept.contains(sse::CONTENT_TYPE) { Delivery::Sse } else { Delivery::EventStream }
-}
 
 /// Relays one Converse or ConverseStream call, and logs it.
 pub(crate) async fn handle(
@@ -231,8 +217,18 @@ impl Relayed {
                     break;
                 }
             };
-            // Passed on unchanged, only the frames the log and the limits need are read.
-            if self.delivery == Delivery::EventStream && !eventstream::is_summary_frame(&frame) {
+            // Frames pass on unchanged and SSE writes a delta from its bytes (no JSON parsed):
+            // only the frames the log and the limits need are read.
+            if !eventstream::is_summary_frame(&frame) {
+                if self.delivery == Delivery::Sse {
+                    match sse::encode_frame(&frame) {
+                        Ok(text) => out.extend_from_slice(text.as_bytes()),
+                        Err(e) => {
+                            self.broken(out, &e);
+                            break;
+                        }
+                    }
+                }
                 continue;
             }
             let item = match eventstream::item_from_message(&frame) {

@@ -106,6 +106,11 @@ fn header<'a>(message: &'a Message, name: &'static str) -> Option<&'a str> {
         .map(|s| s.as_str())
 }
 
+/// The member an event frame carries (`:event-type`); `None` for exception and error frames.
+pub fn event_type(message: &Message) -> Option<&str> {
+    (header(message, ":message-type")? == "event").then(|| header(message, ":event-type")).flatten()
+}
+
 /// Whether a frame carries what a log or a rate limiter needs (the stop reason, usage, an
 /// exception or error) rather than content. A relay that passes frames on unchanged reads
 /// only these, so the deltas cost it no JSON parsing.

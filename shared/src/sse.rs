@@ -13,8 +13,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use aws_smithy_types::event_stream::Message;
+
 use crate::error::{BedrockError, Error, ErrorKind};
-use crate::eventstream::StreamItem;
+use crate::eventstream::{self, StreamItem};
 use crate::types::StreamEvent;
 
 /// The content type of an SSE stream.
@@ -60,6 +62,73 @@ pub fn encode(item: &StreamItem) -> Result<String, Error> {
     }
     out.push('\n');
     Ok(out)
+}
+
+/// Encodes one event-stream frame as an SSE event. An event frame whose payload is one line
+/// of JSON (every delta Bedrock sends) is written from its bytes, less its `"p"` padding, with
+/// no JSON parsed or written: a relay's work per streamed token stays a copy. Anything else is
+/// decoded and encoded as [`encode`] does.
+pub fn encode_frame(frame: &Message) -> Result<String, Error> {
+    let payload = std::str::from_utf8(frame.payload()).ok();
+    let raw = eventstream::event_type(frame)
+        .zip(payload)
+        .filter(|(_, json)| json.starts_with('{') && json.ends_with('}') && !json.contains(['\n', '\r']));
+    let Some((name, json)) = raw else { return encode(&eventstream::item_from_message(frame)?) };
+    let json = without_padding(json);
+    let mut out = String::with_capacity(name.len() + json.len() + 16);
+    for part in ["event: ", name, "\ndata: ", &json, "\n\n"] {
+        out.push_str(part);
+    }
+    Ok(out)
+}
+
+/// `json` (an object) without the `"p":"<letters and digits>"` member Bedrock pads events
+/// with. Bedrock writes members in alphabetical order, so the padding may come first
+/// (`messageStart`), between others (`contentBlockStart`) or last (deltas): it is found as a
+/// member of the outermost object (the scan follows strings and nesting), whatever its place.
+fn without_padding(json: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = json.as_bytes();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let member = depth == 1 && i > 0 && matches!(bytes[i - 1], b'{' | b',');
+                if member && let Some(cut) = padding_at(json, i) {
+                    return cut.into();
+                }
+                in_string = true;
+            }
+            _ => {}
+        }
+    }
+    json.into()
+}
+
+/// `json` without the padding member that starts at `at` (its key's opening quote), if the
+/// member there is `"p":"<letters and digits>"`.
+fn padding_at(json: &str, at: usize) -> Option<String> {
+    let value = json[at..].strip_prefix("\"p\":\"")?;
+    let (padding, _) = value.split_once('"')?;
+    if !padding.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let after = at + 5 + padding.len() + 1;
+    match json.as_bytes().get(after)? {
+        b',' => Some(format!("{}{}", &json[..at], &json[after + 1..])),
+        b'}' => Some(format!("{}{}", json[..at].strip_suffix(',').unwrap_or(&json[..at]), &json[after..])),
+        _ => None,
+    }
 }
 
 /// Turns SSE bytes, fed in chunks of any size, into [`StreamItem`]s.
@@ -242,6 +311,48 @@ mod tests {
                 matches!(&items[1], StreamItem::Event(StreamEvent::MessageStop(m)) if m.stop_reason == StopReason::EndTurn)
             );
         }
+    }
+
+    #[test]
+    fn padding_is_cut_from_the_bytes_only_where_it_is_bedrocks() {
+        assert_eq!(
+            without_padding(r#"{"contentBlockIndex":0,"delta":{"text":"Hi"},"p":"abcXYZ012"}"#),
+            r#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#
+        );
+        assert_eq!(without_padding(r#"{"p":"abc"}"#), "{}");
+        assert_eq!(
+            without_padding(r#"{"p":"abcdefghijklmnopq","role":"assistant"}"#),
+            r#"{"role":"assistant"}"#
+        );
+        for kept in [
+            r#"{"delta":{"text":"Hi","p":"abc"}}"#,
+            r#"{"delta":{"text":"say \"p\":\"x\""}}"#,
+            r#"{"a":1,"p":"not padding!"}"#,
+            r#"{"a":1,"p":3}"#,
+            r#"{"p":"a b","role":"assistant"}"#,
+            r#"{"a":{"p":"nested"}}"#,
+        ] {
+            assert_eq!(without_padding(kept), kept);
+        }
+    }
+
+    #[test]
+    fn a_frame_written_from_its_bytes_reads_back_as_the_event_it_carries() {
+        use crate::eventstream::{EventStreamDecoder, encode_item};
+        let mut frames = Vec::new();
+        for (item, padding) in
+            items().into_iter().zip(["", "abcdefgh", "x", "0123456789ABCDEFGH"].into_iter().cycle())
+        {
+            frames.extend_from_slice(&encode_item(&item, padding).unwrap());
+        }
+        let mut decoder = EventStreamDecoder::new();
+        decoder.push(&frames);
+        let mut sse = String::new();
+        while let Some(frame) = decoder.next_frame().unwrap() {
+            sse.push_str(&encode_frame(&frame).unwrap());
+        }
+        assert!(!sse.contains(r#""p":"#), "{sse}");
+        assert_eq!(decode(sse.as_bytes(), 7), items());
     }
 
     #[test]
