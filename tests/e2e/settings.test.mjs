@@ -142,7 +142,9 @@ test('a conversation\'s own guardrail goes with each request; a malformed one is
   const chat = await freshChat(browser);
   const settings = await openSettings(chat);
   const id = settings.getByLabel('Guardrail id');
-  await id.fill('My guardrail');
+  // Typed key by key, the field keeps what is typed (a space included) and says what is wrong.
+  await id.pressSequentially('My guardrail');
+  assert.equal(await id.inputValue(), 'My guardrail');
   await settings.getByLabel('Version', { exact: true }).fill('1');
   // Bedrock's pattern for GuardrailIdentifier: lower-case letters and digits, or an ARN.
   await settings.getByRole('alert').filter({ hasText: 'a guardrail id is lower-case letters and digits, or the guardrail\'s ARN' }).waitFor();

@@ -20,7 +20,9 @@ pub(crate) fn Guardrail() -> impl IntoView {
                         if version { s.guardrail_version.clone() } else { s.guardrail_id.clone() }
                     })
                     on:input=move |ev| {
-                        let text = event_target_value(&ev).trim().to_owned();
+                        // Kept as typed (trimmed where it is used): trimming here would eat a
+                        // space as it is typed, putting an older value back in the field.
+                        let text = event_target_value(&ev);
                         settings.set_settings(|s| {
                             if version { s.guardrail_version = text } else { s.guardrail_id = text }
                         });
