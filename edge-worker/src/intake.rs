@@ -70,12 +70,20 @@ pub(crate) enum TooBig {
 }
 
 /// Counts `body`'s messages and content blocks without building anything, stopping as soon
-/// as either passes its cap. Everything else in the body is skipped unread.
-pub(crate) fn measure(body: &[u8], max_messages: usize, max_blocks: usize) -> Result<Size, TooBig> {
+/// as either passes its cap. Everything else in the body is skipped unread. The conversation
+/// is the body itself (Converse), or the object at `within` in it (CountTokens:
+/// `["input", "converse"]`).
+pub(crate) fn measure(
+    body: &[u8],
+    within: &[&str],
+    max_messages: usize,
+    max_blocks: usize,
+) -> Result<Size, TooBig> {
     let mut size = Size::default();
     let mut over = None;
     let mut de = serde_json::Deserializer::from_slice(body);
-    let read = Counting { size: &mut size, max_messages, max_blocks, over: &mut over }.deserialize(&mut de);
+    let counting = Counting { size: &mut size, max_messages, max_blocks, over: &mut over };
+    let read = Within { path: within, counting }.deserialize(&mut de);
     match (over, read) {
         (Some(over), _) => Err(over),
         (None, Ok(())) => Ok(size),
@@ -83,7 +91,43 @@ pub(crate) fn measure(body: &[u8], max_messages: usize, max_blocks: usize) -> Re
     }
 }
 
-/// The top-level object: counts `messages` and `system`, skips the rest.
+/// An object on the way to the conversation: the member `path` names next is followed, the
+/// rest skipped; at the end of the path, the conversation is counted.
+struct Within<'p, 'a> {
+    path: &'p [&'p str],
+    counting: Counting<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for Within<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        match self.path {
+            [] => self.counting.deserialize(d),
+            _ => d.deserialize_map(self),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Within<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let Within { path, counting } = self;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == path[0] {
+                let inner = Counting { size: &mut *counting.size, over: &mut *counting.over, ..counting };
+                map.next_value_seed(Within { path: &path[1..], counting: inner })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The conversation's object: counts `messages` and `system`, skips the rest.
 struct Counting<'a> {
     size: &'a mut Size,
     max_messages: usize,
@@ -223,23 +267,36 @@ mod tests {
 
     #[test]
     fn counts_messages_and_blocks_of_messages_and_system() {
-        assert_eq!(measure(&conversation(3, 4), 10, 100), Ok(Size { messages: 3, blocks: 14 }));
-        assert_eq!(measure(br#"{"modelId":"x"}"#, 10, 100), Ok(Size::default()));
+        assert_eq!(measure(&conversation(3, 4), &[], 10, 100), Ok(Size { messages: 3, blocks: 14 }));
+        assert_eq!(measure(br#"{"modelId":"x"}"#, &[], 10, 100), Ok(Size::default()));
     }
 
     #[test]
     fn stops_at_the_first_entry_over_a_cap() {
-        assert_eq!(measure(&conversation(11, 1), 10, 100), Err(TooBig::Messages(10)));
-        assert_eq!(measure(&conversation(2, 60), 10, 100), Err(TooBig::Blocks(100)));
+        assert_eq!(measure(&conversation(11, 1), &[], 10, 100), Err(TooBig::Messages(10)));
+        assert_eq!(measure(&conversation(2, 60), &[], 10, 100), Err(TooBig::Blocks(100)));
         // What comes after the cap is not read: even a broken tail does not matter.
         let mut body = conversation(2, 60);
         body.truncate(body.len() - 40);
-        assert_eq!(measure(&body, 10, 100), Err(TooBig::Blocks(100)));
+        assert_eq!(measure(&body, &[], 10, 100), Err(TooBig::Blocks(100)));
+    }
+
+    #[test]
+    fn a_count_tokens_conversation_is_counted_where_it_is() {
+        let inner: serde_json::Value = serde_json::from_slice(&conversation(3, 4)).unwrap();
+        let body = serde_json::to_vec(&serde_json::json!({"input": {"converse": inner}})).unwrap();
+        let within = ["input", "converse"];
+        assert_eq!(measure(&body, &within, 10, 100), Ok(Size { messages: 3, blocks: 14 }));
+        assert_eq!(measure(&body, &within, 2, 100), Err(TooBig::Messages(2)));
+        // Elsewhere in the body, nothing is counted.
+        assert_eq!(measure(&body, &[], 10, 100), Ok(Size::default()));
+        let invoke = br#"{"input": {"invokeModel": {"body": "e30="}}}"#;
+        assert_eq!(measure(invoke, &within, 10, 100), Ok(Size::default()));
     }
 
     #[test]
     fn a_body_that_is_not_json_is_left_to_the_full_read() {
-        assert_eq!(measure(b"{\"messages\": [", 10, 100), Err(TooBig::Malformed));
-        assert_eq!(measure(b"[]", 10, 100), Err(TooBig::Malformed));
+        assert_eq!(measure(b"{\"messages\": [", &[], 10, 100), Err(TooBig::Malformed));
+        assert_eq!(measure(b"[]", &[], 10, 100), Err(TooBig::Malformed));
     }
 }

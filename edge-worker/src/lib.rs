@@ -13,7 +13,9 @@ mod access;
 mod auth;
 mod catalog;
 mod config;
+mod count;
 mod errors;
+mod gate;
 mod http_tools;
 mod intake;
 // `#[durable_object]` generates glue without docs.

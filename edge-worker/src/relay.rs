@@ -1,4 +1,4 @@
-//! `POST /model/{modelId}/converse` and `/converse-stream`.
+//! `POST /model/{modelId}/converse`, `/converse-stream` and `/count-tokens`.
 
 use std::pin::pin;
 use std::task::Poll;
@@ -11,15 +11,16 @@ use futures_util::future::{Either, select};
 use futures_util::{Stream, StreamExt, stream};
 use worker::{AbortController, ByteStream, Delay, Env, Headers, Request, Response};
 
-use crate::auth::{self, Caller};
+use crate::auth;
 use crate::config::RelayConfig;
 use crate::errors::RelayError;
+use crate::gate::{self, Entered, Lane};
 use crate::intake::{Delivery, delivery};
 use crate::limits::{self, Limiters};
 use crate::log::RequestLog;
-use crate::{intake, policy, upstream, widget};
+use crate::{count, policy, upstream, widget};
 
-/// Relays one Converse or ConverseStream call, and logs it.
+/// Relays one Converse, ConverseStream or CountTokens call, and logs it.
 pub(crate) async fn handle(
     req: &mut Request,
     env: &Env,
@@ -31,7 +32,11 @@ pub(crate) async fn handle(
     log.model = Some(model_id.to_owned());
     log.operation = Some(operation.suffix());
     let origin = auth::allowed_origin(req, config);
-    let mut response = match relay(req, env, config, model_id, operation, &mut log).await {
+    let result = match operation {
+        Operation::CountTokens => count::relay(req, env, config, model_id, &mut log).await,
+        _ => relay(req, env, config, model_id, operation, &mut log).await,
+    };
+    let mut response = match result {
         Ok(response) => response,
         Err(e) => {
             log.status = e.status();
@@ -59,22 +64,10 @@ async fn relay(
     log: &mut RequestLog,
 ) -> Result<Response, RelayError> {
     let delivery = delivery(req);
-    // Identity before work: the body is read only up to its cap, the caller identified and
-    // admitted by the rate limiter (so a request the policy refuses is counted too), and only
-    // then is the body parsed.
-    let widget = widget::visitor_of(req, config)?;
-    let body = intake::read_capped(req, config.policy.max_body_bytes).await?;
-    let caller: Caller = auth::authorize(req, config, &body, widget.as_ref().map(|(v, _)| v)).await?;
-    log.caller = Some(caller.label());
-    let ip = auth::client_ip(req);
-    let mut subjects = auth::limit_subjects(&caller, &ip, config);
-    if let Some((visitor, site)) = &widget {
-        // A site's visitors share its limit, which adds to the caller's own (a key's) and
-        // each visitor's IP's: it never replaces them.
-        subjects.push((format!("site:{}", visitor.site), site.limit(config.caller_limit)));
-    }
-    let limiters = Limiters::new(env, &subjects)?;
-    limiters.admit(limits::reservation(config, model_id, body.len())).await?;
+    // Identity before work: nothing is parsed before the gate has admitted the caller.
+    let reserve = |bytes| limits::reservation(config, model_id, bytes);
+    let Entered { body, widget, limiters } =
+        gate::enter(req, env, config, Lane::Inference, log, reserve).await?;
     let preset = req.headers().get(widget::PROMPT_HEADER).ok().flatten();
     let sent = async {
         let admitted = policy::apply(
@@ -141,6 +134,7 @@ async fn relay(
                 limiters,
             ))
         }
+        Operation::CountTokens => return Err(RelayError::UnknownOperation), // `count::relay`'s
     };
     Ok(response.map_err(|e| RelayError::Internal(e.to_string()))?.with_headers(headers))
 }

@@ -117,6 +117,7 @@ async fn attempt(
     let (wait, what) = match operation {
         Operation::ConverseStream => (config.timing.first_byte, "start answering"),
         Operation::Converse => (config.timing.reply, "finish its reply"),
+        Operation::CountTokens => (config.timing.first_byte, "count the tokens"),
     };
     let timeout = pin!(Delay::from(wait));
     let mut response = match select(sending, timeout).await {
@@ -126,7 +127,7 @@ async fn attempt(
     if (200..300).contains(&response.status_code()) {
         let stream = match operation {
             Operation::ConverseStream => Some(opening(&mut response, wait).await?),
-            Operation::Converse => None,
+            Operation::Converse | Operation::CountTokens => None,
         };
         return Ok((response, stream));
     }

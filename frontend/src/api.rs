@@ -1,9 +1,10 @@
-//! The streamed call to the relay: `POST /model/{modelId}/converse-stream` as SSE.
+//! The calls to the relay: `POST /model/{modelId}/converse-stream` as SSE, `count-tokens`,
+//! the models and tools it offers, and running a deployer's tool.
 
 use converse_shared::eventstream::StreamItem;
 use converse_shared::path::{Operation, model_path};
 use converse_shared::sse::{self, SseDecoder};
-use converse_shared::{BedrockError, ConverseRequest, ErrorKind};
+use converse_shared::{BedrockError, ConverseRequest, CountTokensRequest, CountTokensResponse, ErrorKind};
 use futures_util::StreamExt;
 use gloo_net::http::Request;
 use wasm_bindgen::JsCast;
@@ -30,6 +31,13 @@ fn unreachable(detail: impl std::fmt::Display) -> Failure {
         ErrorKind::ServiceUnavailable,
         format!("Could not reach the relay ({detail}). Check your connection and try again."),
     ))
+}
+
+/// The error a relay's (or Bedrock's) refusal carries, in Bedrock's vocabulary.
+async fn refusal(response: gloo_net::http::Response) -> BedrockError {
+    let error_type = response.headers().get("x-amzn-ErrorType");
+    let body = response.binary().await.unwrap_or_default();
+    BedrockError::from_response(response.status(), error_type.as_deref(), &body)
 }
 
 /// Calls ConverseStream through the relay on this page's origin and hands every streamed
@@ -62,13 +70,7 @@ pub async fn converse_stream(
         .await
         .map_err(|e| if aborted() { Failure::Aborted } else { unreachable(e) })?;
     if !response.ok() {
-        let error_type = response.headers().get("x-amzn-ErrorType");
-        let body = response.binary().await.unwrap_or_default();
-        return Err(Failure::Bedrock(BedrockError::from_response(
-            response.status(),
-            error_type.as_deref(),
-            &body,
-        )));
+        return Err(Failure::Bedrock(refusal(response).await));
     }
     let Some(body) = response.body() else { return Err(unreachable("the reply had no body")) };
     let mut chunks = wasm_streams::ReadableStream::from_raw(body.unchecked_into()).into_stream();
@@ -82,6 +84,22 @@ pub async fn converse_stream(
         }
     }
     if aborted() { Err(Failure::Aborted) } else { Ok(()) }
+}
+
+/// Bedrock's count of the input tokens of `request` for `model_id` (a foundation model's id:
+/// see `converse_shared::models::counting_model_id`), through the relay.
+pub async fn count_tokens(model_id: &str, request: &CountTokensRequest) -> Result<u32, Failure> {
+    let response = Request::post(&model_path(model_id, Operation::CountTokens))
+        .json(request)
+        .map_err(unreachable)?
+        .send()
+        .await
+        .map_err(unreachable)?;
+    if !response.ok() {
+        return Err(Failure::Bedrock(refusal(response).await));
+    }
+    let body = response.binary().await.map_err(unreachable)?;
+    serde_json::from_slice::<CountTokensResponse>(&body).map(|c| c.input_tokens).map_err(unreachable)
 }
 
 /// The models the relay offers (`GET /v1/models`), if it can be asked.
@@ -129,11 +147,7 @@ pub async fn run_http_tool(name: &str, input: &serde_json::Value) -> converse_sh
         Err(e) => return Outcome::Error(format!("the relay could not be reached: {e}")),
     };
     if !response.ok() {
-        let error_type = response.headers().get("x-amzn-ErrorType");
-        let body = response.binary().await.unwrap_or_default();
-        return Outcome::Error(
-            BedrockError::from_response(response.status(), error_type.as_deref(), &body).to_string(),
-        );
+        return Outcome::Error(refusal(response).await.to_string());
     }
     match response.json::<Ran>().await {
         Ok(ran) if ran.status == "success" => Outcome::Success(ran.result),

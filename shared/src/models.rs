@@ -41,6 +41,9 @@ pub struct ModelRules {
     pub signed_reasoning: bool,
     /// Rejects `temperature` and `topP` together (Claude 4.x).
     pub temperature_xor_top_p: bool,
+    /// Bedrock counts its tokens (`CountTokens`), by its foundation-model id.
+    #[serde(default)]
+    pub count_tokens: bool,
     /// Takes `stopSequences`.
     pub stop_sequences: bool,
     /// Tokens of context.
@@ -74,6 +77,7 @@ fn rules(family: &'static str, context_window: u32, max_output_tokens: u32) -> M
         reasoning: false,
         signed_reasoning: false,
         temperature_xor_top_p: false,
+        count_tokens: false,
         stop_sequences: true,
         context_window,
         max_output_tokens,
@@ -84,8 +88,11 @@ fn claude(family: &'static str, max_output_tokens: u32) -> ModelRules {
     ModelRules { images: true, ..rules(family, 200_000, max_output_tokens) }
 }
 
+/// Claude 3.7 and 4.x: they reason, and Bedrock counts their tokens (as it does 3.5's; not
+/// Claude 3's): <https://docs.aws.amazon.com/bedrock/latest/userguide/count-tokens.html>.
 fn claude_reasoning(family: &'static str, max_output_tokens: u32, xor: bool) -> ModelRules {
     ModelRules {
+        count_tokens: true,
         reasoning: true,
         signed_reasoning: true,
         temperature_xor_top_p: xor,
@@ -107,8 +114,14 @@ fn text_only(family: &'static str, context_window: u32, max_output_tokens: u32) 
 /// Built once, on first use (a `const` cannot hold the family's `Cow`).
 static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
     vec![
-        ("anthropic.claude-3-5-haiku", ModelRules { images: false, ..claude("Claude 3.5 Haiku", 8_192) }),
-        ("anthropic.claude-3-5-sonnet", claude("Claude 3.5 Sonnet", 8_192)),
+        (
+            "anthropic.claude-3-5-haiku",
+            ModelRules { images: false, count_tokens: true, ..claude("Claude 3.5 Haiku", 8_192) },
+        ),
+        (
+            "anthropic.claude-3-5-sonnet",
+            ModelRules { count_tokens: true, ..claude("Claude 3.5 Sonnet", 8_192) },
+        ),
         ("anthropic.claude-3-7-sonnet", claude_reasoning("Claude 3.7 Sonnet", 64_000, false)),
         ("anthropic.claude-3-haiku", claude("Claude 3 Haiku", 4_096)),
         ("anthropic.claude-3-sonnet", claude("Claude 3 Sonnet", 4_096)),
@@ -238,47 +251,23 @@ pub fn base_model_id(model_id: &str) -> &str {
     }
 }
 
+/// The id to count `model_id`'s tokens by, if Bedrock counts them: its foundation model's
+/// bare id. `CountTokens` takes a foundation model's id or ARN and refuses an inference
+/// profile's ("The provided model doesn't support counting tokens"), so a system-defined
+/// profile (`us.…`, or its ARN) counts by the model it routes to; an application inference
+/// profile (its model not named in its ARN), a provisioned or custom model cannot be counted.
+pub fn counting_model_id<'a>(model_id: &'a str, rules: &ModelRules) -> Option<&'a str> {
+    let owned = ["application-inference-profile/", "provisioned-model/", "custom-model"];
+    if !rules.count_tokens || (model_id.starts_with("arn:") && owned.iter().any(|k| model_id.contains(k))) {
+        return None;
+    }
+    Some(base_model_id(model_id))
+}
+
 /// The rules for `model_id` (inference profiles and ARNs resolve to their family).
 pub fn rules_for(model_id: &str) -> ModelRules {
     let base = base_model_id(model_id);
     TABLE.iter().find(|(prefix, _)| base.starts_with(prefix)).map_or_else(unknown, |(_, rules)| rules.clone())
-}
-
-/// A model a relay offers: one entry of `GET /v1/models`, with what it takes (the table's
-/// word, or the deployer's) and `maxOutputTokens` at most the relay's cap.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OfferedModel {
-    /// The id to call it by.
-    pub model_id: String,
-    /// What it accepts; `max_output_tokens` is what the relay lets a request ask for.
-    #[serde(flatten)]
-    pub rules: ModelRules,
-}
-
-impl OfferedModel {
-    /// `model_id` with `rules`, output capped at `max_output_tokens`.
-    pub fn new(model_id: String, mut rules: ModelRules, max_output_tokens: u32) -> Self {
-        rules.max_output_tokens = rules.max_output_tokens.min(max_output_tokens);
-        Self { model_id, rules }
-    }
-}
-
-/// The answer of `GET /v1/models`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ModelListing {
-    /// The models offered.
-    pub models: Vec<OfferedModel>,
-    /// True when no list restricts them: any model id may be asked for.
-    pub any_model: bool,
-    /// Who may chat without a relay key (the relay's `PAGE_ACCESS`): `open` or `off`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_access: Option<String>,
-    /// The relay applies a guardrail of its own to every request (`ENFORCE_GUARDRAIL`): a
-    /// caller's own guardrail would be replaced by it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub enforced_guardrail: bool,
 }
 
 /// What [`prepare`] changed, for the person to see.
@@ -387,11 +376,13 @@ pub fn prepare(
 
 mod declared;
 mod fit;
+mod listing;
 pub use declared::{DeclaredRules, unknown};
 pub use fit::{
     MIN_THINKING_BUDGET, ThinkingChanges, enable_thinking, leave_out_unsupported, left_out_words,
     offers_thinking,
 };
+pub use listing::{ModelListing, OfferedModel};
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,5 @@
-//! The Bedrock Runtime paths: `/model/{modelId}/converse` and `/model/{modelId}/converse-stream`.
+//! The Bedrock Runtime paths: `/model/{modelId}/converse`, `/model/{modelId}/converse-stream`
+//! and `/model/{modelId}/count-tokens`.
 //!
 //! The model id is one path segment. It is percent-encoded the way the AWS SDKs encode it
 //! (`:` → `%3A`, `/` → `%2F`), so inference profiles and ARNs work; a relay decodes what
@@ -9,13 +10,15 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 /// Everything but RFC 3986's unreserved characters is encoded, as botocore does for labels.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
-/// Which Converse operation a path names.
+/// Which operation a path names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     /// `Converse`: one JSON reply.
     Converse,
     /// `ConverseStream`: an event stream.
     ConverseStream,
+    /// `CountTokens`: the input tokens a request would be billed, counted without running it.
+    CountTokens,
 }
 
 impl Operation {
@@ -24,6 +27,7 @@ impl Operation {
         match self {
             Self::Converse => "converse",
             Self::ConverseStream => "converse-stream",
+            Self::CountTokens => "count-tokens",
         }
     }
 }
@@ -63,11 +67,9 @@ pub fn model_id_problem(model_id: &str) -> Option<&'static str> {
 /// typed by hand). Returns `None` for any other path or an empty id.
 pub fn parse_model_path(path: &str) -> Option<(String, Operation)> {
     let rest = path.strip_prefix("/model/")?;
-    let (id, operation) = if let Some(id) = rest.strip_suffix("/converse-stream") {
-        (id, Operation::ConverseStream)
-    } else {
-        (rest.strip_suffix("/converse")?, Operation::Converse)
-    };
+    let (id, operation) = [Operation::Converse, Operation::ConverseStream, Operation::CountTokens]
+        .into_iter()
+        .find_map(|op| Some((rest.strip_suffix(op.suffix())?.strip_suffix('/')?, op)))?;
     let id = percent_decode_str(id).decode_utf8().ok()?;
     (!id.is_empty()).then(|| (id.into_owned(), operation))
 }
@@ -83,7 +85,7 @@ mod tests {
             "us.amazon.nova-lite-v1:0",
             "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20240620-v1:0",
         ] {
-            for op in [Operation::Converse, Operation::ConverseStream] {
+            for op in [Operation::Converse, Operation::ConverseStream, Operation::CountTokens] {
                 assert_eq!(parse_model_path(&model_path(id, op)), Some((id.to_owned(), op)));
             }
         }
@@ -116,7 +118,11 @@ mod tests {
             parse_model_path("/model/arn:aws:bedrock:us-east-1:1:inference-profile/x/converse-stream"),
             Some(("arn:aws:bedrock:us-east-1:1:inference-profile/x".into(), Operation::ConverseStream))
         );
-        for path in ["/model//converse", "/model/x/invoke", "/models/x/converse", "/"] {
+        assert_eq!(
+            parse_model_path("/model/anthropic.claude-sonnet-4-20250514-v1%3A0/count-tokens"),
+            Some(("anthropic.claude-sonnet-4-20250514-v1:0".into(), Operation::CountTokens))
+        );
+        for path in ["/model//converse", "/model/x/invoke", "/models/x/converse", "/model/xconverse", "/"] {
             assert_eq!(parse_model_path(path), None, "{path}");
         }
     }

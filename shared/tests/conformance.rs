@@ -4,14 +4,18 @@
 //! pins (installed from PyPI into `.venv` by `scripts/setup.sh`), or the file
 //! `BOTOCORE_BEDROCK_MODEL` names. For every structure,
 //! union member and enum value reachable from `ConverseRequest`, `ConverseStreamRequest`,
-//! `ConverseResponse` and `ConverseStreamOutput`, sample values are generated and must
+//! `ConverseResponse`, `ConverseStreamOutput`, `CountTokensRequest` and `CountTokensResponse`,
+//! sample values are generated and must
 //! round-trip through our types without loss, and without any member or value landing in
 //! the "unknown" catch-alls — a member missing from our types fails with its name.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use converse_shared::types::{ConverseRequest, ConverseResponse, StreamEvent, take_unrecognized};
+use converse_shared::types::{
+    ConverseRequest, ConverseResponse, CountTokensRequest, CountTokensResponse, StreamEvent,
+    take_unrecognized,
+};
 use serde_json::{Map, Value, json};
 
 /// The botocore version `tests/requirements.txt` pins.
@@ -168,6 +172,14 @@ fn every_member_and_value_round_trips_through_our_types() {
             problems.extend(check::<ConverseResponse>(
                 &label("ConverseResponse"),
                 &samples.sample("ConverseResponse", 0),
+            ));
+            problems.extend(check::<CountTokensRequest>(
+                &label("CountTokensRequest"),
+                &samples.sample("CountTokensRequest", 0),
+            ));
+            problems.extend(check::<CountTokensResponse>(
+                &label("CountTokensResponse"),
+                &samples.sample("CountTokensResponse", 0),
             ));
             for (member, def) in shapes["ConverseStreamOutput"]["members"].as_object().unwrap() {
                 let sample = samples.sample(def["shape"].as_str().unwrap(), 0);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { lastRequest } from './http.mjs';
+import { STANDIN_URL } from './env.mjs';
 import { freshChat, launch } from './page.mjs';
 
 let browser;
@@ -12,6 +13,8 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const TITAN = 'amazon.titan-text-lite-v1'; // a 4,000-token window
+const SONNET_35 = 'us.anthropic.claude-3-5-sonnet-20240620-v1:0'; // Bedrock counts its tokens
+const lastCount = async () => JSON.parse(await (await fetch(`${STANDIN_URL}/_stand-in/last-count`)).text());
 
 async function titanChat(strategy) {
   const chat = await freshChat(browser);
@@ -51,6 +54,50 @@ test('the meter shows what the next request will use of the model\'s window', as
   await chat.input.fill('');
   await chat.page.waitForFunction(([el, back]) => Number(el.getAttribute('value')) === back,
     [await meter.elementHandle(), before]);
+  await chat.page.context().close();
+});
+
+test('for a model Bedrock counts, the meter shows Bedrock\'s count of the next request, and says which it shows', async () => {
+  const chat = await freshChat(browser);
+  const model = chat.page.getByRole('combobox', { name: 'Model' });
+  await model.locator(`option[value="${SONNET_35}"]`).waitFor({ state: 'attached' });
+  await model.selectOption(SONNET_35);
+  const meter = chat.page.getByRole('meter', { name: 'Context window used' });
+  const label = chat.page.locator('.status-line .context');
+  const counted = () => label.filter({ hasText: 'counted by Bedrock' }).waitFor();
+
+  // The draft is counted once typing rests: by the foundation model the profile routes to.
+  await chat.input.fill('one two three four five six seven');
+  await counted();
+  const sent = await lastCount();
+  assert.deepEqual(sent.input.converse.messages, [{ role: 'user', content: [{ text: 'one two three four five six seven' }] }]);
+  const before = Number(await meter.getAttribute('value'));
+  // What Bedrock then bills for that request is what the meter showed.
+  await chat.input.press('Enter');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  const [, input] = /^(\d+) in/.exec(await chat.reply(0).locator('.usage').textContent());
+  assert.equal(before, Number(input));
+
+  // After the reply, the history is counted (the reply too), and a change shows an estimate
+  // until its count comes.
+  await counted();
+  const history = Number(await meter.getAttribute('value'));
+  assert.ok(history > before, `${history} > ${before}`);
+  await chat.input.fill('and a few more words');
+  await counted();
+  assert.equal((await lastCount()).input.converse.messages.length, 3);
+  const withDraft = Number(await meter.getAttribute('value'));
+  assert.equal(withDraft, history + 5);
+  // Back to a state counted before: answered from the counts had, with no call.
+  await chat.input.fill('');
+  await chat.page.waitForFunction(([el, n]) => Number(el.getAttribute('value')) === n, [await meter.elementHandle(), history]);
+  await counted();
+  assert.equal((await lastCount()).input.converse.messages.length, 3, 'no new count was asked for');
+
+  // A model Bedrock does not count: an estimate, said to be one.
+  await model.selectOption('us.amazon.nova-lite-v1:0');
+  await label.filter({ hasText: /· estimated$/ }).waitFor();
+  assert.match(await label.getAttribute('title'), /does not count this model's tokens/);
   await chat.page.context().close();
 });
 

@@ -75,3 +75,30 @@ test('the addresses of one IPv6 /64 share a page caller\'s limit; the next /64 h
     await mf.dispose();
   }
 });
+
+test('token counts have a limit of their own, apart from inference: a page counting as its user types never takes its replies\' requests', async () => {
+  const key = `${SECRET}-lanes`;
+  const mf = relay({ RELAY_API_KEYS: `lanes:${key}:2:1000000` }); // two requests a minute
+  try {
+    const call = async (model, op, body) => {
+      const response = await mf.dispatchFetch(`http://relay.test/model/${encodeURIComponent(model)}/${op}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify(body),
+      });
+      await response.arrayBuffer();
+      return [response.status, response.headers.get('x-amzn-errortype')];
+    };
+    const messages = [{ role: 'user', content: [{ text: 'count me' }] }];
+    const count = () => call('anthropic.claude-sonnet-4-20250514-v1:0', 'count-tokens', { input: { converse: { messages } } });
+    assert.deepEqual(await count(), [200, null]);
+    assert.deepEqual(await count(), [200, null]);
+    assert.deepEqual(await count(), [429, 'ThrottlingException'], 'counts are limited too');
+    const converse = () => call(MODEL, 'converse', { messages });
+    assert.deepEqual(await converse(), [200, null], 'the counts took none of the replies\' requests');
+    assert.deepEqual(await converse(), [200, null]);
+    assert.deepEqual(await converse(), [429, 'ThrottlingException']);
+  } finally {
+    await mf.dispose();
+  }
+});

@@ -106,6 +106,32 @@ def test_the_relay_bills_only_to_projects_the_deployer_lists():
         relay.converse_stream(modelId=MODEL, messages=user("hi"), projectIdentifier="someone-elses")
 
 
+SONNET_4 = "anthropic.claude-sonnet-4-20250514-v1:0"
+
+
+def test_count_tokens_is_parsed_and_matches_what_converse_bills(bedrock):
+    """CountTokens, SigV4-signed by boto3: a foundation model's count is what Converse bills for
+    the same input (https://docs.aws.amazon.com/bedrock/latest/userguide/count-tokens.html)."""
+    system, messages = [{"text": "Be brief."}], user("count the tokens of this")
+    counted = bedrock.count_tokens(modelId=SONNET_4, input={"converse": {"system": system, "messages": messages}})
+    billed = bedrock.converse(modelId="us." + SONNET_4, system=system, messages=messages)
+    assert counted["inputTokens"] == billed["usage"]["inputTokens"] > 0
+
+
+def test_count_tokens_refuses_inference_profiles_in_bedrocks_words(bedrock):
+    with pytest.raises(bedrock.exceptions.ValidationException) as e:
+        bedrock.count_tokens(modelId="us." + SONNET_4, input={"converse": {"messages": user("hi")}})
+    assert e.value.response["Error"]["Message"] == "The provided model doesn't support counting tokens."
+
+
+def test_the_relay_counts_only_for_models_it_offers():
+    opus_4 = "anthropic.claude-opus-4-20250514-v1:0"  # counted by Bedrock; no profile of it offered here
+    assert client(STANDIN_URL).count_tokens(modelId=opus_4, input={"converse": {"messages": user("hi")}})["inputTokens"] == 1
+    relay = client(RELAY_URL)
+    with pytest.raises(relay.exceptions.AccessDeniedException):
+        relay.count_tokens(modelId=opus_4, input={"converse": {"messages": user("hi")}})
+
+
 def test_throttling_in_the_stream_is_raised(bedrock):
     stream = bedrock.converse_stream(modelId=MODEL, messages=user("x [stand-in:stream-throttle]"))["stream"]
     with pytest.raises(botocore.exceptions.EventStreamError) as e:

@@ -12,6 +12,7 @@ use converse_shared::{BedrockError, ErrorKind};
 use crate::errors::RelayError;
 use crate::intake::{self, TooBig};
 
+pub(crate) mod count;
 pub(crate) mod site;
 
 pub(crate) use site::Site;
@@ -187,6 +188,56 @@ fn enforce_guardrail(
     Ok(())
 }
 
+/// Refuses a conversation (the body's, or the object at `within` in it) of more messages or
+/// content blocks than allowed. Counted before anything is built: a body of countless tiny
+/// blocks would otherwise become many times its size in memory.
+fn check_size(policy: &Policy, body: &[u8], within: &[&str]) -> Result<(), RelayError> {
+    match intake::measure(body, within, policy.max_messages, policy.max_blocks) {
+        Err(TooBig::Messages(cap)) => {
+            Err(invalid(format!("The request has more than {cap} messages; this relay takes at most {cap}.")))
+        }
+        Err(TooBig::Blocks(cap)) => Err(invalid(format!(
+            "The request has more than {cap} content blocks; this relay takes at most {cap}."
+        ))),
+        Err(TooBig::Malformed) | Ok(_) => Ok(()), // the full read says what is malformed
+    }
+}
+
+/// Refuses more images, documents, videos and audio clips (tool results' included) than allowed.
+fn check_attachments(policy: &Policy, messages: &[Message]) -> Result<(), RelayError> {
+    let attachments = messages
+        .iter()
+        .flat_map(|m| &m.content)
+        .map(|block| match block {
+            ContentBlock::Image(_)
+            | ContentBlock::Document(_)
+            | ContentBlock::Video(_)
+            | ContentBlock::Audio(_) => 1,
+            ContentBlock::ToolResult(r) => r
+                .content
+                .iter()
+                .filter(|c| !matches!(c, ToolResultContentBlock::Text(_) | ToolResultContentBlock::Json(_)))
+                .count(),
+            _ => 0,
+        })
+        .sum::<usize>();
+    if attachments > policy.max_attachments {
+        return Err(invalid(format!(
+            "The request has {attachments} attachments; this relay takes at most {}.",
+            policy.max_attachments
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a model id that could not be one.
+fn check_model_id(model_id: &str) -> Result<(), RelayError> {
+    match model_id_problem(model_id) {
+        Some(problem) => Err(invalid(format!("The provided model identifier is invalid: {problem}."))),
+        None => Ok(()),
+    }
+}
+
 /// A request the policy admits.
 #[derive(Debug)]
 pub(crate) struct Admitted {
@@ -227,9 +278,7 @@ pub(crate) fn apply(
     operation: Operation,
     body: Vec<u8>,
 ) -> Result<Admitted, RelayError> {
-    if let Some(problem) = model_id_problem(model_id) {
-        return Err(invalid(format!("The provided model identifier is invalid: {problem}.")));
-    }
+    check_model_id(model_id)?;
     if !offers(policy, model_id) {
         return Err(RelayError::Bedrock(BedrockError::new(
             ErrorKind::AccessDenied,
@@ -237,47 +286,11 @@ pub(crate) fn apply(
         )));
     }
     // (The body's size was capped as it was read: `intake::read_capped`.)
-    // Counted before anything is built: a body of countless tiny blocks would otherwise
-    // become many times its size in memory.
-    match intake::measure(&body, policy.max_messages, policy.max_blocks) {
-        Err(TooBig::Messages(cap)) => {
-            return Err(invalid(format!(
-                "The request has more than {cap} messages; this relay takes at most {cap}."
-            )));
-        }
-        Err(TooBig::Blocks(cap)) => {
-            return Err(invalid(format!(
-                "The request has more than {cap} content blocks; this relay takes at most {cap}."
-            )));
-        }
-        Err(TooBig::Malformed) | Ok(_) => {} // the full read says what is malformed
-    }
+    check_size(policy, &body, &[])?;
     let mut request: ConverseRequest = serde_json::from_slice(&body).map_err(|e| {
         invalid(format!("Malformed input request: {e}, please reformat your input and try again."))
     })?;
-    let attachments = request
-        .messages
-        .iter()
-        .flat_map(|m| &m.content)
-        .map(|block| match block {
-            ContentBlock::Image(_)
-            | ContentBlock::Document(_)
-            | ContentBlock::Video(_)
-            | ContentBlock::Audio(_) => 1,
-            ContentBlock::ToolResult(r) => r
-                .content
-                .iter()
-                .filter(|c| !matches!(c, ToolResultContentBlock::Text(_) | ToolResultContentBlock::Json(_)))
-                .count(),
-            _ => 0,
-        })
-        .sum::<usize>();
-    if attachments > policy.max_attachments {
-        return Err(invalid(format!(
-            "The request has {attachments} attachments; this relay takes at most {}.",
-            policy.max_attachments
-        )));
-    }
+    check_attachments(policy, &request.messages)?;
 
     let mut rewritten = match site {
         Some((origin, site, preset)) => site::apply(origin, site, preset, model_id, &mut request)?,

@@ -13,6 +13,7 @@ use crate::i18n::{t, tf};
 use crate::mode::Look;
 use crate::state::composer::ComposerState;
 use crate::state::conversation::Conversation;
+use crate::state::count::{Source, TokenCount};
 use crate::state::notices::Notices;
 use crate::state::reply::Reply;
 use crate::state::running::Running;
@@ -60,8 +61,14 @@ pub(crate) fn Composer() -> impl IntoView {
             let _ = input.focus();
         }
     });
-    // Worked out once per change, for the four places that show it.
-    let context = Memo::new(move |_| reply.context_used());
+    // Worked out once per change, for the places that show it: Bedrock's count where it is
+    // had, else the estimate.
+    let count = expect_context::<TokenCount>();
+    let context = Memo::new(move |_| {
+        let (estimate, window) = reply.context_used();
+        let (used, source) = count.figure(estimate);
+        (used, window, source)
+    });
     let look = use_context::<Look>();
     // "Enter to send" is not so on a touch keyboard.
     let placeholder = match &look {
@@ -132,10 +139,15 @@ pub(crate) fn Composer() -> impl IntoView {
             </Show>
         </form>
         <div class="status-line" hidden=compact>
-            <label class="context">
+            <label class="context" title=move || source_note(context.get().2)>
                 <span>{move || {
-                    let (used, window) = context.get();
-                    format!("Context: {used} of {window} tokens ({:.0}%)", f64::from(used) * 100.0 / f64::from(window.max(1)))
+                    let (used, window, source) = context.get();
+                    let how = match source {
+                        Source::Counted => "counted by Bedrock",
+                        Source::Counting => "estimated, counting…",
+                        Source::Estimated => "estimated",
+                    };
+                    format!("Context: {used} of {window} tokens ({:.0}%) · {how}", f64::from(used) * 100.0 / f64::from(window.max(1)))
                 }}</span>
                 <meter
                     aria-label="Context window used"
@@ -153,5 +165,20 @@ pub(crate) fn Composer() -> impl IntoView {
                 })
             }}</p>
         </div>
+    }
+}
+
+/// What the context meter's figure is, in a sentence (its tooltip).
+fn source_note(source: Source) -> &'static str {
+    match source {
+        Source::Counted => {
+            "Bedrock counted the tokens the next request will send: the system prompt, the tools, the conversation and what you are writing."
+        }
+        Source::Counting => {
+            "An estimate from the text's length, until Bedrock has counted the latest change."
+        }
+        Source::Estimated => {
+            "An estimate from the text's length: Bedrock does not count this model's tokens. After each reply, Bedrock's own figures are used up to it."
+        }
     }
 }

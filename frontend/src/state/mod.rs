@@ -10,12 +10,14 @@
 //! - [`conversation`]: the open conversation's messages, opening, starting and saving it;
 //! - [`library`]: search, rename, delete/undo, export/import; [`composer`]: the draft and
 //!   the files waiting to go;
-//! - [`reply`]: sending, streaming, the tool loop, regenerate/edit/continue, the context window.
+//! - [`reply`]: sending, streaming, the tool loop, regenerate/edit/continue, the context window;
+//!   [`count`]: Bedrock's count of the tokens the next request will send.
 //!
 //! [`Page`] makes them once, provides them, and restores what was open.
 
 pub mod composer;
 pub mod conversation;
+pub mod count;
 pub mod follow;
 pub mod library;
 pub mod list;
@@ -32,6 +34,7 @@ use crate::api;
 use crate::storage;
 use composer::ComposerState;
 use conversation::Conversation;
+use count::TokenCount;
 use follow::Follow;
 use library::Library;
 use list::ConversationList;
@@ -59,6 +62,8 @@ pub struct Page {
     pub composer: ComposerState,
     /// Replies.
     pub reply: Reply,
+    /// Bedrock's count of the next request's tokens.
+    pub count: TokenCount,
 }
 
 impl Page {
@@ -72,6 +77,7 @@ impl Page {
         let library = Library::new(conversation);
         let composer = ComposerState::new(conversation);
         let reply = Reply::new(conversation, composer);
+        let count = TokenCount::new(conversation, composer);
         provide_context(notices);
         provide_context(running);
         provide_context(follow);
@@ -80,7 +86,8 @@ impl Page {
         provide_context(library);
         provide_context(composer);
         provide_context(reply);
-        Self { notices, running, follow, settings, conversation, library, composer, reply }
+        provide_context(count);
+        Self { notices, running, follow, settings, conversation, library, composer, reply, count }
     }
 
     /// Lists the stored conversations and opens the one open on the last visit (or the most

@@ -267,3 +267,42 @@ fn thinking_is_turned_on_only_where_offered_and_takes_what_it_must() {
         assert_eq!(r, before);
     }
 }
+
+#[test]
+fn tokens_are_counted_by_the_foundation_model_id_where_bedrock_counts_them() {
+    fn count(id: &str) -> Option<&str> {
+        counting_model_id(id, &rules_for(id))
+    }
+    // CountTokens refuses inference profiles; their foundation model is counted instead.
+    let sonnet = "anthropic.claude-sonnet-4-20250514-v1:0";
+    for id in [
+        sonnet.to_owned(),
+        format!("us.{sonnet}"),
+        format!("global.{sonnet}"),
+        format!("arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.{sonnet}"),
+        format!("arn:aws:bedrock:us-east-1::foundation-model/{sonnet}"),
+    ] {
+        assert_eq!(count(&id), Some(sonnet), "{id}");
+    }
+    assert_eq!(
+        count("us.anthropic.claude-3-5-haiku-20241022-v1:0"),
+        Some("anthropic.claude-3-5-haiku-20241022-v1:0")
+    );
+    // Claude 3, Nova and Llama are not counted by Bedrock; nor is a model whose foundation
+    // model its id does not name.
+    for id in [
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        "us.amazon.nova-lite-v1:0",
+        "meta.llama3-1-70b-instruct-v1:0",
+        "some.model-nobody-knows-v1:0",
+    ] {
+        assert_eq!(count(id), None, "{id}");
+    }
+    let app = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3";
+    assert_eq!(counting_model_id(app, &rules_for(sonnet)), None);
+    // A deployer may declare that a model is counted.
+    let declared: DeclaredRules = serde_json::from_value(json!({"countTokens": true})).unwrap();
+    let rules = declared.rules("anthropic.claude-3-haiku-20240307-v1:0").unwrap();
+    let haiku = "anthropic.claude-3-haiku-20240307-v1:0";
+    assert_eq!(counting_model_id(haiku, &rules), Some(haiku));
+}

@@ -1,6 +1,7 @@
-//! The Converse and ConverseStream wire model: everything reachable from `ConverseRequest`,
-//! `ConverseStreamRequest`, `ConverseResponse` and `ConverseStreamOutput` in the AWS service
-//! model, named as Bedrock names it.
+//! The Converse, ConverseStream and CountTokens wire model: everything reachable from
+//! `ConverseRequest`, `ConverseStreamRequest`, `ConverseResponse`, `ConverseStreamOutput`,
+//! `CountTokensRequest` and `CountTokensResponse` in the AWS service model, named as Bedrock
+//! names it.
 //!
 //! Every structure keeps members it does not know in `extra`, every union keeps members it
 //! does not know as `Unknown`, and every enum keeps values it does not know as `Other`, so a
@@ -8,6 +9,7 @@
 
 mod blob;
 mod content;
+mod count;
 mod extra;
 mod guardrail;
 mod media;
@@ -21,6 +23,7 @@ mod tools;
 pub use crate::union::UnknownMember;
 pub use blob::Blob;
 pub use content::*;
+pub use count::*;
 pub(crate) use extra::note_unrecognized;
 pub use extra::{Extra, take_unrecognized};
 pub use guardrail::*;

@@ -65,6 +65,12 @@ pub struct Model {
     pub temperature_xor_top_p: bool,
     /// Its reasoning.
     pub reasoning: Reasoning,
+    /// `CountTokens` counts its tokens (by its bare id). AWS's list: Claude 3.5 Haiku, 3.5
+    /// Sonnet (v1, v2), 3.7 Sonnet, Opus 4 and Sonnet 4
+    /// (<https://docs.aws.amazon.com/bedrock/latest/userguide/count-tokens.html>); Haiku,
+    /// Sonnet and Opus 4.5, Opus 4.1 and Sonnet 4.6 answered counts by their bare ids in
+    /// other projects' live probes; Claude 3 and the other providers' models are refused.
+    pub count_tokens: bool,
     /// Tokens of context.
     pub context: u32,
     /// The most output tokens one request may ask for.
@@ -88,6 +94,7 @@ const fn chat(name: &'static str, context: u32, max_output: u32) -> Model {
         assistant_first: false,
         temperature_xor_top_p: false,
         reasoning: Reasoning::None,
+        count_tokens: false,
         context,
         max_output,
     }
@@ -98,7 +105,12 @@ const fn claude(name: &'static str, max_output: u32, profiles: &'static [&'stati
 }
 
 const fn claude_thinking(name: &'static str, max_output: u32, profiles: &'static [&'static str]) -> Model {
-    Model { on_demand: false, reasoning: Reasoning::Signed, ..claude(name, max_output, profiles) }
+    Model {
+        on_demand: false,
+        reasoning: Reasoning::Signed,
+        count_tokens: true,
+        ..claude(name, max_output, profiles)
+    }
 }
 
 const fn nova(name: &'static str, context: u32, max_output: u32) -> Model {
@@ -141,11 +153,17 @@ const MODELS: &[(&str, Model)] = &[
     ("anthropic.claude-3-haiku-20240307-v1:0", claude("Claude 3 Haiku", 4_096, US_EU_APAC)),
     ("anthropic.claude-3-sonnet-20240229-v1:0", claude("Claude 3 Sonnet", 4_096, US_EU_APAC)),
     ("anthropic.claude-3-opus-20240229-v1:0", claude("Claude 3 Opus", 4_096, US)),
-    ("anthropic.claude-3-5-sonnet-20240620-v1:0", claude("Claude 3.5 Sonnet", 8_192, US_EU_APAC)),
-    ("anthropic.claude-3-5-sonnet-20241022-v2:0", claude("Claude 3.5 Sonnet v2", 8_192, &["us", "apac"])),
+    (
+        "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        Model { count_tokens: true, ..claude("Claude 3.5 Sonnet", 8_192, US_EU_APAC) },
+    ),
+    (
+        "anthropic.claude-3-5-sonnet-20241022-v2:0",
+        Model { count_tokens: true, ..claude("Claude 3.5 Sonnet v2", 8_192, &["us", "apac"]) },
+    ),
     (
         "anthropic.claude-3-5-haiku-20241022-v1:0",
-        Model { images: false, ..claude("Claude 3.5 Haiku", 8_192, US) },
+        Model { images: false, count_tokens: true, ..claude("Claude 3.5 Haiku", 8_192, US) },
     ),
     ("anthropic.claude-3-7-sonnet-20250219-v1:0", claude_thinking("Claude 3.7 Sonnet", 64_000, US_EU_APAC)),
     ("anthropic.claude-sonnet-4-20250514-v1:0", claude_thinking("Claude Sonnet 4", 64_000, CLAUDE_4)),
@@ -399,7 +417,8 @@ pub fn resolve(model_id: &str) -> Result<&'static Model, Refusal> {
     }
 }
 
-fn base(id: &str) -> Option<&'static Model> {
+/// The model whose bare id is `id`, if the stand-in serves one.
+pub fn base(id: &str) -> Option<&'static Model> {
     MODELS.iter().find(|(known, _)| *known == id).map(|(_, model)| model)
 }
 

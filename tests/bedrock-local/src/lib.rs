@@ -4,7 +4,8 @@
 //! no AWS account, and it is what the tests trust — so it is faithful to the wire:
 //!
 //! - `POST /model/{modelId}/converse` answers JSON; `POST /model/{modelId}/converse-stream`
-//!   answers `application/vnd.amazon.eventstream` frames with Bedrock's headers and padding.
+//!   answers `application/vnd.amazon.eventstream` frames with Bedrock's headers and padding;
+//!   `POST /model/{modelId}/count-tokens` counts a request's input tokens as it bills them.
 //! - Every request must carry a valid SigV4 signature (signing name `bedrock`) for the
 //!   configured credentials, or a configured Bedrock API key (`Authorization: Bearer`).
 //! - Errors carry Bedrock's status, `x-amzn-ErrorType` header and `{"message"}` body.
@@ -17,6 +18,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod count;
 pub mod judge;
 mod media;
 mod replay;

@@ -147,6 +147,16 @@ fn words(text: &str) -> u32 {
     text.split_whitespace().count() as u32
 }
 
+/// The input tokens the stand-in bills (and `CountTokens` counts): a token per word of the
+/// messages' and the system prompt's text.
+pub fn input_tokens(messages: &[Message], system: Option<&[SystemContentBlock]>) -> u32 {
+    let system = system.unwrap_or_default().iter().filter_map(|b| match b {
+        SystemContentBlock::Text(t) => Some(words(t)),
+        _ => None,
+    });
+    messages.iter().map(|m| words(&text_of(&m.content))).sum::<u32>() + system.sum::<u32>()
+}
+
 /// A stable id from the request's content, so replies are deterministic.
 fn stable_id(seed: &str, n: usize) -> String {
     let hash =
@@ -469,8 +479,7 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
             _ => None,
         })
         .collect();
-    let input_tokens = messages.iter().map(|m| words(&text_of(&m.content))).sum::<u32>()
-        + system.iter().map(|s| words(s)).sum::<u32>();
+    let input_tokens = input_tokens(messages, request.system.as_deref());
     if input_tokens > model.context {
         return Err(BedrockError::new(ErrorKind::Validation, "Input is too long for requested model."));
     }

@@ -29,6 +29,8 @@ struct AppState {
     requests: AtomicU64,
     /// The body of the last Converse request, for tests of what a relay forwards.
     last_request: Mutex<Bytes>,
+    /// The body of the last CountTokens request.
+    last_count: Mutex<Bytes>,
     /// Hashes of requests that already failed once (`http-NNN-once`).
     failed_once: Mutex<HashSet<u64>>,
     /// Streams whose client went away before the end.
@@ -39,6 +41,7 @@ struct AppState {
 pub fn router(config: Config) -> Router {
     Router::new()
         .route("/_stand-in/last-request", get(last_request))
+        .route("/_stand-in/last-count", get(last_count))
         .route("/_stand-in/stats", get(stats))
         .route("/_stand-in/tools/{name}", axum::routing::post(test_tool))
         .fallback(handle)
@@ -49,6 +52,7 @@ pub fn router(config: Config) -> Router {
             config,
             requests: AtomicU64::new(0),
             last_request: Mutex::new(Bytes::new()),
+            last_count: Mutex::new(Bytes::new()),
             failed_once: Mutex::new(HashSet::new()),
             cancelled: Arc::new(AtomicU64::new(0)),
         }))
@@ -69,6 +73,12 @@ fn error_response(e: &BedrockError, request_id: &str) -> Response {
 /// `GET /_stand-in/last-request`: the body of the last Converse request, as received.
 async fn last_request(State(state): State<Arc<AppState>>) -> Response {
     let body = state.last_request.lock().expect("not poisoned").clone();
+    ([("content-type", "application/json")], body).into_response()
+}
+
+/// `GET /_stand-in/last-count`: the body of the last CountTokens request, as received.
+async fn last_count(State(state): State<Arc<AppState>>) -> Response {
+    let body = state.last_count.lock().expect("not poisoned").clone();
     ([("content-type", "application/json")], body).into_response()
 }
 
@@ -139,6 +149,12 @@ async fn answer(
     };
     let config = &state.config;
     auth::verify(config, method.as_str(), uri, headers, &body, SystemTime::now())?;
+    if operation == Operation::CountTokens {
+        // Not the last request: a page counts while its user types, beside its Converse calls.
+        *state.last_count.lock().expect("not poisoned") = body.clone();
+        let counted = crate::count::count(&model_id, &body)?;
+        return Ok(axum::Json(counted).into_response());
+    }
     *state.last_request.lock().expect("not poisoned") = body.clone();
     let streaming = operation == Operation::ConverseStream;
     let request = validate::parse_request(&model_id, &body, streaming)?;

@@ -132,7 +132,7 @@ fn check_members(request: &ConverseRequest, streaming: bool) -> Result<(), Bedro
 }
 
 /// The conversation's shape, in Bedrock's own words for the mistakes clients make most.
-fn check_conversation(messages: &[Message]) -> Result<(), BedrockError> {
+pub(crate) fn check_conversation(messages: &[Message]) -> Result<(), BedrockError> {
     if messages.is_empty() {
         return Err(invalid(
             "A conversation must start with a user message. Try again with a conversation that starts with a user message.",
@@ -239,7 +239,7 @@ fn tool_pairs(messages: &[Message]) -> Result<(), BedrockError> {
     Ok(())
 }
 
-fn extraneous(name: &str) -> BedrockError {
+pub(crate) fn extraneous(name: &str) -> BedrockError {
     invalid(format!(
         "Malformed input request: extraneous key [{name}] is not permitted, please reformat your input and try again."
     ))
