@@ -63,6 +63,7 @@ RATE_LIMIT_IP_RPM=100000
 RATE_LIMIT_IP_TPM=100000000
 ALLOWED_MODELS=anthropic.claude-3-haiku-20240307-v1:0,us.anthropic.claude-sonnet-4-20250514-v1:0,us.anthropic.claude-3-5-sonnet-20240620-v1:0,us.anthropic.claude-3-7-sonnet-20250219-v1:0,us.amazon.nova-lite-v1:0,amazon.titan-text-lite-v1
 MAX_OUTPUT_TOKENS=4096
+ALLOWED_SERVICE_TIERS=default,flex,priority
 BEDROCK_PROJECT=converse-edge-tests
 BEDROCK_PROJECTS=team-b
 MAX_BODY_BYTES=1048576
@@ -92,6 +93,7 @@ derived_env "$logs/strict-relay.env" \
   "WIDGET_SITES='{\"http://open.example\":{}}'" \
   "RELAY_API_KEYS=$RELAY_KEY_ID:$RELAY_KEY_SECRET,limited:$RELAY_KEY_SECRET-limited:3:1000000,sitekey:$RELAY_KEY_SECRET-sitekey:2:0" \
   ENFORCE_GUARDRAIL=gr-enforced:1 \
+  ALLOWED_SERVICE_TIERS=default \
   ALLOWED_MODELS=us.anthropic.claude-3-5-sonnet-20240620-v1:0,anthropic.claude-3-haiku-20240307-v1:0 \
   RATE_LIMIT_TPM=0 \
   RATE_LIMIT_IP_TPM=0 \
@@ -109,7 +111,8 @@ stack_pids+=($!)
 wait_for_line "$logs/access-idp.log" "listening on" 30
 derived_env "$logs/access-relay.env" PAGE_ACCESS=access "ACCESS_TEAM_DOMAIN=$ACCESS_TEAM_DOMAIN" \
   "ACCESS_AUD=$ACCESS_AUD" "ACCESS_JWKS_URL=$(grep -o 'http://[0-9.:]*' "$logs/access-idp.log")/cdn-cgi/access/certs" \
-  ALLOWED_MODELS= MAX_OUTPUT_TOKENS= BEDROCK_PROJECT= BEDROCK_PROJECTS= MAX_BODY_BYTES=4194304
+  ALLOWED_MODELS= MAX_OUTPUT_TOKENS= BEDROCK_PROJECT= BEDROCK_PROJECTS= MAX_BODY_BYTES=4194304 \
+  ALLOWED_SERVICE_TIERS=default,flex,priority,reserved
 RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/access-wrangler.log" --env-file "$PWD/$logs/access-relay.env" --persist-to "$PWD/$logs/access-wrangler-state"
 export ACCESS_RELAY_URL=$RELAY_URL ACCESS_RELAY_LOG="$PWD/$logs/access-wrangler.log"
 RELAY_URL=$MAIN_RELAY_URL

@@ -17,6 +17,7 @@ pub(crate) fn models(req: &Request, config: &RelayConfig) -> Result<Response> {
         any_model: config.policy.models.is_none(),
         page_access: Some(config.page_access.name().to_owned()),
         enforced_guardrail: config.policy.guardrail.is_some(),
+        service_tiers: config.policy.service_tiers.clone(),
     };
     let mut response = Response::from_json(&listing)?;
     if let Some(origin) = auth::allowed_origin(req, config) {

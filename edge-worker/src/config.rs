@@ -286,6 +286,7 @@ impl RelayConfig {
                 other_projects,
                 account,
                 region,
+                service_tiers: policy::parse_tiers(read(env, "ALLOWED_SERVICE_TIERS").as_deref())?,
             },
             timing: Timing {
                 first_byte: Duration::from_millis(number(env, "FIRST_BYTE_TIMEOUT_MS", 60_000)?),

@@ -22,6 +22,9 @@ pub(crate) struct RequestLog {
     pub(crate) input_tokens: Option<u32>,
     pub(crate) output_tokens: Option<u32>,
     pub(crate) stop_reason: Option<String>,
+    /// The service tier that served the reply, as Bedrock said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) service_tier: Option<String>,
     pub(crate) error: Option<String>,
     /// Bedrock's own words for an error the client was told in the relay's (never a secret:
     /// an access denial names the relay's IAM principal, which clients are not told).
@@ -55,6 +58,7 @@ impl RequestLog {
             input_tokens: None,
             output_tokens: None,
             stop_reason: None,
+            service_tier: None,
             error: None,
             upstream_message: None,
             started: Date::now().as_millis(),
@@ -82,6 +86,7 @@ impl RequestLog {
             StreamItem::Event(StreamEvent::Metadata(meta)) => {
                 self.input_tokens = Some(meta.usage.input_tokens);
                 self.output_tokens = Some(meta.usage.output_tokens);
+                self.service_tier = meta.service_tier.as_ref().map(|t| t.r#type.to_string());
             }
             other => {
                 if let Some(e) = other.error() {
@@ -107,6 +112,7 @@ impl RequestLog {
             input_tokens: None,
             output_tokens: None,
             stop_reason: None,
+            service_tier: None,
             error: None,
             upstream_message: None,
             started: self.started,

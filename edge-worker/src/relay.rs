@@ -110,6 +110,7 @@ async fn relay(
                 log.input_tokens = Some(reply.usage.input_tokens);
                 log.output_tokens = Some(reply.usage.output_tokens);
                 log.stop_reason = Some(reply.stop_reason.to_string());
+                log.service_tier = reply.service_tier.as_ref().map(|t| t.r#type.to_string());
                 limiters.settle(u64::from(reply.usage.total_tokens)).await;
             }
             log.write();

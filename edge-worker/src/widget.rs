@@ -116,6 +116,7 @@ pub(crate) fn info(req: &Request, config: &RelayConfig) -> Result<Response, Rela
         any_model: site.models.is_none() && config.policy.models.is_none(),
         page_access: Some(config.page_access.name().to_owned()),
         enforced_guardrail: config.policy.guardrail.is_some(),
+        service_tiers: config.policy.service_tiers.clone(),
     };
     let info = SiteInfo {
         site: origin,

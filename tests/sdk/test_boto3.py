@@ -132,6 +132,16 @@ def test_the_relay_counts_only_for_models_it_offers():
         relay.count_tokens(modelId=opus_4, input={"converse": {"messages": user("hi")}})
 
 
+def test_the_relay_refuses_a_service_tier_it_does_not_offer():
+    """The test relay offers default, flex and priority (ALLOWED_SERVICE_TIERS), not reserved."""
+    relay = client(RELAY_URL)
+    reply = relay.converse(modelId=MODEL, messages=user("hi"), serviceTier={"type": "flex"})
+    assert reply["serviceTier"] == {"type": "flex"}
+    with pytest.raises(relay.exceptions.AccessDeniedException) as e:
+        relay.converse_stream(modelId=MODEL, messages=user("hi"), serviceTier={"type": "reserved"})
+    assert "does not offer the service tier reserved" in e.value.response["Error"]["Message"]
+
+
 def test_throttling_in_the_stream_is_raised(bedrock):
     stream = bedrock.converse_stream(modelId=MODEL, messages=user("x [stand-in:stream-throttle]"))["stream"]
     with pytest.raises(botocore.exceptions.EventStreamError) as e:

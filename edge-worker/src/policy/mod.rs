@@ -47,6 +47,8 @@ pub(crate) struct Policy {
     pub(crate) account: Option<String>,
     /// The region Bedrock is called in (`AWS_REGION`).
     pub(crate) region: String,
+    /// The service tiers a request may ask for (`ALLOWED_SERVICE_TIERS`).
+    pub(crate) service_tiers: Vec<String>,
 }
 
 /// A limit: requests and tokens per minute.
@@ -102,6 +104,41 @@ impl Policy {
             .cloned()
             .unwrap_or_else(|| rules_for(model_id))
     }
+}
+
+/// Bedrock's service tiers (`ServiceTierType`).
+const TIERS: [&str; 4] = ["default", "flex", "priority", "reserved"];
+
+/// Reads `ALLOWED_SERVICE_TIERS`: a comma-separated list of Bedrock's tiers. Unset: `default`
+/// and `flex`, the tiers that cost no more than a request that names none; `priority` (billed at
+/// a premium) and `reserved` (the account's reserved capacity) are the deployer's to offer:
+/// <https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html>.
+pub(crate) fn parse_tiers(value: Option<&str>) -> Result<Vec<String>, RelayError> {
+    let Some(value) = value else { return Ok(vec!["default".into(), "flex".into()]) };
+    let tiers: Vec<String> =
+        value.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+    match tiers.iter().find(|t| !TIERS.contains(&t.as_str())) {
+        Some(unknown) => Err(RelayError::Misconfigured(format!(
+            "ALLOWED_SERVICE_TIERS: {unknown:?} is not a service tier (Bedrock's are {})",
+            TIERS.join(", ")
+        ))),
+        None => Ok(tiers),
+    }
+}
+
+/// Refuses a service tier the deployer does not offer.
+fn check_tier(policy: &Policy, tier: Option<&ServiceTier>) -> Result<(), RelayError> {
+    let Some(tier) = tier.map(|t| t.r#type.to_string()) else { return Ok(()) };
+    if policy.service_tiers.contains(&tier) {
+        return Ok(());
+    }
+    Err(RelayError::Bedrock(BedrockError::new(
+        ErrorKind::AccessDenied,
+        format!(
+            "This relay does not offer the service tier {tier}; it offers {}.",
+            policy.service_tiers.join(", ")
+        ),
+    )))
 }
 
 /// Reads `MODEL_CAPABILITIES`: a JSON object from model id to [`DeclaredRules`].
@@ -291,6 +328,7 @@ pub(crate) fn apply(
         invalid(format!("Malformed input request: {e}, please reformat your input and try again."))
     })?;
     check_attachments(policy, &request.messages)?;
+    check_tier(policy, request.service_tier.as_ref())?;
 
     let mut rewritten = match site {
         Some((origin, site, preset)) => site::apply(origin, site, preset, model_id, &mut request)?,
@@ -349,46 +387,4 @@ pub(crate) fn apply(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_offered_id_admits_itself_and_its_arns_here_only() {
-        let region = "us-east-1";
-        let account = Some("123456789012");
-        let profile = "us.anthropic.claude-3-5-sonnet-20240620-v1:0";
-        let model = "anthropic.claude-3-haiku-20240307-v1:0";
-        assert!(arn_of(
-            profile,
-            &format!("arn:aws:bedrock:us-east-1:123456789012:inference-profile/{profile}"),
-            region,
-            account
-        ));
-        assert!(arn_of(
-            model,
-            &format!("arn:aws:bedrock:us-east-1::foundation-model/{model}"),
-            region,
-            account
-        ));
-        for other in [
-            format!("arn:aws:bedrock:us-east-1:999999999999:inference-profile/{profile}"),
-            format!("arn:aws:bedrock:eu-west-1:123456789012:inference-profile/{profile}"),
-            format!("arn:aws:bedrock:eu-west-1::foundation-model/{model}"),
-            format!("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/{profile}"),
-            format!("arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.{}", &profile[3..]),
-            format!("arn:aws:s3:us-east-1::foundation-model/{model}"),
-        ] {
-            assert!(
-                !arn_of(profile, &other, region, account) && !arn_of(model, &other, region, account),
-                "{other}"
-            );
-        }
-        // Without AWS_ACCOUNT_ID no profile ARN can be checked, so none is admitted.
-        assert!(!arn_of(
-            profile,
-            &format!("arn:aws:bedrock:us-east-1:123456789012:inference-profile/{profile}"),
-            region,
-            None
-        ));
-    }
-}
+mod tests;

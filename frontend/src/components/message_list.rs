@@ -262,6 +262,9 @@ fn usage_line(message: &ChatMessage) -> String {
             parts.push(format!("cache: {}", cache.join(", ")));
         }
     }
+    if let Some(tier) = message.service_tier.get() {
+        parts.push(format!("{tier} tier"));
+    }
     if let Some(t) = message.timing.get() {
         if let Some(first) = t.first_token_ms {
             parts.push(format!("first token {first:.0} ms"));

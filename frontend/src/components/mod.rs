@@ -9,3 +9,4 @@ pub(crate) mod reply_parts;
 pub(crate) mod settings;
 pub(crate) mod sidebar;
 pub(crate) mod starters;
+pub(crate) mod tier;

@@ -7,7 +7,6 @@
 //! [`REST_MS`]; a state counted before (the draft typed and then deleted, a conversation
 //! opened again) is answered from the counts already had, without a call.
 
-use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
@@ -51,10 +50,10 @@ pub struct TokenCount {
     counting: RwSignal<bool>,
     /// Bumped by every change: a count that comes back for an older state is not shown.
     generation: StoredValue<u64>,
-    /// Counts had, by a hash of the model and what was counted.
-    kept: StoredValue<HashMap<u64, u32>>,
+    /// Counts had, by a hash of the model and what was counted (a few dozen: a list is enough).
+    kept: StoredValue<Vec<(u64, u32)>>,
     /// Models Bedrock (or the relay) would not count for: not asked again this visit.
-    refused: StoredValue<HashSet<String>>,
+    refused: StoredValue<Vec<String>>,
     /// The pending wait for the latest change to rest.
     timer: StoredValue<Option<TimeoutHandle>>,
 }
@@ -66,8 +65,8 @@ impl TokenCount {
             counted: RwSignal::new(None),
             counting: RwSignal::new(false),
             generation: StoredValue::new(0),
-            kept: StoredValue::new(HashMap::new()),
-            refused: StoredValue::new(HashSet::new()),
+            kept: StoredValue::new(Vec::new()),
+            refused: StoredValue::new(Vec::new()),
             timer: StoredValue::new(None),
         };
         Effect::new(move |_| {
@@ -133,7 +132,9 @@ impl TokenCount {
             serde_json::to_vec(&request).unwrap_or_default().hash(&mut hasher);
             hasher.finish()
         };
-        if let Some(known) = self.kept.with_value(|kept| kept.get(&key).copied()) {
+        if let Some(known) =
+            self.kept.with_value(|kept| kept.iter().find(|(k, _)| *k == key).map(|(_, n)| *n))
+        {
             if current() {
                 self.counted.set(Some(known));
                 self.counting.set(false);
@@ -145,9 +146,9 @@ impl TokenCount {
             Ok(tokens) => {
                 self.kept.update_value(|kept| {
                     if kept.len() >= KEPT {
-                        kept.clear();
+                        kept.remove(0);
                     }
-                    kept.insert(key, tokens);
+                    kept.push((key, tokens));
                 });
                 if current() {
                     self.counted.set(Some(tokens));
@@ -161,9 +162,7 @@ impl TokenCount {
                     ErrorKind::Validation | ErrorKind::AccessDenied | ErrorKind::UnknownOperation
                 ) =>
             {
-                self.refused.update_value(|r| {
-                    r.insert(counting_id);
-                });
+                self.refused.update_value(|r| r.push(counting_id));
             }
             // Throttled, or the relay out of reach: this change stays estimated.
             Err(_) => {}

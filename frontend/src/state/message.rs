@@ -125,6 +125,8 @@ pub struct ChatMessage {
     pub stop_reason: RwSignal<Option<StopReason>>,
     /// How long this reply took.
     pub timing: RwSignal<Option<Timing>>,
+    /// The service tier that served this reply.
+    pub service_tier: RwSignal<Option<String>>,
     /// The message's Bedrock content once complete (text, tool calls, tool results);
     /// empty while a reply streams, when `text` is all there is.
     pub blocks: StoredValue<Vec<ContentBlock>>,
@@ -171,6 +173,7 @@ impl ChatMessage {
             usage: RwSignal::new(None),
             stop_reason: RwSignal::new(None),
             timing: RwSignal::new(None),
+            service_tier: RwSignal::new(None),
             blocks: StoredValue::new(Vec::new()),
             tools: RwSignal::new(Vec::new()),
             note: RwSignal::new(None),
@@ -214,6 +217,7 @@ impl ChatMessage {
         this.usage.set(m.usage);
         this.stop_reason.set(m.stop_reason);
         this.timing.set(m.timing);
+        this.service_tier.set(m.service_tier);
         let (thinking, reasoning) = Reasoning::of(&m.message.content);
         this.thinking.set_value(thinking);
         this.reasoning.set(reasoning);
@@ -237,6 +241,7 @@ impl ChatMessage {
             usage: self.usage.get_untracked(),
             stop_reason: self.stop_reason.get_untracked(),
             timing: self.timing.get_untracked(),
+            service_tier: self.service_tier.get_untracked(),
             at: self.at,
             versions: self.versions.get_untracked(),
         }

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use converse_shared::models::{ModelListing, ModelRules, rules_for};
 use converse_shared::tools::{builtin_specs, tool_config};
 use converse_shared::{
-    AnyToolChoice, ConverseRequest, GuardrailConfiguration, InferenceConfiguration, SpecificToolChoice,
-    SystemContentBlock, Tool, ToolChoice, ToolConfiguration, ToolSpecification,
+    AnyToolChoice, ConverseRequest, GuardrailConfiguration, InferenceConfiguration, ServiceTier,
+    ServiceTierType, SpecificToolChoice, SystemContentBlock, Tool, ToolChoice, ToolConfiguration,
+    ToolSpecification,
 };
 use leptos::prelude::*;
 
@@ -258,6 +259,10 @@ impl SettingsState {
                 request.inference_config = Some(config);
             }
             request.additional_model_request_fields = settings.additional_fields().ok().flatten();
+            request.service_tier = settings.service_tier.as_ref().map(|tier| ServiceTier {
+                r#type: ServiceTierType::from(tier.as_str()),
+                extra: Default::default(),
+            });
             if let Ok(Some((id, version))) = settings.guardrail() {
                 request.guardrail_config = Some(GuardrailConfiguration {
                     guardrail_identifier: Some(id.to_owned()),

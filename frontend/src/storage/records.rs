@@ -47,6 +47,9 @@ pub struct StoredMessage {
     /// How long a reply took.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timing: Option<Timing>,
+    /// The service tier that served a reply, as Bedrock said (`serviceTier.type`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<String>,
     /// When it was written (a reply: when it was asked for), in milliseconds since the epoch;
     /// absent in messages kept before times were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -215,6 +218,9 @@ pub struct Settings {
     /// Extended thinking's budget in tokens, where the model offers it (absent: off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thinking_budget: Option<u32>,
+    /// The service tier to ask for (`serviceTier.type`; absent: none named, Bedrock's standard).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<String>,
     /// The guardrail to apply (`guardrailConfig.guardrailIdentifier`; empty: none), where the
     /// relay enforces none of its own.
     #[serde(skip_serializing_if = "String::is_empty")]

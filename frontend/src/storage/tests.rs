@@ -89,6 +89,7 @@ fn said(id: u64, role: Role, text: &str) -> StoredMessage {
         usage: None,
         stop_reason: None,
         timing: None,
+        service_tier: None,
         at: None,
         versions: Versions::default(),
     }

@@ -37,4 +37,8 @@ pub struct ModelListing {
     /// caller's own guardrail would be replaced by it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub enforced_guardrail: bool,
+    /// The service tiers a request may ask for here (`ALLOWED_SERVICE_TIERS`): `default`,
+    /// `flex`, `priority`, `reserved`. Empty: the relay says nothing of tiers (an older relay).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_tiers: Vec<String>,
 }

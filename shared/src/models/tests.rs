@@ -125,6 +125,7 @@ fn an_offered_model_carries_its_capabilities_through_the_listing() {
         any_model: false,
         page_access: None,
         enforced_guardrail: false,
+        service_tiers: vec!["default".into(), "flex".into()],
     };
     let json = serde_json::to_value(&listing).unwrap();
     assert_eq!(json["models"][0]["contextWindow"], offered.rules.context_window);

@@ -67,6 +67,7 @@ impl Reply {
                 }
                 if let StreamEvent::Metadata(meta) = &event {
                     reply.usage.set(Some(add_usage(usage_before.as_ref(), &meta.usage)));
+                    reply.service_tier.set(meta.service_tier.as_ref().map(|t| t.r#type.to_string()));
                     reply.timing.set(Some(Timing {
                         first_token_ms,
                         total_ms: storage::now_ms() - started,
