@@ -163,7 +163,7 @@ impl fmt::Debug for SecretKey {
     }
 }
 
-fn read(env: &Env, name: &str) -> Option<String> {
+pub(crate) fn read(env: &Env, name: &str) -> Option<String> {
     // Secrets and plain vars are both string bindings; `.dev.vars` fills either.
     env.secret(name)
         .map(|s| s.to_string())

@@ -16,8 +16,8 @@ mod config;
 mod count;
 mod errors;
 mod gate;
-mod http_tools;
 mod intake;
+mod tools;
 // `#[durable_object]` generates glue without docs.
 #[allow(missing_docs)]
 mod limits;
@@ -57,12 +57,12 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         (Method::Options, _) => auth::preflight(&req, &config),
         (Method::Get, "/v1/health") => Response::from_json(&serde_json::json!({ "status": "ok" })),
         (Method::Get, "/v1/models") => catalog::models(&req, &config),
-        (Method::Get, "/v1/tools") => match http_tools::declared(&env) {
-            Ok(tools) => http_tools::list(&tools),
+        (Method::Get, "/v1/tools") => match tools::declared(&env) {
+            Ok(tools) => tools::list(&tools),
             Err(e) => Ok(e.into_response()),
         },
         (Method::Post, p) if p.starts_with("/v1/tools/") => {
-            Ok(run_tool(&mut req, &env, &config, &p["/v1/tools/".len()..]).await)
+            Ok(tools::handle(&mut req, &env, &config, &p["/v1/tools/".len()..]).await)
         }
         (Method::Post, p) => match parse_model_path(p) {
             Some((model_id, operation)) => {
@@ -72,35 +72,4 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         },
         _ => Ok(RelayError::UnknownOperation.into_response()),
     }
-}
-
-/// The largest tool input the relay takes (a tool's input is the model's JSON, not files).
-const TOOL_INPUT_CAP: usize = 1024 * 1024;
-
-/// `POST /v1/tools/{name}`, for callers the relay trusts, within their rate limits.
-async fn run_tool(req: &mut Request, env: &Env, config: &RelayConfig, name: &str) -> Response {
-    let result = async {
-        let body = intake::read_capped(req, TOOL_INPUT_CAP.min(config.policy.max_body_bytes)).await?;
-        let caller = auth::authorize(req, config, &body, None).await?;
-        let ip = auth::client_ip(req);
-        limits::Limiters::new(env, &auth::limit_subjects(&caller, &ip, config))?.admit(0).await?;
-        let tools = http_tools::declared(env)?;
-        let tool = tools.iter().find(|t| t.name() == name).ok_or_else(|| {
-            RelayError::Bedrock(converse_shared::BedrockError::new(
-                converse_shared::ErrorKind::ResourceNotFound,
-                format!("No tool named {name:?} is declared."),
-            ))
-        })?;
-        http_tools::run(env, tool, &body).await
-    }
-    .await;
-    let mut response = match result {
-        Ok(Ok(response)) => response,
-        Ok(Err(e)) => RelayError::Internal(e.to_string()).into_response(),
-        Err(e) => e.into_response(),
-    };
-    if let Some(origin) = auth::allowed_origin(req, config) {
-        auth::cors(response.headers_mut(), &origin);
-    }
-    response
 }

@@ -163,19 +163,24 @@ fn not_a_frame(start: &[u8]) -> bool {
     start.get(..4).is_some_and(|p| u32::from_be_bytes([p[0], p[1], p[2], p[3]]) < 16)
 }
 
+/// The `host` a request to `url` is signed with (`host:port` where the port is given); a URL
+/// without one is the `setting`'s fault.
+pub(crate) fn signed_host(url: &str, setting: &str) -> Result<String, RelayError> {
+    let parsed = Url::parse(url).map_err(|e| RelayError::Misconfigured(format!("bad {setting}: {e}")))?;
+    match (parsed.host_str(), parsed.port()) {
+        (Some(h), Some(p)) => Ok(format!("{h}:{p}")),
+        (Some(h), None) => Ok(h.to_owned()),
+        (None, _) => Err(RelayError::Misconfigured(format!("{setting} has no host"))),
+    }
+}
+
 fn signed_request(
     config: &RelayConfig,
     url: &str,
     operation: Operation,
     body: &[u8],
 ) -> Result<Request, RelayError> {
-    let parsed =
-        Url::parse(url).map_err(|e| RelayError::Misconfigured(format!("bad BEDROCK_ENDPOINT: {e}")))?;
-    let host = match (parsed.host_str(), parsed.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_owned(),
-        (None, _) => return Err(RelayError::Misconfigured("BEDROCK_ENDPOINT has no host".into())),
-    };
+    let host = signed_host(url, "BEDROCK_ENDPOINT")?;
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| RelayError::Internal(e.to_string()));
     set("content-type", "application/json")?;

@@ -107,20 +107,25 @@ pub async fn models() -> Option<converse_shared::models::ModelListing> {
     Request::get("/v1/models").send().await.ok()?.json().await.ok()
 }
 
-/// The tools the relay's deployer offers (`GET /v1/tools`); none if the relay offers none or
-/// cannot be asked.
-pub async fn http_tools() -> Vec<converse_shared::ToolSpecification> {
+/// The tools the relay's deployer offers (`GET /v1/tools`), each with where it runs (`http`,
+/// `lambda`); none if the relay offers none or cannot be asked.
+pub async fn http_tools() -> Vec<(converse_shared::ToolSpecification, String)> {
     #[derive(serde::Deserialize)]
     struct Listed {
         tools: Vec<converse_shared::Tool>,
+        #[serde(default)]
+        runs: std::collections::BTreeMap<String, String>,
     }
     let Ok(response) = Request::get("/v1/tools").send().await else { return Vec::new() };
-    let Ok(listed) = response.json::<Listed>().await else { return Vec::new() };
+    let Ok(mut listed) = response.json::<Listed>().await else { return Vec::new() };
     listed
         .tools
         .into_iter()
         .filter_map(|t| match t {
-            converse_shared::Tool::ToolSpec(spec) => Some(spec),
+            converse_shared::Tool::ToolSpec(spec) => {
+                let runs = listed.runs.remove(&spec.name).unwrap_or_else(|| "http".into());
+                Some((spec, runs))
+            }
             _ => None,
         })
         .collect()

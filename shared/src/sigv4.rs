@@ -95,9 +95,10 @@ pub fn sign(
     sign_scoped(credentials, region, SIGNING_NAME, time, method, url, headers, body)
 }
 
-/// [`sign`] for another service's signing name (AWS's test suite signs for `service`).
+/// [`sign`] for another service's signing name: `lambda` for the deployer's Lambda tools (and
+/// `service` for AWS's test suite).
 #[allow(clippy::too_many_arguments)]
-fn sign_scoped(
+pub fn sign_scoped(
     credentials: &Credentials,
     region: &str,
     service: &str,

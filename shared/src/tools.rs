@@ -7,6 +7,7 @@
 mod calculator;
 mod clock;
 mod exact;
+pub mod lambda;
 mod units;
 
 use serde_json::{Value, json};

@@ -67,6 +67,34 @@ test('a deployer\'s HTTP tool runs through the relay, and its secret never reach
   await chat.page.context().close();
 });
 
+test('the Tools panel says where each tool runs; a Lambda tool and an HTTP tool, both approved, answer in one turn', async () => {
+  const chat = await freshChat(browser);
+  await chat.page.getByText('Tools', { exact: true }).click();
+  const place = (name) => chat.page.locator('.tools-panel li', { has: chat.page.getByText(name, { exact: true }) }).locator('.tool-place');
+  assert.equal(await place('calculator').textContent(), 'Runs in this page');
+  assert.equal(await place('lookup_order').textContent(), "Runs on the relay's server");
+  assert.equal(await place('forecast').textContent(), 'Runs in AWS Lambda, called by the relay');
+  await chat.page.getByRole('checkbox', { name: 'Ask before running forecast' }).check();
+  await chat.page.getByRole('checkbox', { name: 'Ask before running lookup_order' }).check();
+  await chat.page.getByText('Tools', { exact: true }).click();
+
+  await chat.send(`Weather and my order ${call('forecast', { city: 'Porto', days: 1 })} ${call('lookup_order', { orderId: 'C-3' })}`);
+  for (const name of ['forecast', 'lookup_order']) {
+    const card = chat.page.getByRole('group', { name: `Tool call ${name}` });
+    await card.and(chat.page.locator('[data-status="asking"]')).waitFor();
+    await card.getByRole('button', { name: 'Run' }).click();
+    await card.and(chat.page.locator('[data-status="done"]')).waitFor();
+  }
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  const answer = await chat.replyText(1);
+  assert.match(answer, /forecast returned “\{"city":"Porto","forecast":\[\{"day":1,/);
+  assert.match(answer, /lookup_order returned “\{"echo":\{"orderId":"C-3"\},"secretSeen":true\}”/);
+  const results = (await lastRequest()).messages.at(-1).content.map((b) => b.toolResult);
+  assert.deepEqual(results.map((r) => r.status), ['success', 'success']);
+  assert.equal(results[0].content[0].json.city, 'Porto');
+  await chat.page.context().close();
+});
+
 test('a tool set to ask first waits for Run or Skip', async () => {
   const chat = await freshChat(browser);
   await chat.page.getByText('Tools', { exact: true }).click();

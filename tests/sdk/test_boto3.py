@@ -308,3 +308,48 @@ def test_a_request_signed_for_another_region_is_refused(endpoint):
         elsewhere.converse(modelId=MODEL, messages=user("from elsewhere"))
     assert e.value.response["Error"]["Code"] == "InvalidSignatureException"
     assert "eu-west-1" in e.value.response["Error"]["Message"]
+
+
+def lambda_client(endpoint, secret=None):
+    """boto3's own Lambda client, unchanged, as the relay's Lambda tools call Lambda."""
+    return boto3.client(
+        "lambda",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        verify=False,
+        aws_access_key_id=os.environ["STANDIN_ACCESS_KEY_ID"],
+        aws_secret_access_key=secret or os.environ["STANDIN_SECRET_ACCESS_KEY"],
+        aws_session_token=os.environ["STANDIN_SESSION_TOKEN"],
+        config=NO_RETRIES,
+    )
+
+
+FORECAST = "arn:aws:lambda:us-east-1:123456789012:function:forecast:live"
+
+
+def test_lambda_invoke_on_the_stand_in_is_signed_and_answered_as_lambda_does():
+    """The stand-in's Lambda accepts botocore's SigV4 for `lambda` and answers in Lambda's shapes:
+    the same verifier checks the relay's Invoke calls in lambda_tools.test.mjs."""
+    answer = lambda_client(STANDIN_URL).invoke(FunctionName=FORECAST, Payload=b'{"city":"Oslo","days":3}')
+    assert answer["StatusCode"] == 200 and "FunctionError" not in answer
+    result = json.loads(answer["Payload"].read())
+    assert result["city"] == "Oslo" and len(result["forecast"]) == 3
+    failed = lambda_client(STANDIN_URL).invoke(FunctionName="fails", Payload=b"{}")
+    assert failed["FunctionError"] == "Unhandled"
+    assert json.loads(failed["Payload"].read())["errorType"] == "ValueError"
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        lambda_client(STANDIN_URL, secret="not-the-secret").invoke(FunctionName=FORECAST, Payload=b"{}")
+    assert refused.value.response["Error"]["Code"] == "InvalidSignatureException"
+    with pytest.raises(botocore.exceptions.ClientError) as missing:
+        lambda_client(STANDIN_URL).invoke(FunctionName="no_such_function", Payload=b"{}")
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_the_relay_is_no_lambda_endpoint():
+    """An unchanged Lambda client aimed at the relay reaches no function, whatever it signs with:
+    the relay's tools run only through /v1/tools, for callers it admits."""
+    before = json.load(urllib.request.urlopen(f"{STANDIN_URL}/_stand-in/stats"))["requests"]
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        lambda_client(RELAY_URL).invoke(FunctionName=FORECAST, Payload=b'{"city":"Oslo"}')
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] >= 400
+    assert json.load(urllib.request.urlopen(f"{STANDIN_URL}/_stand-in/stats"))["requests"] == before

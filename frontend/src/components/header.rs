@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::settings::{ModelPicker, SettingsPanel};
-use crate::state::settings::SettingsState;
+use crate::state::settings::{ListedTool, SettingsState};
 use crate::storage::ToolSetting;
 
 /// The top bar: the conversations button (narrow screens), product name, model, tools.
@@ -60,7 +60,10 @@ fn ToolSettings() -> impl IntoView {
                                 settings.tool_list
                                     .get()
                                     .into_iter()
-                                    .map(|(name, _)| view! { <option value=name.clone()>{format!("Use {name}")}</option> })
+                                    .map(|tool| {
+                                        let name = tool.name;
+                                        view! { <option value=name.clone()>{format!("Use {name}")}</option> }
+                                    })
                                     .collect_view()
                             }}
                         </select>
@@ -70,7 +73,7 @@ fn ToolSettings() -> impl IntoView {
                     settings.tool_list
                         .get()
                         .into_iter()
-                        .map(|(name, description)| {
+                        .map(|ListedTool { name, description, place }| {
                             let setting = move |name: &str| {
                                 settings.tool_settings.with(|s| s.get(name).copied().unwrap_or_default())
                             };
@@ -78,6 +81,7 @@ fn ToolSettings() -> impl IntoView {
                             view! {
                                 <li title=description>
                                     <span class="tool-name">{name.clone()}</span>
+                                    <span class="tool-place">{place}</span>
                                     <label>
                                         <input
                                             type="checkbox"

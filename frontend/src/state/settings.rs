@@ -35,6 +35,17 @@ pub(crate) fn default_settings() -> Settings {
         .unwrap_or_default()
 }
 
+/// A tool as the settings panel lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedTool {
+    /// Its name.
+    pub name: String,
+    /// What it does, as its spec says.
+    pub description: String,
+    /// Where it runs, in words.
+    pub place: &'static str,
+}
+
 /// The open conversation's choices, shared through context.
 #[derive(Debug, Clone, Copy)]
 pub struct SettingsState {
@@ -49,14 +60,14 @@ pub struct SettingsState {
     /// This conversation's tool settings, by tool name.
     pub tool_settings: RwSignal<BTreeMap<String, ToolSetting>>,
     /// The tools the page offers (its own and the relay's), for the settings panel.
-    pub tool_list: RwSignal<Vec<(String, String)>>,
+    pub tool_list: RwSignal<Vec<ListedTool>>,
     /// This conversation's tool choice: `None` lets the model decide, `"any"` makes it use
     /// some tool, a tool's name makes it use that tool (on the first request of a turn).
     pub tool_choice: RwSignal<Option<String>>,
     /// Fires when the person changed a choice of the open conversation.
     pub changed: Trigger,
-    /// The deployer's tools, from the relay, once asked for.
-    http_tools: StoredValue<Option<Vec<ToolSpecification>>>,
+    /// The deployer's tools, from the relay, once asked for, with where each runs.
+    http_tools: StoredValue<Option<Vec<(ToolSpecification, String)>>>,
     notices: Notices,
 }
 
@@ -185,9 +196,22 @@ impl SettingsState {
             return;
         }
         self.http_tools.set_value(Some(api::http_tools().await));
-        self.tool_list.set(
-            self.all_tool_specs().into_iter().map(|s| (s.name, s.description.unwrap_or_default())).collect(),
-        );
+        let runs = |name: &str| {
+            self.http_tools.with_value(|tools| {
+                let listed = tools.iter().flatten().find(|(s, _)| s.name == name);
+                match listed.map(|(_, runs)| runs.as_str()) {
+                    None => "Runs in this page",
+                    Some("lambda") => "Runs in AWS Lambda, called by the relay",
+                    Some(_) => "Runs on the relay's server",
+                }
+            })
+        };
+        let listed = self.all_tool_specs().into_iter().map(|s| ListedTool {
+            place: runs(&s.name),
+            description: s.description.unwrap_or_default(),
+            name: s.name,
+        });
+        self.tool_list.set(listed.collect());
     }
 
     /// The tools the page offers: its own, then the relay's (a name the page has wins).
@@ -196,7 +220,7 @@ impl SettingsState {
             return Vec::new();
         }
         let mut specs = builtin_specs();
-        for spec in self.http_tools.get_value().unwrap_or_default() {
+        for (spec, _) in self.http_tools.get_value().unwrap_or_default() {
             if !specs.iter().any(|s| s.name == spec.name) {
                 specs.push(spec);
             }

@@ -13,7 +13,8 @@ use crate::sigv4::{self, Arrived};
 /// Bedrock's signing name.
 const SIGNING_NAME: &str = "bedrock";
 
-/// Accepts the request if it is signed for `config`'s credentials (or carries its API key).
+/// Accepts the request if it is signed for Bedrock with `config`'s credentials (or carries its
+/// API key).
 pub fn verify(
     config: &Config,
     method: &str,
@@ -32,6 +33,20 @@ pub fn verify(
             )),
         };
     }
+    verify_sigv4(config, SIGNING_NAME, method, uri, headers, body, now)
+}
+
+/// Accepts the request if it is signed for `service` with `config`'s credentials (Lambda takes
+/// SigV4 alone).
+pub fn verify_sigv4(
+    config: &Config,
+    service: &str,
+    method: &str,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: SystemTime,
+) -> Result<(), BedrockError> {
     let pairs: Vec<(String, String)> = headers
         .iter()
         .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
@@ -42,7 +57,7 @@ pub fn verify(
         headers: &pairs,
         body,
     };
-    sigv4::verify(&arrived, &config.region, SIGNING_NAME, now, |id| {
+    sigv4::verify(&arrived, &config.region, service, now, |id| {
         (id == config.credentials.access_key_id).then(|| config.credentials.clone())
     })
 }

@@ -8,6 +8,8 @@
 //!   `POST /model/{modelId}/count-tokens` counts a request's input tokens as it bills them.
 //! - Every request must carry a valid SigV4 signature (signing name `bedrock`) for the
 //!   configured credentials, or a configured Bedrock API key (`Authorization: Bearer`).
+//! - `POST /2015-03-31/functions/{name}/invocations` is Lambda's `Invoke` for a relay's
+//!   Lambda tools (signing name `lambda`), with a few deterministic functions (`lambda`).
 //! - Errors carry Bedrock's status, `x-amzn-ErrorType` header and `{"message"}` body.
 //! - The reply is derived from the request (it says what it received) and streamed as one
 //!   delta per word with a configurable delay, so incremental delivery is observable.
@@ -20,6 +22,7 @@ pub mod auth;
 pub mod catalog;
 pub mod count;
 pub mod judge;
+mod lambda;
 mod media;
 mod replay;
 pub mod reply;

@@ -21,6 +21,7 @@ use converse_shared::{BedrockError, ErrorKind};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
+use crate::lambda::{self, Lambda};
 use crate::reply::{Plan, TransportFault, plan};
 use crate::{Config, auth, replay, validate};
 
@@ -35,6 +36,8 @@ struct AppState {
     failed_once: Mutex<HashSet<u64>>,
     /// Streams whose client went away before the end.
     cancelled: Arc<AtomicU64>,
+    /// Lambda's `Invoke`, for a relay's Lambda tools.
+    lambda: Lambda,
 }
 
 /// The stand-in's router.
@@ -44,6 +47,8 @@ pub fn router(config: Config) -> Router {
         .route("/_stand-in/last-count", get(last_count))
         .route("/_stand-in/stats", get(stats))
         .route("/_stand-in/tools/{name}", axum::routing::post(test_tool))
+        .route("/_stand-in/last-invoke", get(last_invoke))
+        .route("/2015-03-31/functions/{function}/invocations", axum::routing::post(invoke))
         .fallback(handle)
         // Bedrock takes requests far past axum's 2 MB default: twenty 3.75 MB images, five
         // 4.5 MB documents, video, all base64 (realcases pyd-118 is 2.7 MB).
@@ -55,6 +60,7 @@ pub fn router(config: Config) -> Router {
             last_count: Mutex::new(Bytes::new()),
             failed_once: Mutex::new(HashSet::new()),
             cancelled: Arc::new(AtomicU64::new(0)),
+            lambda: Lambda::default(),
         }))
 }
 
@@ -80,6 +86,26 @@ async fn last_request(State(state): State<Arc<AppState>>) -> Response {
 async fn last_count(State(state): State<Arc<AppState>>) -> Response {
     let body = state.last_count.lock().expect("not poisoned").clone();
     ([("content-type", "application/json")], body).into_response()
+}
+
+/// `GET /_stand-in/last-invoke`: the last Lambda invocation, `{"function", "event"}`.
+async fn last_invoke(State(state): State<Arc<AppState>>) -> Response {
+    axum::Json(state.lambda.last()).into_response()
+}
+
+/// Lambda's `Invoke`, signed for `lambda` ([`crate::lambda`]).
+async fn invoke(State(state): State<Arc<AppState>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let n = state.requests.fetch_add(1, Ordering::Relaxed);
+    let signed =
+        auth::verify_sigv4(&state.config, "lambda", "POST", &uri, &headers, &body, SystemTime::now());
+    let mut response = match signed {
+        Ok(()) => state.lambda.invoke(&uri, &headers, &body).await,
+        Err(e) => lambda::refused(&e),
+    };
+    eprintln!("POST {} -> {}", uri.path(), response.status().as_u16());
+    let request_id = format!("00000000-0000-4000-9000-{n:012x}");
+    response.headers_mut().insert("x-amzn-RequestId", HeaderValue::from_str(&request_id).expect("ascii"));
+    response
 }
 
 /// `GET /_stand-in/stats`: requests seen, and streams whose client went away.

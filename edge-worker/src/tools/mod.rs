@@ -1,0 +1,272 @@
+//! Tools the deployer declares, run by the worker so that their secrets (headers, AWS
+//! credentials) never reach the browser: `GET /v1/tools` lists them as Bedrock `Tool` values,
+//! `POST /v1/tools/{name}` runs one for a caller the relay trusts, within its rate limits.
+//!
+//! Declared in the `TOOLS` variable as a JSON list. Each tool has a `name`, a `description`,
+//! an `inputSchema` and a `timeoutMs`, and runs in one of two places:
+//! - an HTTP endpoint: `"url"`, with `"headers": {"h": "value" | {"secret": "NAME"}}` (a header
+//!   given as `{"secret": "NAME"}` takes its value from the worker secret `NAME`);
+//! - an AWS Lambda function: `"lambda": "arn:aws:lambda:<region>:<account>:function:<name>[:<alias>]"`,
+//!   invoked synchronously with the tool's input as its event ([`lambda`]).
+
+mod http;
+mod lambda;
+
+use std::collections::BTreeMap;
+
+use converse_shared::tools::Outcome;
+use converse_shared::tools::lambda::FunctionArn;
+use converse_shared::{BedrockError, ErrorKind};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use worker::{Date, Env, Request, Response, console_log};
+
+use crate::config::RelayConfig;
+use crate::errors::RelayError;
+use crate::{auth, intake, limits, log};
+
+/// A header value: plain, or the name of a worker secret.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum HeaderValue {
+    Plain(String),
+    Secret { secret: String },
+}
+
+/// A tool as the deployer writes it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Written {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    input_schema: Value,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    headers: BTreeMap<String, HeaderValue>,
+    #[serde(default)]
+    lambda: Option<String>,
+    #[serde(default)]
+    timeout_ms: Option<u64>,
+}
+
+/// Where a tool runs.
+#[derive(Debug)]
+enum Runner {
+    Http { url: String, headers: BTreeMap<String, HeaderValue> },
+    Lambda(FunctionArn),
+}
+
+impl Runner {
+    /// The name the listing and the log give this kind of runner.
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Http { .. } => "http",
+            Self::Lambda(_) => "lambda",
+        }
+    }
+}
+
+/// One declared tool.
+#[derive(Debug)]
+pub(crate) struct DeclaredTool {
+    name: String,
+    description: Option<String>,
+    input_schema: Value,
+    timeout_ms: Option<u64>,
+    runner: Runner,
+}
+
+impl TryFrom<Written> for DeclaredTool {
+    type Error = String;
+
+    fn try_from(w: Written) -> Result<Self, String> {
+        let runner = match (w.url, w.lambda) {
+            (Some(url), None) => Runner::Http { url, headers: w.headers },
+            (None, Some(arn)) if w.headers.is_empty() => Runner::Lambda(FunctionArn::parse(&arn)?),
+            (None, Some(_)) => return Err(format!("tool {}: a Lambda tool takes no headers", w.name)),
+            _ => return Err(format!("tool {} needs either \"url\" or \"lambda\", not both", w.name)),
+        };
+        Ok(Self {
+            name: w.name,
+            description: w.description,
+            input_schema: w.input_schema,
+            timeout_ms: w.timeout_ms,
+            runner,
+        })
+    }
+}
+
+/// The declared tools (`TOOLS`), or none.
+pub(crate) fn declared(env: &Env) -> Result<Vec<DeclaredTool>, RelayError> {
+    let Ok(text) =
+        env.var("TOOLS").map(|v| v.to_string()).or_else(|_| env.secret("TOOLS").map(|s| s.to_string()))
+    else {
+        return Ok(Vec::new());
+    };
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let written: Vec<Written> = serde_json::from_slice(text.as_bytes())
+        .map_err(|e| RelayError::Misconfigured(format!("TOOLS is not a valid list of tools: {e}")))?;
+    written
+        .into_iter()
+        .map(|w| DeclaredTool::try_from(w).map_err(|e| RelayError::Misconfigured(format!("TOOLS: {e}"))))
+        .collect()
+}
+
+/// `GET /v1/tools`: the declared tools as Bedrock `Tool` values, ready for a `toolConfig`, and
+/// where each runs (`runs`: `http` or `lambda`), never its address or secrets.
+pub(crate) fn list(tools: &[DeclaredTool]) -> worker::Result<Response> {
+    let listed: Vec<Value> = tools
+        .iter()
+        .map(|t| {
+            let mut spec = json!({ "name": t.name, "inputSchema": { "json": t.input_schema } });
+            if let Some(d) = &t.description {
+                spec["description"] = json!(d);
+            }
+            json!({ "toolSpec": spec })
+        })
+        .collect();
+    let runs: serde_json::Map<String, Value> =
+        tools.iter().map(|t| (t.name.clone(), json!(t.runner.kind()))).collect();
+    Response::from_json(&json!({ "tools": listed, "runs": runs }))
+}
+
+/// The largest tool input the relay takes (a tool's input is the model's JSON, not files).
+const TOOL_INPUT_CAP: usize = 1024 * 1024;
+
+/// One line per tool run: who ran what where, and how it ended. Never the input, the result
+/// or a secret.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ToolLog<'a> {
+    request_id: String,
+    operation: &'static str,
+    caller: &'a str,
+    tool: &'a str,
+    runs: &'static str,
+    outcome: &'static str,
+    attempts: u32,
+    total_ms: u64,
+}
+
+/// `POST /v1/tools/{name}`, for callers the relay trusts, within their rate limits.
+pub(crate) async fn handle(req: &mut Request, env: &Env, config: &RelayConfig, name: &str) -> Response {
+    let started = Date::now().as_millis();
+    let request_id = log::random_id();
+    let result = async {
+        let body = intake::read_capped(req, TOOL_INPUT_CAP.min(config.policy.max_body_bytes)).await?;
+        let caller = auth::authorize(req, config, &body, None).await?;
+        let ip = auth::client_ip(req);
+        limits::Limiters::new(env, &auth::limit_subjects(&caller, &ip, config))?.admit(0).await?;
+        let tools = declared(env)?;
+        let tool = tools.iter().find(|t| t.name == name).ok_or_else(|| {
+            RelayError::Bedrock(BedrockError::new(
+                ErrorKind::ResourceNotFound,
+                format!("No tool named {name:?} is declared."),
+            ))
+        })?;
+        let (outcome, attempts) = run(env, config, tool, &body).await?;
+        let line = ToolLog {
+            request_id: request_id.clone(),
+            operation: "RunTool",
+            caller: &caller.label(),
+            tool: &tool.name,
+            runs: tool.runner.kind(),
+            outcome: if matches!(outcome, Outcome::Success(_)) { "success" } else { "error" },
+            attempts,
+            total_ms: Date::now().as_millis().saturating_sub(started),
+        };
+        if let Ok(line) = serde_json::to_string(&line) {
+            console_log!("{line}");
+        }
+        Ok::<_, RelayError>(outcome)
+    }
+    .await;
+    let response = match result {
+        Ok(Outcome::Success(result)) => {
+            Response::from_json(&json!({ "status": "success", "result": result }))
+        }
+        Ok(Outcome::Error(error)) => Response::from_json(&json!({ "status": "error", "error": error })),
+        Err(e) => Ok(e.into_response()),
+    };
+    let mut response = response.unwrap_or_else(|e| RelayError::Internal(e.to_string()).into_response());
+    if let Some(origin) = auth::allowed_origin(req, config) {
+        auth::cors(response.headers_mut(), &origin);
+    }
+    let _ = response.headers_mut().set("x-relay-request-id", &request_id);
+    response
+}
+
+/// Checks the input against the tool's schema, then runs the tool where it runs. Returns what
+/// the model is told, and how many calls it took.
+async fn run(
+    env: &Env,
+    config: &RelayConfig,
+    tool: &DeclaredTool,
+    input: &[u8],
+) -> Result<(Outcome, u32), RelayError> {
+    let input: Value = match serde_json::from_slice(input) {
+        Ok(v) => v,
+        Err(e) => return Ok((Outcome::Error(format!("the input is not JSON: {e}")), 0)),
+    };
+    let validator = jsonschema::validator_for(&tool.input_schema).map_err(|e| {
+        RelayError::Misconfigured(format!("tool {} has an invalid input schema: {e}", tool.name))
+    })?;
+    let problems: Vec<String> =
+        validator.iter_errors(&input).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    if !problems.is_empty() {
+        let why = format!("the input does not fit the tool's schema: {}", problems.join("; "));
+        return Ok((Outcome::Error(why), 0));
+    }
+    match &tool.runner {
+        Runner::Http { url, headers } => {
+            Ok((http::run(env, &tool.name, url, headers, tool.timeout_ms, &input).await?, 1))
+        }
+        Runner::Lambda(arn) => lambda::run(env, config, &tool.name, arn, tool.timeout_ms, &input).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn declare(text: &str) -> Result<DeclaredTool, String> {
+        let written: Written = serde_json::from_slice(text.as_bytes()).map_err(|e| e.to_string())?;
+        DeclaredTool::try_from(written)
+    }
+
+    #[test]
+    fn a_tool_runs_at_a_url_or_in_a_lambda_function() {
+        let http = declare(r#"{"name":"a","inputSchema":{},"url":"https://tools.example/a"}"#).unwrap();
+        assert_eq!(http.runner.kind(), "http");
+        let lambda = declare(
+            r#"{"name":"b","inputSchema":{},"lambda":"arn:aws:lambda:eu-west-1:123456789012:function:b:live","timeoutMs":5000}"#,
+        )
+        .unwrap();
+        assert!(
+            matches!(&lambda.runner, Runner::Lambda(arn) if arn.region == "eu-west-1" && arn.name == "b")
+        );
+    }
+
+    #[test]
+    fn a_declaration_that_cannot_run_is_refused_with_why() {
+        let both = declare(
+            r#"{"name":"a","inputSchema":{},"url":"https://x","lambda":"arn:aws:lambda:eu-west-1:123456789012:function:b"}"#,
+        );
+        assert_eq!(both.unwrap_err(), r#"tool a needs either "url" or "lambda", not both"#);
+        let neither = declare(r#"{"name":"a","inputSchema":{}}"#);
+        assert_eq!(neither.unwrap_err(), r#"tool a needs either "url" or "lambda", not both"#);
+        let arn = declare(r#"{"name":"a","inputSchema":{},"lambda":"my-function"}"#).unwrap_err();
+        assert!(arn.contains("is not a Lambda function ARN"), "{arn}");
+        let headers = declare(
+            r#"{"name":"a","inputSchema":{},"lambda":"arn:aws:lambda:eu-west-1:123456789012:function:b","headers":{"x":"y"}}"#,
+        );
+        assert_eq!(headers.unwrap_err(), "tool a: a Lambda tool takes no headers");
+        // A misspelt member is refused, not ignored.
+        let typo = declare(r#"{"name":"a","inputSchema":{},"url":"https://x","timeoutMS":5}"#).unwrap_err();
+        assert!(typo.contains("unknown field `timeoutMS`"), "{typo}");
+    }
+}
