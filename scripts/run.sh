@@ -22,6 +22,15 @@ if [[ "$endpoint" =~ ^http://(127\.0\.0\.1|localhost):([0-9]+)$ ]]; then
 else
   echo "Upstream: ${endpoint:-real Bedrock (https://bedrock-runtime.<AWS_REGION>.amazonaws.com)}"
 fi
+# The MCP server of .dev.vars.example (tests/mcp/server.py), where MCP_SERVERS names it.
+if grep -q '^MCP_SERVERS=.*http://127\.0\.0\.1:8791/mcp' edge-worker/.dev.vars; then
+  secret=$(sed -n 's/^MCP_SECRET=//p' edge-worker/.dev.vars)
+  : >target/logs/mcp.log
+  setsid .venv/bin/python tests/mcp/server.py --port 8791 ${secret:+--secret "$secret"} >target/logs/mcp.log 2>&1 &
+  stack_pids+=($!)
+  wait_for_line target/logs/mcp.log "listening on" 30
+  echo "MCP server: http://127.0.0.1:8791/mcp (log: target/logs/mcp.log)"
+fi
 start_relay "$PORT" target/logs/wrangler.log
 echo
 echo "  converse-edge is running: open $RELAY_URL"

@@ -47,6 +47,15 @@ start_standin 127.0.0.1:0 "$logs/bedrock-local.log" \
   BEDROCK_LOCAL_API_KEY="$STANDIN_API_KEY" \
   BEDROCK_LOCAL_DELAY_MS="$STANDIN_DELAY_MS" \
   BEDROCK_LOCAL_TOOL_SECRET="$TOOL_SECRET"
+# The MCP server for the MCP tools (tests/mcp/server.py, the official MCP Python SDK), which
+# takes only requests with its bearer token; and a port nothing listens on, for a server that is down.
+export MCP_SECRET="mcp-secret-$RANDOM$RANDOM$RANDOM"
+mcp_port=$(free_port) offline_port=$(free_port)
+: >"$logs/mcp.log"
+setsid .venv/bin/python tests/mcp/server.py --port "$mcp_port" --secret "$MCP_SECRET" >"$logs/mcp.log" 2>&1 &
+stack_pids+=($!)
+wait_for_line "$logs/mcp.log" "listening on" 60
+MCP_URL="http://127.0.0.1:$mcp_port/mcp"
 env_file="$logs/relay.env"
 cat >"$env_file" <<VARS
 BEDROCK_ENDPOINT=$STANDIN_URL
@@ -76,6 +85,8 @@ WIDGET_TOKEN_SECRET=$WIDGET_TOKEN_SECRET
 WIDGET_SITES='{"http://localhost:$WIDGET_HOST_PORT":{"models":["anthropic.claude-3-haiku-20240307-v1:0","us.amazon.nova-lite-v1:0"],"prompts":{"support":"You are the support desk of Example Shop.","sales":"You help visitors choose a plan."},"defaultPrompt":"support"},"http://open.example":{"hostPrompt":true},"http://limited.example":{"rpm":2}}'
 TOOLS='[{"name":"lookup_order","description":"Looks up an order by its id.","inputSchema":{"type":"object","properties":{"orderId":{"type":"string","pattern":"^[A-Z0-9-]+\$"}},"required":["orderId"],"additionalProperties":false},"url":"$STANDIN_URL/_stand-in/tools/echo","headers":{"x-tool-secret":{"secret":"TOOL_SECRET"}}},{"name":"broken_tool","inputSchema":{"type":"object"},"url":"$STANDIN_URL/_stand-in/tools/fail","headers":{"x-tool-secret":{"secret":"TOOL_SECRET"}}},{"name":"slow_tool","inputSchema":{"type":"object"},"url":"$STANDIN_URL/_stand-in/tools/slow","headers":{"x-tool-secret":{"secret":"TOOL_SECRET"}},"timeoutMs":1500},{"name":"forecast","description":"The weather forecast for a city, from an AWS Lambda function.","inputSchema":{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer","minimum":1,"maximum":7}},"required":["city"],"additionalProperties":false},"lambda":"arn:aws:lambda:us-east-1:123456789012:function:forecast:live"}]'
 LAMBDA_ENDPOINT=$STANDIN_URL
+MCP_SECRET=$MCP_SECRET
+MCP_SERVERS='[{"name":"handbook","url":"$MCP_URL","headers":{"authorization":{"secret":"MCP_SECRET","prefix":"Bearer "}},"tools":["search_handbook","word_count","swatch","read_note","explode"]},{"name":"offline","url":"http://127.0.0.1:$offline_port/mcp","timeoutMs":3000}]'
 VARS
 # Over TLS, as in production: AWS SDKs send Bedrock API keys (Bearer) only over https.
 RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/wrangler.log" --env-file "$PWD/$env_file" --persist-to "$PWD/$logs/wrangler-state"
@@ -98,6 +109,7 @@ derived_env "$logs/strict-relay.env" \
   ALLOWED_MODELS=us.anthropic.claude-3-5-sonnet-20240620-v1:0,anthropic.claude-3-haiku-20240307-v1:0 \
   RATE_LIMIT_TPM=0 \
   RATE_LIMIT_IP_TPM=0 \
+  "MCP_SERVERS='[{\"name\":\"locked\",\"url\":\"$MCP_URL\"},{\"name\":\"moved\",\"url\":\"$STANDIN_URL/_stand-in/tools/redirect\",\"headers\":{\"x-tool-secret\":{\"secret\":\"TOOL_SECRET\"}}},{\"name\":\"not_mcp\",\"url\":\"$STANDIN_URL/_stand-in/tools/echo\",\"headers\":{\"x-tool-secret\":{\"secret\":\"TOOL_SECRET\"}}}]'" \
   "TOOLS='[{\"name\":\"redirecting_tool\",\"inputSchema\":{\"type\":\"object\"},\"url\":\"$STANDIN_URL/_stand-in/tools/redirect\",\"headers\":{\"x-tool-secret\":{\"secret\":\"TOOL_SECRET\"}}},{\"name\":\"lambda_shout\",\"inputSchema\":{\"type\":\"object\"},\"lambda\":\"arn:aws:lambda:us-east-1:123456789012:function:shout\"},{\"name\":\"lambda_fails\",\"inputSchema\":{\"type\":\"object\"},\"lambda\":\"arn:aws:lambda:us-east-1:123456789012:function:fails\"},{\"name\":\"lambda_times_out\",\"inputSchema\":{\"type\":\"object\"},\"lambda\":\"arn:aws:lambda:us-east-1:123456789012:function:times_out\"},{\"name\":\"lambda_too_big\",\"inputSchema\":{\"type\":\"object\"},\"lambda\":\"arn:aws:lambda:us-east-1:123456789012:function:too_big\"},{\"name\":\"lambda_not_json\",\"inputSchema\":{\"type\":\"object\"},\"lambda\":\"arn:aws:lambda:us-east-1:123456789012:function:not_json\"},{\"name\":\"lambda_throttled\",\"inputSchema\":{\"type\":\"object\"},\"lambda\":\"arn:aws:lambda:us-east-1:123456789012:function:throttled\"},{\"name\":\"lambda_throttled_once\",\"inputSchema\":{\"type\":\"object\"},\"lambda\":\"arn:aws:lambda:us-east-1:123456789012:function:throttled_once\"},{\"name\":\"lambda_hangs\",\"inputSchema\":{\"type\":\"object\"},\"lambda\":\"arn:aws:lambda:us-east-1:123456789012:function:hangs\",\"timeoutMs\":1500},{\"name\":\"lambda_missing\",\"inputSchema\":{\"type\":\"object\"},\"lambda\":\"arn:aws:lambda:us-east-1:123456789012:function:no_such_function\"}]'"
 RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/strict-wrangler.log" --env-file "$PWD/$logs/strict-relay.env" --persist-to "$PWD/$logs/strict-wrangler-state"
 export STRICT_RELAY_URL=$RELAY_URL STRICT_RELAY_LOG="$PWD/$logs/strict-wrangler.log"

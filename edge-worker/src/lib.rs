@@ -57,10 +57,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         (Method::Options, _) => auth::preflight(&req, &config),
         (Method::Get, "/v1/health") => Response::from_json(&serde_json::json!({ "status": "ok" })),
         (Method::Get, "/v1/models") => catalog::models(&req, &config),
-        (Method::Get, "/v1/tools") => match tools::declared(&env) {
-            Ok(tools) => tools::list(&tools),
-            Err(e) => Ok(e.into_response()),
-        },
+        (Method::Get, "/v1/tools") => Ok(tools::listing(&req, &env, &config).await),
         (Method::Post, p) if p.starts_with("/v1/tools/") => {
             Ok(tools::handle(&mut req, &env, &config, &p["/v1/tools/".len()..]).await)
         }

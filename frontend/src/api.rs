@@ -33,6 +33,16 @@ fn unreachable(detail: impl std::fmt::Display) -> Failure {
     ))
 }
 
+/// A response's JSON body. Read as bytes and parsed with `serde_json::from_slice`, as every
+/// other parse in the page is: gloo's `json()` parses from a `&str`, a second copy of every
+/// type's deserializer in the wasm.
+pub async fn json_of<T: serde::de::DeserializeOwned>(
+    response: gloo_net::http::Response,
+) -> Result<T, String> {
+    let body = response.binary().await.map_err(|e| e.to_string())?;
+    serde_json::from_slice(&body).map_err(|e| e.to_string())
+}
+
 /// The error a relay's (or Bedrock's) refusal carries, in Bedrock's vocabulary.
 async fn refusal(response: gloo_net::http::Response) -> BedrockError {
     let error_type = response.headers().get("x-amzn-ErrorType");
@@ -104,31 +114,50 @@ pub async fn count_tokens(model_id: &str, request: &CountTokensRequest) -> Resul
 
 /// The models the relay offers (`GET /v1/models`), if it can be asked.
 pub async fn models() -> Option<converse_shared::models::ModelListing> {
-    Request::get("/v1/models").send().await.ok()?.json().await.ok()
+    json_of(Request::get("/v1/models").send().await.ok()?).await.ok()
 }
 
-/// The tools the relay's deployer offers (`GET /v1/tools`), each with where it runs (`http`,
-/// `lambda`); none if the relay offers none or cannot be asked.
-pub async fn http_tools() -> Vec<(converse_shared::ToolSpecification, String)> {
-    #[derive(serde::Deserialize)]
-    struct Listed {
-        tools: Vec<converse_shared::Tool>,
-        #[serde(default)]
-        runs: std::collections::BTreeMap<String, String>,
+/// The tools the relay offers (`GET /v1/tools`): the deployer's and its MCP servers'.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct RelayTools {
+    tools: Vec<converse_shared::Tool>,
+    /// Where each runs, by name: `http`, `lambda`, `mcp:<server>`.
+    #[serde(default)]
+    runs: std::collections::BTreeMap<String, String>,
+    /// MCP servers whose tools are left out, and why.
+    #[serde(default)]
+    pub unavailable: Vec<Unavailable>,
+}
+
+/// An MCP server the relay could not ask for its tools.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Unavailable {
+    /// The server's name.
+    pub server: String,
+    /// Why.
+    pub why: String,
+}
+
+impl RelayTools {
+    /// Each tool spec, with where it runs.
+    pub fn specs(&self) -> Vec<(converse_shared::ToolSpecification, String)> {
+        self.tools
+            .iter()
+            .filter_map(|t| match t {
+                converse_shared::Tool::ToolSpec(spec) => {
+                    let runs = self.runs.get(&spec.name).cloned().unwrap_or_else(|| "http".into());
+                    Some((spec.clone(), runs))
+                }
+                _ => None,
+            })
+            .collect()
     }
-    let Ok(response) = Request::get("/v1/tools").send().await else { return Vec::new() };
-    let Ok(mut listed) = response.json::<Listed>().await else { return Vec::new() };
-    listed
-        .tools
-        .into_iter()
-        .filter_map(|t| match t {
-            converse_shared::Tool::ToolSpec(spec) => {
-                let runs = listed.runs.remove(&spec.name).unwrap_or_else(|| "http".into());
-                Some((spec, runs))
-            }
-            _ => None,
-        })
-        .collect()
+}
+
+/// Asks the relay for its tools; none if it offers none or cannot be asked.
+pub async fn http_tools() -> RelayTools {
+    let Ok(response) = Request::get("/v1/tools").send().await else { return RelayTools::default() };
+    json_of::<RelayTools>(response).await.unwrap_or_default()
 }
 
 /// Runs a deployer's tool through the relay (`POST /v1/tools/{name}`), whose secrets stay there.
@@ -141,6 +170,9 @@ pub async fn run_http_tool(name: &str, input: &serde_json::Value) -> converse_sh
         result: serde_json::Value,
         #[serde(default)]
         error: Option<String>,
+        /// An MCP tool's result, as Converse tool-result blocks.
+        #[serde(default)]
+        content: Option<Vec<converse_shared::ToolResultContentBlock>>,
     }
     let path = format!("/v1/tools/{}", percent_encode(name));
     let response = match Request::post(&path).json(input) {
@@ -154,7 +186,8 @@ pub async fn run_http_tool(name: &str, input: &serde_json::Value) -> converse_sh
     if !response.ok() {
         return Outcome::Error(refusal(response).await.to_string());
     }
-    match response.json::<Ran>().await {
+    match json_of::<Ran>(response).await {
+        Ok(Ran { status, content: Some(blocks), .. }) if status == "success" => Outcome::Content(blocks),
         Ok(ran) if ran.status == "success" => Outcome::Success(ran.result),
         Ok(ran) => Outcome::Error(ran.error.unwrap_or_else(|| "the tool failed".into())),
         Err(e) => Outcome::Error(format!("the relay's answer could not be read: {e}")),

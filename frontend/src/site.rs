@@ -40,7 +40,7 @@ pub async fn site_info(site: &str) -> Result<SiteInfo, String> {
         )
         .to_string());
     }
-    response.json().await.map_err(|e| e.to_string())
+    crate::api::json_of(response).await
 }
 
 /// Visitor tokens last 12 hours (the relay's `visitor::LIFETIME_SECS`): the widget asks for

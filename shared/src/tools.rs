@@ -8,6 +8,7 @@ mod calculator;
 mod clock;
 mod exact;
 pub mod lambda;
+pub mod mcp;
 mod units;
 
 use serde_json::{Value, json};
@@ -83,6 +84,8 @@ pub enum Outcome {
     Success(Value),
     /// It failed; why, for the model to read.
     Error(String),
+    /// It ran, and gave these blocks (an MCP tool's text, JSON, images).
+    Content(Vec<ToolResultContentBlock>),
 }
 
 /// The user turn that answers every call of a reply: one `toolResult` per call, in one
@@ -93,16 +96,19 @@ pub fn results_message(results: &[(ToolCall, Outcome)]) -> Message {
         .map(|(call, outcome)| {
             let (content, status) = match outcome {
                 Outcome::Success(Value::String(text)) => {
-                    (ToolResultContentBlock::Text(text.clone()), ToolResultStatus::Success)
+                    (vec![ToolResultContentBlock::Text(text.clone())], ToolResultStatus::Success)
                 }
                 Outcome::Success(value) => {
-                    (ToolResultContentBlock::Json(value.clone()), ToolResultStatus::Success)
+                    (vec![ToolResultContentBlock::Json(value.clone())], ToolResultStatus::Success)
                 }
-                Outcome::Error(why) => (ToolResultContentBlock::Text(why.clone()), ToolResultStatus::Error),
+                Outcome::Error(why) => {
+                    (vec![ToolResultContentBlock::Text(why.clone())], ToolResultStatus::Error)
+                }
+                Outcome::Content(blocks) => (blocks.clone(), ToolResultStatus::Success),
             };
             ContentBlock::ToolResult(ToolResultBlock {
                 tool_use_id: call.id.clone(),
-                content: vec![content],
+                content,
                 status: Some(status),
                 r#type: None,
                 extra: Extra::new(),

@@ -19,7 +19,7 @@ export const PASS_THROUGH_RELAY_URL = required('ACCESS_RELAY_URL');
 export const TOOL_SECRET = required('TOOL_SECRET');
 /** The relays' key for widget visitor tokens: with it a test can mint tokens, as no client can. */
 export const WIDGET_TOKEN_SECRET = required('WIDGET_TOKEN_SECRET');
-export const SECRETS = [required('STANDIN_SECRET_ACCESS_KEY'), required('STANDIN_SESSION_TOKEN'), RELAY_KEY, TOOL_SECRET, WIDGET_TOKEN_SECRET];
+export const SECRETS = [required('STANDIN_SECRET_ACCESS_KEY'), required('STANDIN_SESSION_TOKEN'), RELAY_KEY, TOOL_SECRET, WIDGET_TOKEN_SECRET, required('MCP_SECRET')];
 export const WIDGET_HOST = `http://localhost:${required('WIDGET_HOST_PORT')}`;
 export const WIDGET_OTHER = `http://localhost:${required('WIDGET_OTHER_PORT')}`;
 export const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';

@@ -12,6 +12,23 @@ after(async () => { await browser?.close(); });
 
 
 const call = (name, input) => `[stand-in:call ${name} ${JSON.stringify(input)}]`;
+/** The Tools panel's words for where `name` runs (the panel open). */
+const place = (chat, name) =>
+  chat.page.locator('.tools-panel li', { has: chat.page.getByText(name, { exact: true }) }).locator('.tool-place').textContent();
+/** Sets each tool to ask before running (the panel open; closes it). */
+async function askFirst(chat, names) {
+  for (const name of names) await chat.page.getByRole('checkbox', { name: `Ask before running ${name}` }).check();
+  await chat.page.getByText('Tools', { exact: true }).click();
+}
+/** Runs each waiting call, in order, and waits until each is done. */
+async function approve(chat, names) {
+  for (const name of names) {
+    const card = chat.page.getByRole('group', { name: `Tool call ${name}` });
+    await card.and(chat.page.locator('[data-status="asking"]')).waitFor();
+    await card.getByRole('button', { name: 'Run' }).click();
+    await card.and(chat.page.locator('[data-status="done"]')).waitFor();
+  }
+}
 
 test('a calculation runs the calculator, shows its card, and the answer has the exact result', async () => {
   const chat = await freshChat(browser);
@@ -70,21 +87,13 @@ test('a deployer\'s HTTP tool runs through the relay, and its secret never reach
 test('the Tools panel says where each tool runs; a Lambda tool and an HTTP tool, both approved, answer in one turn', async () => {
   const chat = await freshChat(browser);
   await chat.page.getByText('Tools', { exact: true }).click();
-  const place = (name) => chat.page.locator('.tools-panel li', { has: chat.page.getByText(name, { exact: true }) }).locator('.tool-place');
-  assert.equal(await place('calculator').textContent(), 'Runs in this page');
-  assert.equal(await place('lookup_order').textContent(), "Runs on the relay's server");
-  assert.equal(await place('forecast').textContent(), 'Runs in AWS Lambda, called by the relay');
-  await chat.page.getByRole('checkbox', { name: 'Ask before running forecast' }).check();
-  await chat.page.getByRole('checkbox', { name: 'Ask before running lookup_order' }).check();
-  await chat.page.getByText('Tools', { exact: true }).click();
+  assert.equal(await place(chat, 'calculator'), 'Runs in this page');
+  assert.equal(await place(chat, 'lookup_order'), "Runs on the relay's server");
+  assert.equal(await place(chat, 'forecast'), 'Runs in AWS Lambda, called by the relay');
+  await askFirst(chat, ['forecast', 'lookup_order']);
 
   await chat.send(`Weather and my order ${call('forecast', { city: 'Porto', days: 1 })} ${call('lookup_order', { orderId: 'C-3' })}`);
-  for (const name of ['forecast', 'lookup_order']) {
-    const card = chat.page.getByRole('group', { name: `Tool call ${name}` });
-    await card.and(chat.page.locator('[data-status="asking"]')).waitFor();
-    await card.getByRole('button', { name: 'Run' }).click();
-    await card.and(chat.page.locator('[data-status="done"]')).waitFor();
-  }
+  await approve(chat, ['forecast', 'lookup_order']);
   await chat.waitForStatus(chat.reply(1), 'complete');
   const answer = await chat.replyText(1);
   assert.match(answer, /forecast returned “\{"city":"Porto","forecast":\[\{"day":1,/);
@@ -203,5 +212,39 @@ test('the tool choice is sent on the first request of a turn: any tool, or a nam
   await chat.waitForStatus(chat.reply(2), 'complete');
   sent = await lastRequest();
   assert.equal(sent.toolConfig.toolChoice, undefined);
+  await chat.page.context().close();
+});
+
+test('the Tools panel names an MCP tool\'s server and a server left out; an MCP and a Lambda tool, both approved, answer in one turn', async () => {
+  const chat = await freshChat(browser);
+  await chat.page.getByText('Tools', { exact: true }).click();
+  assert.equal(await place(chat, 'handbook_word_count'), 'Runs on the MCP server handbook, called by the relay');
+  assert.equal(await chat.page.locator('.tools-panel [role="status"]').textContent(),
+    'The MCP server offline is unavailable (it could not be reached): its tools are left out.');
+  await askFirst(chat, ['handbook_word_count', 'forecast']);
+
+  await chat.send(`Count and forecast ${call('handbook_word_count', { text: 'one two three' })} ${call('forecast', { city: 'Faro', days: 1 })}`);
+  await approve(chat, ['handbook_word_count', 'forecast']);
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  const answer = await chat.replyText(1);
+  assert.match(answer, /handbook_word_count returned “\{"result":3\}”/);
+  assert.match(answer, /forecast returned “\{"city":"Faro","forecast":\[\{"day":1,/);
+  const results = (await lastRequest()).messages.at(-1).content.map((b) => b.toolResult);
+  assert.deepEqual(results.map((r) => [r.status, r.content]).at(0), ['success', [{ json: { result: 3 } }]]);
+  await chat.page.context().close();
+});
+
+test('an MCP tool\'s image reaches the model as an image block, and its card says it is an image', async () => {
+  const chat = await freshChat(browser);
+  await chat.send(`A green swatch please ${call('handbook_swatch', { colour: 'green' })}`);
+  const card = chat.page.getByRole('group', { name: 'Tool call handbook_swatch' });
+  await card.and(chat.page.locator('[data-status="done"]')).waitFor();
+  await card.locator('summary').click();
+  assert.equal(await card.locator('.tool-result').textContent(), '[image]');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  assert.match(await chat.replyText(1), /handbook_swatch returned “\[image\]”/);
+  const [result] = (await lastRequest()).messages.at(-1).content.map((b) => b.toolResult);
+  assert.equal(result.content[0].image.format, 'png');
+  assert.equal(Buffer.from(result.content[0].image.source.bytes, 'base64').subarray(1, 4).toString(), 'PNG');
   await chat.page.context().close();
 });

@@ -2,15 +2,13 @@
 //! (secrets included, which never leave the worker), and the answer is its result.
 
 use std::collections::BTreeMap;
-use std::pin::pin;
 use std::time::Duration;
 
 use converse_shared::tools::Outcome;
-use futures_util::future::{Either, select};
 use serde_json::Value;
-use worker::{AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
+use worker::{Env, Headers, Method, Request, RequestInit, RequestRedirect};
 
-use super::HeaderValue;
+use super::outbound::{HeaderValue, Sent, resolve_headers, send};
 use crate::errors::RelayError;
 
 /// Calls the endpoint; a time-out, a redirect or a non-2xx answer is a tool error.
@@ -25,16 +23,8 @@ pub(super) async fn run(
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| RelayError::Internal(e.to_string()));
     set("content-type", "application/json")?;
-    for (header, value) in declared_headers {
-        let value = match value {
-            HeaderValue::Plain(v) => v.clone(),
-            HeaderValue::Secret { secret } => env
-                .secret(secret)
-                .map(|s| s.to_string())
-                .or_else(|_| env.var(secret).map(|v| v.to_string()))
-                .map_err(|_| RelayError::Misconfigured(format!("tool {name} needs the secret {secret}")))?,
-        };
-        set(header, &value)?;
+    for (header, value) in resolve_headers(env, &format!("tool {name}"), declared_headers)? {
+        set(&header, &value)?;
     }
     let mut init = RequestInit::new();
     // A redirect is not followed: it would carry the tool's secret headers wherever it points.
@@ -43,18 +33,14 @@ pub(super) async fn run(
         .with_redirect(RequestRedirect::Manual)
         .with_body(Some(input.to_string().into()));
     let request = Request::new_with_init(url, &init).map_err(|e| RelayError::Misconfigured(e.to_string()))?;
-    let controller = AbortController::default();
-    let signal = controller.signal();
-    let fetch = Fetch::Request(request);
     let timeout = Duration::from_millis(timeout_ms.unwrap_or(10_000));
-    let mut response = match select(pin!(fetch.send_with_signal(&signal)), pin!(Delay::from(timeout))).await {
-        Either::Left((Ok(response), _)) => response,
-        Either::Left((Err(e), _)) => {
+    let mut response = match send(request, timeout).await {
+        Ok(response) => response,
+        Err(Sent::Unreachable(e)) => {
             worker::console_error!("tool {name} unreachable: {e}");
             return Ok(Outcome::Error("the tool could not be reached".into()));
         }
-        Either::Right(_) => {
-            controller.abort();
+        Err(Sent::TimedOut) => {
             return Ok(Outcome::Error(format!("the tool did not answer within {} s", timeout.as_secs_f64())));
         }
     };

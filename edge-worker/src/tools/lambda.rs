@@ -6,18 +6,15 @@
 //! [`converse_shared::tools::lambda::outcome`]; a throttle or a failure of Lambda itself is
 //! tried again while the tool's time allows.
 
-use std::pin::pin;
 use std::time::{Duration, UNIX_EPOCH};
 
 use converse_shared::sigv4::{self, Credentials};
 use converse_shared::tools::Outcome;
 use converse_shared::tools::lambda::{Answer, FunctionArn, PAYLOAD_LIMIT, SIGNING_NAME, outcome};
-use futures_util::future::{Either, select};
 use serde_json::Value;
-use worker::{
-    AbortController, Date, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect,
-};
+use worker::{Date, Delay, Env, Headers, Method, Request, RequestInit, RequestRedirect};
 
+use super::outbound::{Sent, send};
 use crate::config::{RelayConfig, UpstreamAuth, read};
 use crate::errors::RelayError;
 
@@ -67,18 +64,13 @@ pub(super) async fn run(
     for attempt in 1..=ATTEMPTS {
         let left = Duration::from_millis(deadline.saturating_sub(Date::now().as_millis()));
         let request = signed(&credentials, arn, &url, &event)?;
-        let controller = AbortController::default();
-        let signal = controller.signal();
-        let fetch = Fetch::Request(request);
-        let mut response = match select(pin!(fetch.send_with_signal(&signal)), pin!(Delay::from(left))).await
-        {
-            Either::Left((Ok(response), _)) => response,
-            Either::Left((Err(e), _)) => {
+        let mut response = match send(request, left).await {
+            Ok(response) => response,
+            Err(Sent::Unreachable(e)) => {
                 worker::console_error!("tool {name}: Lambda unreachable: {e}");
                 return Ok((Outcome::Error("Lambda could not be reached".into()), attempt));
             }
-            Either::Right(_) => {
-                controller.abort();
+            Err(Sent::TimedOut) => {
                 let why = format!("the function did not answer within {} s", timeout.as_secs_f64());
                 return Ok((Outcome::Error(why), attempt));
             }

@@ -8,9 +8,13 @@
 //!   given as `{"secret": "NAME"}` takes its value from the worker secret `NAME`);
 //! - an AWS Lambda function: `"lambda": "arn:aws:lambda:<region>:<account>:function:<name>[:<alias>]"`,
 //!   invoked synchronously with the tool's input as its event ([`lambda`]).
+//!
+//! Beside them, every tool of the MCP servers in `MCP_SERVERS` ([`mcp`]).
 
 mod http;
 mod lambda;
+mod mcp;
+mod outbound;
 
 use std::collections::BTreeMap;
 
@@ -24,14 +28,7 @@ use worker::{Date, Env, Request, Response, console_log};
 use crate::config::RelayConfig;
 use crate::errors::RelayError;
 use crate::{auth, intake, limits, log};
-
-/// A header value: plain, or the name of a worker secret.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum HeaderValue {
-    Plain(String),
-    Secret { secret: String },
-}
+use outbound::HeaderValue;
 
 /// A tool as the deployer writes it.
 #[derive(Debug, Deserialize)]
@@ -116,22 +113,64 @@ pub(crate) fn declared(env: &Env) -> Result<Vec<DeclaredTool>, RelayError> {
         .collect()
 }
 
-/// `GET /v1/tools`: the declared tools as Bedrock `Tool` values, ready for a `toolConfig`, and
-/// where each runs (`runs`: `http` or `lambda`), never its address or secrets.
-pub(crate) fn list(tools: &[DeclaredTool]) -> worker::Result<Response> {
-    let listed: Vec<Value> = tools
-        .iter()
-        .map(|t| {
-            let mut spec = json!({ "name": t.name, "inputSchema": { "json": t.input_schema } });
-            if let Some(d) = &t.description {
-                spec["description"] = json!(d);
-            }
-            json!({ "toolSpec": spec })
-        })
-        .collect();
-    let runs: serde_json::Map<String, Value> =
-        tools.iter().map(|t| (t.name.clone(), json!(t.runner.kind()))).collect();
-    Response::from_json(&json!({ "tools": listed, "runs": runs }))
+/// `GET /v1/tools`: the declared tools and the MCP servers' as Bedrock `Tool` values, ready
+/// for a `toolConfig`; where each runs (`runs`: `http`, `lambda`, or `mcp:<server>`), never its
+/// address or secrets; and the MCP servers left out, with why (`unavailable`).
+///
+/// The caller is identified first, as for every call ([`lister`]); and where listing asks MCP
+/// servers, it is admitted within its rate limits before any server is asked.
+pub(crate) async fn listing(req: &Request, env: &Env, config: &RelayConfig) -> Response {
+    let listed = async {
+        let caller = lister(req, config).await?;
+        let tools = declared(env)?;
+        let servers = mcp::declared(env)?;
+        if !servers.is_empty() {
+            let subjects = auth::limit_subjects(&caller, &auth::client_ip(req), config);
+            limits::Limiters::new(env, &subjects)?.admit(0).await?;
+        }
+        let taken: Vec<String> = tools.iter().map(|t| t.name.clone()).collect();
+        let offer = mcp::offer(env, &servers, &taken).await?;
+        Ok::<_, RelayError>((tools, offer))
+    }
+    .await;
+    let (tools, offer) = match listed {
+        Ok(listed) => listed,
+        Err(e) => return e.into_response(),
+    };
+    let mut listed: Vec<Value> = Vec::new();
+    let mut runs = serde_json::Map::new();
+    for t in &tools {
+        let mut spec = json!({ "name": t.name, "inputSchema": { "json": t.input_schema } });
+        if let Some(d) = &t.description {
+            spec["description"] = json!(d);
+        }
+        listed.push(json!({ "toolSpec": spec }));
+        runs.insert(t.name.clone(), json!(t.runner.kind()));
+    }
+    for t in &offer.tools {
+        listed.push(json!({ "toolSpec": t.spec }));
+        runs.insert(t.spec.name.clone(), json!(format!("mcp:{}", t.server)));
+    }
+    let unavailable: Vec<Value> =
+        offer.unavailable.iter().map(|(server, why)| json!({ "server": server, "why": why })).collect();
+    Response::from_json(&json!({ "tools": listed, "runs": runs, "unavailable": unavailable }))
+        .unwrap_or_else(|e| RelayError::Internal(e.to_string()).into_response())
+}
+
+/// Who asks for the listing. As [`auth::authorize`] decides, but for the open page: a
+/// browser sends no `Origin` with a same-origin `GET`, and under `PAGE_ACCESS=open` anyone
+/// may load the page that lists them anyway. Under `off` and `access`, and with a wrong key,
+/// the listing is refused as a call would be.
+async fn lister(req: &Request, config: &RelayConfig) -> Result<auth::Caller, RelayError> {
+    match auth::authorize(req, config, &[], None).await {
+        Err(_)
+            if matches!(config.page_access, crate::config::PageAccess::Open)
+                && req.headers().get("authorization").ok().flatten().is_none() =>
+        {
+            Ok(auth::Caller::Page)
+        }
+        decided => decided,
+    }
 }
 
 /// The largest tool input the relay takes (a tool's input is the model's JSON, not files).
@@ -162,20 +201,31 @@ pub(crate) async fn handle(req: &mut Request, env: &Env, config: &RelayConfig, n
         let ip = auth::client_ip(req);
         limits::Limiters::new(env, &auth::limit_subjects(&caller, &ip, config))?.admit(0).await?;
         let tools = declared(env)?;
-        let tool = tools.iter().find(|t| t.name == name).ok_or_else(|| {
-            RelayError::Bedrock(BedrockError::new(
-                ErrorKind::ResourceNotFound,
-                format!("No tool named {name:?} is declared."),
-            ))
-        })?;
-        let (outcome, attempts) = run(env, config, tool, &body).await?;
+        let (outcome, attempts, runs, tool) = match tools.iter().find(|t| t.name == name) {
+            Some(tool) => {
+                let (outcome, attempts) = run(env, config, tool, &body).await?;
+                (outcome, attempts, tool.runner.kind(), tool.name.clone())
+            }
+            None => {
+                let servers = mcp::declared(env)?;
+                let taken: Vec<String> = tools.iter().map(|t| t.name.clone()).collect();
+                let offer = mcp::offer(env, &servers, &taken).await?;
+                let tool = offer.tools.iter().find(|t| t.spec.name == name).ok_or_else(|| {
+                    RelayError::Bedrock(BedrockError::new(
+                        ErrorKind::ResourceNotFound,
+                        format!("No tool named {name:?} is declared."),
+                    ))
+                })?;
+                (mcp::run(env, &servers, tool, &body).await?, 1, "mcp", tool.spec.name.clone())
+            }
+        };
         let line = ToolLog {
             request_id: request_id.clone(),
             operation: "RunTool",
             caller: &caller.label(),
-            tool: &tool.name,
-            runs: tool.runner.kind(),
-            outcome: if matches!(outcome, Outcome::Success(_)) { "success" } else { "error" },
+            tool: &tool,
+            runs,
+            outcome: if matches!(outcome, Outcome::Error(_)) { "error" } else { "success" },
             attempts,
             total_ms: Date::now().as_millis().saturating_sub(started),
         };
@@ -190,6 +240,9 @@ pub(crate) async fn handle(req: &mut Request, env: &Env, config: &RelayConfig, n
             Response::from_json(&json!({ "status": "success", "result": result }))
         }
         Ok(Outcome::Error(error)) => Response::from_json(&json!({ "status": "error", "error": error })),
+        Ok(Outcome::Content(content)) => {
+            Response::from_json(&json!({ "status": "success", "content": content }))
+        }
         Err(e) => Ok(e.into_response()),
     };
     let mut response = response.unwrap_or_else(|e| RelayError::Internal(e.to_string()).into_response());
@@ -200,6 +253,22 @@ pub(crate) async fn handle(req: &mut Request, env: &Env, config: &RelayConfig, n
     response
 }
 
+/// `input` as JSON that fits `schema`, or why it is not.
+pub(super) fn checked(name: &str, schema: &Value, input: &[u8]) -> Result<Result<Value, String>, RelayError> {
+    let input: Value = match serde_json::from_slice(input) {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(format!("the input is not JSON: {e}"))),
+    };
+    let validator = jsonschema::validator_for(schema)
+        .map_err(|e| RelayError::Misconfigured(format!("tool {name} has an invalid input schema: {e}")))?;
+    let problems: Vec<String> =
+        validator.iter_errors(&input).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    if !problems.is_empty() {
+        return Ok(Err(format!("the input does not fit the tool's schema: {}", problems.join("; "))));
+    }
+    Ok(Ok(input))
+}
+
 /// Checks the input against the tool's schema, then runs the tool where it runs. Returns what
 /// the model is told, and how many calls it took.
 async fn run(
@@ -208,19 +277,10 @@ async fn run(
     tool: &DeclaredTool,
     input: &[u8],
 ) -> Result<(Outcome, u32), RelayError> {
-    let input: Value = match serde_json::from_slice(input) {
-        Ok(v) => v,
-        Err(e) => return Ok((Outcome::Error(format!("the input is not JSON: {e}")), 0)),
+    let input = match checked(&tool.name, &tool.input_schema, input)? {
+        Ok(input) => input,
+        Err(why) => return Ok((Outcome::Error(why), 0)),
     };
-    let validator = jsonschema::validator_for(&tool.input_schema).map_err(|e| {
-        RelayError::Misconfigured(format!("tool {} has an invalid input schema: {e}", tool.name))
-    })?;
-    let problems: Vec<String> =
-        validator.iter_errors(&input).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    if !problems.is_empty() {
-        let why = format!("the input does not fit the tool's schema: {}", problems.join("; "));
-        return Ok((Outcome::Error(why), 0));
-    }
     match &tool.runner {
         Runner::Http { url, headers } => {
             Ok((http::run(env, &tool.name, url, headers, tool.timeout_ms, &input).await?, 1))

@@ -43,6 +43,20 @@ fn ToolSettings() -> impl IntoView {
             <summary>"Tools"</summary>
             <ul>
                 {move || no_tools().map(|why| view! { <li class="hint">{why}</li> })}
+                {move || {
+                    settings.unavailable_servers
+                        .get()
+                        .into_iter()
+                        .map(|u| {
+                            let text = format!(
+                                "The MCP server {} is unavailable ({}): its tools are left out.",
+                                u.server,
+                                u.why,
+                            );
+                            view! { <li class="hint" role="status">{text}</li> }
+                        })
+                        .collect_view()
+                }}
                 <li>
                     <label>
                         "Tool choice "

@@ -43,7 +43,7 @@ pub struct ListedTool {
     /// What it does, as its spec says.
     pub description: String,
     /// Where it runs, in words.
-    pub place: &'static str,
+    pub place: String,
 }
 
 /// The open conversation's choices, shared through context.
@@ -66,6 +66,8 @@ pub struct SettingsState {
     pub tool_choice: RwSignal<Option<String>>,
     /// Fires when the person changed a choice of the open conversation.
     pub changed: Trigger,
+    /// MCP servers the relay left out of its tools, and why.
+    pub unavailable_servers: RwSignal<Vec<api::Unavailable>>,
     /// The deployer's tools, from the relay, once asked for, with where each runs.
     http_tools: StoredValue<Option<Vec<(ToolSpecification, String)>>>,
     notices: Notices,
@@ -85,6 +87,7 @@ impl SettingsState {
             tool_list: RwSignal::new(Vec::new()),
             tool_choice: RwSignal::new(None),
             changed: Trigger::new(),
+            unavailable_servers: RwSignal::new(Vec::new()),
             http_tools: StoredValue::new(None),
             notices,
         }
@@ -195,14 +198,19 @@ impl SettingsState {
             self.http_tools.set_value(Some(Vec::new()));
             return;
         }
-        self.http_tools.set_value(Some(api::http_tools().await));
+        let relay = api::http_tools().await;
+        self.http_tools.set_value(Some(relay.specs()));
+        self.unavailable_servers.set(relay.unavailable);
         let runs = |name: &str| {
             self.http_tools.with_value(|tools| {
                 let listed = tools.iter().flatten().find(|(s, _)| s.name == name);
                 match listed.map(|(_, runs)| runs.as_str()) {
-                    None => "Runs in this page",
-                    Some("lambda") => "Runs in AWS Lambda, called by the relay",
-                    Some(_) => "Runs on the relay's server",
+                    None => "Runs in this page".to_owned(),
+                    Some("lambda") => "Runs in AWS Lambda, called by the relay".to_owned(),
+                    Some(runs) => match runs.strip_prefix("mcp:") {
+                        Some(server) => format!("Runs on the MCP server {server}, called by the relay"),
+                        None => "Runs on the relay's server".to_owned(),
+                    },
                 }
             })
         };

@@ -97,6 +97,9 @@ impl Reply {
             Outcome::Success(serde_json::Value::String(t)) => (ToolStatus::Done, t.clone()),
             Outcome::Success(v) => (ToolStatus::Done, v.to_string()),
             Outcome::Error(why) => (ToolStatus::Failed, why.clone()),
+            Outcome::Content(blocks) => {
+                (ToolStatus::Done, blocks.iter().map(|b| b.as_readable()).collect::<Vec<_>>().join("\n"))
+            }
         };
         set_status(status, result, storage::now_ms() - started);
         (call, outcome)
