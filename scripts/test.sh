@@ -55,7 +55,7 @@ mcp_port=$(free_port) offline_port=$(free_port)
 setsid .venv/bin/python tests/mcp/server.py --port "$mcp_port" --secret "$MCP_SECRET" >"$logs/mcp.log" 2>&1 &
 stack_pids+=($!)
 wait_for_line "$logs/mcp.log" "listening on" 60
-MCP_URL="http://127.0.0.1:$mcp_port/mcp"
+export MCP_URL="http://127.0.0.1:$mcp_port/mcp"
 env_file="$logs/relay.env"
 cat >"$env_file" <<VARS
 BEDROCK_ENDPOINT=$STANDIN_URL

@@ -117,3 +117,17 @@ test('a tool the allowlist leaves out cannot be run, nor can a caller without a 
   const r = await fetch(`${RELAY_URL}/v1/tools/handbook_word_count`, { method: 'POST', body: '{"text":"a"}' });
   assert.equal(r.status, 403);
 });
+
+test('a session the server has forgotten is opened again, once, and the call goes through', async () => {
+  // A server may end a session at any time; its ID then answers 404 and the client must start
+  // a new one: https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#session-management
+  const controls = process.env.MCP_URL.replace(/\/mcp$/, '/_test');
+  const opened = async () => (await (await fetch(`${controls}/stats`)).json()).opened;
+  assert.equal((await ran('handbook_word_count', { text: 'a b' })).status, 'success');
+  const before = await opened();
+  await fetch(`${controls}/forget`, { method: 'POST' });
+  assert.deepEqual(await ran('handbook_word_count', { text: 'a b c d' }), { status: 'success', content: [{ json: { result: 4 } }] });
+  assert.equal(await opened(), before + 1, 'the relay opened one new session');
+  assert.equal((await ran('handbook_word_count', { text: 'e' })).status, 'success');
+  assert.equal(await opened(), before + 1, 'the new session is kept');
+});

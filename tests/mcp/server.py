@@ -6,10 +6,12 @@ PyPI, pinned in tests/requirements.txt), served over the Streamable HTTP transpo
 With `--secret`, every request must carry `Authorization: Bearer S` (what a deployer's secret
 header is for). It offers tools whose answers cover what the relay maps to Converse: text, a
 number as structured content, an image, an embedded resource, a tool error, and one tool the
-deployer's allowlist leaves out. Prints "listening on http://127.0.0.1:PORT/mcp" when ready.
+deployer's allowlist leaves out; and, for the tests, `/_test/stats` and `/_test/forget`
+(`TestControls`). Prints "listening on http://127.0.0.1:PORT/mcp" when ready.
 """
 
 import argparse
+import json
 import socket
 import struct
 import zlib
@@ -78,6 +80,28 @@ def png(size, rgb):
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
+class TestControls:
+    """What the tests need to see and do beside MCP: `GET /_test/stats` counts the requests that
+    opened a session (those without an `mcp-session-id`); `POST /_test/forget` forgets every
+    session, as a server that restarted or expired them would, so their IDs answer 404."""
+
+    def __init__(self, app):
+        self.app, self.opened = app, 0
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith("/_test/"):
+            if scope["path"] == "/_test/forget":
+                # The pinned SDK keeps its sessions here (mcp 2.3.0, streamable_http_manager.py).
+                server.session_manager._server_instances.clear()
+            body = json.dumps({"opened": self.opened}).encode()
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if scope["type"] == "http" and scope["method"] == "POST" and b"mcp-session-id" not in dict(scope["headers"]):
+            self.opened += 1
+        await self.app(scope, receive, send)
+
+
 class RequireBearer:
     """Refuses requests without `Authorization: Bearer <secret>`."""
 
@@ -102,6 +126,7 @@ def main():
     app = server.streamable_http_app(host="127.0.0.1")
     if args.secret:
         app = RequireBearer(app, args.secret)
+    app = TestControls(app)
     # Bound before it says so: whoever waits for the line can connect at once.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
