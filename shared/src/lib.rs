@@ -34,6 +34,7 @@ pub mod eventstream;
 pub mod models;
 pub mod path;
 pub mod project;
+pub mod reply_format;
 #[cfg(feature = "sigv4")]
 pub mod sigv4;
 pub mod sse;

@@ -44,6 +44,11 @@ pub struct ModelRules {
     /// Bedrock counts its tokens (`CountTokens`), by its foundation-model id.
     #[serde(default)]
     pub count_tokens: bool,
+    /// Takes `outputConfig.textFormat`: replies that follow a JSON schema. AWS names Claude
+    /// Haiku 4.5, Sonnet 4.5, Opus 4.5 and 4.6 and select open-weight models
+    /// (<https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html>).
+    #[serde(default)]
+    pub structured_output: bool,
     /// Takes `stopSequences`.
     pub stop_sequences: bool,
     /// Tokens of context.
@@ -78,6 +83,7 @@ fn rules(family: &'static str, context_window: u32, max_output_tokens: u32) -> M
         signed_reasoning: false,
         temperature_xor_top_p: false,
         count_tokens: false,
+        structured_output: false,
         stop_sequences: true,
         context_window,
         max_output_tokens,
@@ -98,6 +104,11 @@ fn claude_reasoning(family: &'static str, max_output_tokens: u32, xor: bool) -> 
         temperature_xor_top_p: xor,
         ..claude(family, max_output_tokens)
     }
+}
+
+/// Claude's 4.5 generation and later: structured output besides.
+fn claude_structured(family: &'static str, max_output_tokens: u32) -> ModelRules {
+    ModelRules { structured_output: true, ..claude_reasoning(family, max_output_tokens, true) }
 }
 
 fn text_only(family: &'static str, context_window: u32, max_output_tokens: u32) -> ModelRules {
@@ -126,6 +137,11 @@ static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
         ("anthropic.claude-3-haiku", claude("Claude 3 Haiku", 4_096)),
         ("anthropic.claude-3-sonnet", claude("Claude 3 Sonnet", 4_096)),
         ("anthropic.claude-3-opus", claude("Claude 3 Opus", 4_096)),
+        ("anthropic.claude-sonnet-4-5", claude_structured("Claude Sonnet 4.5", 64_000)),
+        ("anthropic.claude-sonnet-4-6", claude_structured("Claude Sonnet 4.6", 64_000)),
+        ("anthropic.claude-haiku-4-5", claude_structured("Claude Haiku 4.5", 64_000)),
+        ("anthropic.claude-opus-4-5", claude_structured("Claude Opus 4.5", 64_000)),
+        ("anthropic.claude-opus-4-6", claude_structured("Claude Opus 4.6", 64_000)),
         ("anthropic.claude-sonnet-4", claude_reasoning("Claude Sonnet 4.x", 64_000, true)),
         ("anthropic.claude-haiku-4", claude_reasoning("Claude Haiku 4.x", 64_000, true)),
         ("anthropic.claude-opus-4", claude_reasoning("Claude Opus 4.x", 32_000, true)),
@@ -230,7 +246,7 @@ static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
             },
         ),
         ("ai21.jamba", rules("AI21 Jamba", 256_000, 4_096)),
-        ("qwen.qwen3", rules("Qwen3", 128_000, 16_384)),
+        ("qwen.qwen3", ModelRules { structured_output: true, ..rules("Qwen3", 128_000, 16_384) }),
         ("writer.palmyra", rules("Writer Palmyra", 128_000, 8_192)),
     ]
 });
@@ -315,6 +331,9 @@ pub fn prepare(
         if streaming && !rules.streaming_tools {
             return Err(unsupported(model_id, rules, "tool use while streaming (use Converse instead)"));
         }
+    }
+    if request.output_config.as_ref().is_some_and(|c| c.text_format.is_some()) && !rules.structured_output {
+        return Err(unsupported(model_id, rules, "a reply format (structured output)"));
     }
     for (i, message) in request.messages.iter().enumerate() {
         for (j, block) in message.content.iter().enumerate() {

@@ -142,6 +142,25 @@ def test_the_relay_refuses_a_service_tier_it_does_not_offer():
     assert "does not offer the service tier reserved" in e.value.response["Error"]["Message"]
 
 
+def test_a_reply_format_through_the_relay_is_json_that_follows_the_schema():
+    """Structured output (outputConfig.textFormat) from an unchanged boto3, through the relay:
+    https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html"""
+    schema = {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "population": {"type": "integer"}},
+        "required": ["city", "population"],
+        "additionalProperties": False,
+    }
+    output = {"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {"name": "City", "schema": json.dumps(schema)}}}}
+    relay = client(RELAY_URL)
+    reply = relay.converse(modelId="us.anthropic.claude-sonnet-4-5-20250929-v1:0", messages=user("Lisbon?"), outputConfig=output)
+    city = json.loads(reply["output"]["message"]["content"][0]["text"])
+    assert set(city) == {"city", "population"} and isinstance(city["population"], int)
+    with pytest.raises(relay.exceptions.ValidationException) as e:
+        relay.converse(modelId=MODEL, messages=user("Lisbon?"), outputConfig=output)
+    assert "output_config.format: Extra inputs are not permitted" in e.value.response["Error"]["Message"]
+
+
 def test_throttling_in_the_stream_is_raised(bedrock):
     stream = bedrock.converse_stream(modelId=MODEL, messages=user("x [stand-in:stream-throttle]"))["stream"]
     with pytest.raises(botocore.exceptions.EventStreamError) as e:

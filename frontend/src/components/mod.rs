@@ -5,6 +5,7 @@ pub(crate) mod guardrail;
 pub(crate) mod header;
 pub(crate) mod keys;
 pub(crate) mod message_list;
+pub(crate) mod reply_format;
 pub(crate) mod reply_parts;
 pub(crate) mod settings;
 pub(crate) mod sidebar;

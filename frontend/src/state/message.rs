@@ -333,13 +333,31 @@ impl ChatMessage {
     }
 
     /// Shows the reply's final text, all of it rendered.
+    /// A reply that is all JSON (a reply format's, or one that happens to be) is shown
+    /// indented, as a JSON code block with its copy button.
     pub(crate) fn finish_render(&self) {
         self.text.with_value(|text| {
+            let json = converse_shared::reply_format::json_reply(text).and_then(|_| indented_json(text));
             self.live.update_value(|live| {
                 if let Some(live) = live {
-                    live.finish(text);
+                    match &json {
+                        Some(json) => {
+                            let block = format!("```json\n{json}\n```");
+                            live.reset(&block);
+                            live.finish(&block);
+                        }
+                        None => live.finish(text),
+                    }
                 }
             })
         });
     }
+}
+
+/// `text`, JSON, indented by the browser (no second, pretty serializer in the page).
+fn indented_json(text: &str) -> Option<String> {
+    let value = js_sys::JSON::parse(text).ok()?;
+    js_sys::JSON::stringify_with_replacer_and_space(&value, &wasm_bindgen::JsValue::NULL, &2.into())
+        .ok()
+        .and_then(|s| s.as_string())
 }

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use converse_shared::models::{ModelListing, ModelRules, rules_for};
+use converse_shared::reply_format;
 use converse_shared::tools::{builtin_specs, tool_config};
 use converse_shared::{
     AnyToolChoice, ConverseRequest, GuardrailConfiguration, InferenceConfiguration, ServiceTier,
@@ -275,7 +276,11 @@ impl SettingsState {
 
     /// Puts the conversation's settings into a request.
     pub(crate) fn apply(self, request: &mut ConverseRequest) {
+        let structured = self.rules_of(&self.model_id.get_untracked()).structured_output;
         self.settings.with_untracked(|settings| {
+            if structured {
+                request.output_config = reply_format::output_config(&settings.reply_schema).ok().flatten();
+            }
             if !settings.system_prompt.trim().is_empty() {
                 request.system = Some(vec![SystemContentBlock::Text(settings.system_prompt.clone())]);
             }

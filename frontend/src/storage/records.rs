@@ -218,6 +218,10 @@ pub struct Settings {
     /// Extended thinking's budget in tokens, where the model offers it (absent: off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thinking_budget: Option<u32>,
+    /// The JSON schema replies must follow (`outputConfig.textFormat`), as the person wrote it
+    /// (empty: free text). Sent only to models with structured output.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reply_schema: String,
     /// The service tier to ask for (`serviceTier.type`; absent: none named, Bedrock's standard).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<String>,

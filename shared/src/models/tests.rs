@@ -307,3 +307,33 @@ fn tokens_are_counted_by_the_foundation_model_id_where_bedrock_counts_them() {
     let haiku = "anthropic.claude-3-haiku-20240307-v1:0";
     assert_eq!(counting_model_id(haiku, &rules), Some(haiku));
 }
+
+#[test]
+fn a_reply_format_goes_only_to_models_with_structured_output() {
+    for id in [
+        "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "anthropic.claude-opus-4-6-v1",
+        "qwen.qwen3-32b-v1:0",
+    ] {
+        assert!(rules_for(id).structured_output, "{id}");
+    }
+    for id in ["us.anthropic.claude-sonnet-4-20250514-v1:0", "anthropic.claude-3-haiku-20240307-v1:0"] {
+        assert!(!rules_for(id).structured_output, "{id}");
+    }
+    let asked = |id: &str| {
+        let mut r = request(json!({
+            "messages": [{"role": "user", "content": [{"text": "hi"}]}],
+            "outputConfig": {"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {"schema": "{\"type\":\"object\"}"}}}},
+        }));
+        prepare(id, &rules_for(id), &mut r, true)
+    };
+    assert!(asked("us.anthropic.claude-sonnet-4-5-20250929-v1:0").is_ok());
+    let refused = asked("anthropic.claude-3-haiku-20240307-v1:0").unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Validation);
+    assert!(
+        refused.message.contains("(Claude 3 Haiku) does not support a reply format"),
+        "{}",
+        refused.message
+    );
+}

@@ -71,6 +71,12 @@ pub struct Model {
     /// Sonnet and Opus 4.5, Opus 4.1 and Sonnet 4.6 answered counts by their bare ids in
     /// other projects' live probes; Claude 3 and the other providers' models are refused.
     pub count_tokens: bool,
+    /// Takes `outputConfig.textFormat` (structured output). AWS names Claude Haiku 4.5,
+    /// Sonnet 4.5, Opus 4.5 and Opus 4.6, and select open-weight models
+    /// (<https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html>); other
+    /// projects recorded it accepted on Sonnet 4.6, Qwen 3, Mistral Large 3, Gemma 3,
+    /// Nemotron, MiniMax and GLM (realcases pyd-11 to pyd-20, pyd-116).
+    pub structured_output: bool,
     /// Tokens of context.
     pub context: u32,
     /// The most output tokens one request may ask for.
@@ -95,6 +101,7 @@ const fn chat(name: &'static str, context: u32, max_output: u32) -> Model {
         temperature_xor_top_p: false,
         reasoning: Reasoning::None,
         count_tokens: false,
+        structured_output: false,
         context,
         max_output,
     }
@@ -126,6 +133,10 @@ const fn nova(name: &'static str, context: u32, max_output: u32) -> Model {
 
 const fn no_system_no_tools(name: &'static str, context: u32, max_output: u32) -> Model {
     Model { system: false, tools: false, stream_tools: false, ..chat(name, context, max_output) }
+}
+
+const fn structured(model: Model) -> Model {
+    Model { structured_output: true, ..model }
 }
 
 const fn tools_not_streamed(model: Model) -> Model {
@@ -175,6 +186,7 @@ const MODELS: &[(&str, Model)] = &[
     (
         "anthropic.claude-sonnet-4-5-20250929-v1:0",
         Model {
+            structured_output: true,
             temperature_xor_top_p: true,
             assistant_first: true,
             ..claude_thinking("Claude Sonnet 4.5", 64_000, CLAUDE_45)
@@ -182,15 +194,27 @@ const MODELS: &[(&str, Model)] = &[
     ),
     (
         "anthropic.claude-haiku-4-5-20251001-v1:0",
-        Model { temperature_xor_top_p: true, ..claude_thinking("Claude Haiku 4.5", 64_000, CLAUDE_45) },
+        Model {
+            structured_output: true,
+            temperature_xor_top_p: true,
+            ..claude_thinking("Claude Haiku 4.5", 64_000, CLAUDE_45)
+        },
     ),
     (
         "anthropic.claude-opus-4-5-20251101-v1:0",
-        Model { temperature_xor_top_p: true, ..claude_thinking("Claude Opus 4.5", 64_000, CLAUDE_45) },
+        Model {
+            structured_output: true,
+            temperature_xor_top_p: true,
+            ..claude_thinking("Claude Opus 4.5", 64_000, CLAUDE_45)
+        },
     ),
     (
         "anthropic.claude-sonnet-4-6",
-        Model { temperature_xor_top_p: true, ..claude_thinking("Claude Sonnet 4.6", 64_000, CLAUDE_45) },
+        Model {
+            structured_output: true,
+            temperature_xor_top_p: true,
+            ..claude_thinking("Claude Sonnet 4.6", 64_000, CLAUDE_45)
+        },
     ),
     // Amazon. Nova Micro is text only; Titan takes no system prompt and no tools.
     (
@@ -288,7 +312,7 @@ const MODELS: &[(&str, Model)] = &[
     ("mistral.mistral-small-2402-v1:0", tools_not_streamed(chat("Mistral Small", 32_000, 8_192))),
     ("mistral.mistral-large-2402-v1:0", tools_not_streamed(chat("Mistral Large", 32_000, 8_192))),
     ("mistral.mistral-large-2407-v1:0", tools_not_streamed(chat("Mistral Large 2", 128_000, 8_192))),
-    ("mistral.mistral-large-3-675b-instruct", chat("Mistral Large 3", 256_000, 16_384)),
+    ("mistral.mistral-large-3-675b-instruct", structured(chat("Mistral Large 3", 256_000, 16_384))),
     (
         "mistral.pixtral-large-2502-v1:0",
         tools_not_streamed(Model {
@@ -333,7 +357,10 @@ const MODELS: &[(&str, Model)] = &[
             ..chat("gpt-oss-20b", 128_000, 32_768)
         },
     ),
-    ("qwen.qwen3-32b-v1:0", Model { reasoning: Reasoning::Plain, ..chat("Qwen3 32B", 128_000, 16_384) }),
+    (
+        "qwen.qwen3-32b-v1:0",
+        structured(Model { reasoning: Reasoning::Plain, ..chat("Qwen3 32B", 128_000, 16_384) }),
+    ),
     ("qwen.qwen3-coder-30b-a3b-v1:0", chat("Qwen3 Coder 30B", 256_000, 65_536)),
     ("qwen.qwen3-235b-a22b-2507-v1:0", chat("Qwen3 235B", 256_000, 65_536)),
     (
@@ -344,14 +371,17 @@ const MODELS: &[(&str, Model)] = &[
         "writer.palmyra-x5-v1:0",
         Model { on_demand: false, profiles: US, ..chat("Palmyra X5", 1_000_000, 8_192) },
     ),
-    ("google.gemma-3-27b-it", Model { images: true, ..chat("Gemma 3 27B", 128_000, 8_192) }),
-    ("minimax.minimax-m2", chat("MiniMax M2", 200_000, 32_768)),
+    ("google.gemma-3-27b-it", structured(Model { images: true, ..chat("Gemma 3 27B", 128_000, 8_192) })),
+    ("minimax.minimax-m2", structured(chat("MiniMax M2", 200_000, 32_768))),
     (
         "moonshot.kimi-k2-thinking",
         Model { reasoning: Reasoning::Plain, ..chat("Kimi K2 Thinking", 256_000, 32_768) },
     ),
-    ("nvidia.nemotron-nano-12b-v2", Model { images: true, ..chat("Nemotron Nano 12B v2", 128_000, 8_192) }),
-    ("zai.glm-4.7-flash", chat("GLM 4.7 Flash", 200_000, 32_768)),
+    (
+        "nvidia.nemotron-nano-12b-v2",
+        structured(Model { images: true, ..chat("Nemotron Nano 12B v2", 128_000, 8_192) }),
+    ),
+    ("zai.glm-4.7-flash", structured(chat("GLM 4.7 Flash", 200_000, 32_768))),
 ];
 
 /// What an application inference profile, a provisioned or a custom model stands for here:

@@ -47,6 +47,7 @@ pub fn check(
         _ => {}
     }
     content(model, request)?;
+    structured_output(model, request)?;
     if let Some(config) = &request.inference_config {
         if !model.stop_sequences && config.stop_sequences.as_ref().is_some_and(|s| !s.is_empty()) {
             return Err(invalid(
@@ -164,4 +165,23 @@ fn content(model: &Model, request: &ConverseRequest) -> Result<(), BedrockError>
         }
     }
     Ok(())
+}
+
+/// `outputConfig.textFormat` on a model without structured output, and a schema that is not
+/// JSON. Claude's refusal is the one other projects recorded Bedrock giving (LiteLLM #27846,
+/// hindsight #3300: "output_config.format: Extra inputs are not permitted"); the others follow
+/// the pattern of Bedrock's refusals of unsupported fields.
+fn structured_output(model: &Model, request: &ConverseRequest) -> Result<(), BedrockError> {
+    let Some(schema) = crate::structured::schema_of(request) else { return Ok(()) };
+    if !model.structured_output {
+        return Err(invalid(if model.name.starts_with("Claude") {
+            "The model returned the following errors: output_config.format: Extra inputs are not permitted"
+        } else {
+            "This model doesn't support the outputConfig field. Remove outputConfig and try again."
+        }));
+    }
+    match serde_json::from_slice::<serde_json::Value>(schema.as_bytes()) {
+        Ok(value) if value.is_object() => Ok(()),
+        _ => Err(invalid("The JSON schema in outputConfig.textFormat is not a valid JSON object.")),
+    }
 }

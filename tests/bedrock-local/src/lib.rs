@@ -28,6 +28,7 @@ mod replay;
 pub mod reply;
 mod routes;
 pub mod sigv4;
+pub mod structured;
 pub mod validate;
 
 use std::time::Duration;

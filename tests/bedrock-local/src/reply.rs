@@ -572,6 +572,9 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         reply = markdown_of(words.min(100_000) as usize);
     }
     reply.push_str(&format!(" (Local Bedrock stand-in, model {model_id}.)"));
+    if let Some(schema) = crate::structured::schema_of(request) {
+        reply = crate::structured::reply(schema);
+    }
 
     let mut tools = Vec::new();
     if on("guardrail") && request.guardrail_config.is_some() {
