@@ -49,6 +49,12 @@ pub struct ModelRules {
     /// (<https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html>).
     #[serde(default)]
     pub structured_output: bool,
+    /// The effort levels it takes (`outputConfig.effort`), lowest first, space-separated
+    /// (empty: none): Opus 4.5 `low medium high`; Opus and Sonnet 4.6 `max` besides
+    /// (<https://platform.claude.com/docs/en/build-with-claude/effort>, Bedrock among its
+    /// platforms). `high` is what a model without the field does.
+    #[serde(default)]
+    pub effort: Cow<'static, str>,
     /// Takes `stopSequences`.
     pub stop_sequences: bool,
     /// Tokens of context.
@@ -84,6 +90,7 @@ fn rules(family: &'static str, context_window: u32, max_output_tokens: u32) -> M
         temperature_xor_top_p: false,
         count_tokens: false,
         structured_output: false,
+        effort: Cow::Borrowed(""),
         stop_sequences: true,
         context_window,
         max_output_tokens,
@@ -105,6 +112,9 @@ fn claude_reasoning(family: &'static str, max_output_tokens: u32, xor: bool) -> 
         ..claude(family, max_output_tokens)
     }
 }
+
+/// The effort levels of Claude Opus and Sonnet 4.6.
+const EFFORT_46: &str = "low medium high max";
 
 /// Claude's 4.5 generation and later: structured output besides.
 fn claude_structured(family: &'static str, max_output_tokens: u32) -> ModelRules {
@@ -138,10 +148,22 @@ static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
         ("anthropic.claude-3-sonnet", claude("Claude 3 Sonnet", 4_096)),
         ("anthropic.claude-3-opus", claude("Claude 3 Opus", 4_096)),
         ("anthropic.claude-sonnet-4-5", claude_structured("Claude Sonnet 4.5", 64_000)),
-        ("anthropic.claude-sonnet-4-6", claude_structured("Claude Sonnet 4.6", 64_000)),
+        (
+            "anthropic.claude-sonnet-4-6",
+            ModelRules { effort: Cow::Borrowed(EFFORT_46), ..claude_structured("Claude Sonnet 4.6", 64_000) },
+        ),
         ("anthropic.claude-haiku-4-5", claude_structured("Claude Haiku 4.5", 64_000)),
-        ("anthropic.claude-opus-4-5", claude_structured("Claude Opus 4.5", 64_000)),
-        ("anthropic.claude-opus-4-6", claude_structured("Claude Opus 4.6", 64_000)),
+        (
+            "anthropic.claude-opus-4-5",
+            ModelRules {
+                effort: Cow::Borrowed("low medium high"),
+                ..claude_structured("Claude Opus 4.5", 64_000)
+            },
+        ),
+        (
+            "anthropic.claude-opus-4-6",
+            ModelRules { effort: Cow::Borrowed(EFFORT_46), ..claude_structured("Claude Opus 4.6", 64_000) },
+        ),
         ("anthropic.claude-sonnet-4", claude_reasoning("Claude Sonnet 4.x", 64_000, true)),
         ("anthropic.claude-haiku-4", claude_reasoning("Claude Haiku 4.x", 64_000, true)),
         ("anthropic.claude-opus-4", claude_reasoning("Claude Opus 4.x", 32_000, true)),
@@ -334,6 +356,11 @@ pub fn prepare(
     }
     if request.output_config.as_ref().is_some_and(|c| c.text_format.is_some()) && !rules.structured_output {
         return Err(unsupported(model_id, rules, "a reply format (structured output)"));
+    }
+    if let Some(effort) = request.output_config.as_ref().and_then(|c| c.effort.as_deref())
+        && !rules.effort.split_whitespace().any(|level| level == effort)
+    {
+        return Err(unsupported(model_id, rules, &format!("the effort level {effort:?}")));
     }
     for (i, message) in request.messages.iter().enumerate() {
         for (j, block) in message.content.iter().enumerate() {

@@ -42,6 +42,11 @@ pub fn output_config(schema: &str) -> Result<Option<OutputConfig>, String> {
     }))
 }
 
+/// An `outputConfig` that asks for nothing yet (an effort level goes in it).
+pub fn no_output_config() -> OutputConfig {
+    OutputConfig { text_format: None, effort: None, extra: Default::default() }
+}
+
 /// A reply to show as JSON: its whole text is one JSON object or array.
 pub fn json_reply(text: &str) -> Option<Value> {
     let trimmed = text.trim();

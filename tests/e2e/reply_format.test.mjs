@@ -5,11 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { MODEL } from './env.mjs';
+import { MODEL, PASS_THROUGH_RELAY_URL } from './env.mjs';
 import { body, lastRequest, post, stream } from './http.mjs';
 import { freshChat, launch } from './page.mjs';
 
 const SONNET_45 = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+const SONNET_46 = 'us.anthropic.claude-sonnet-4-6';
 const NOVA = 'us.amazon.nova-lite-v1:0';
 const SCHEMA = {
   title: 'City', type: 'object', additionalProperties: false, required: ['city', 'country', 'population'],
@@ -20,6 +21,15 @@ const asking = (schema = SCHEMA) => ({
 });
 
 let browser;
+/** A new chat with `modelId` chosen and Settings open. */
+async function chatWith(modelId) {
+  const chat = await freshChat(browser);
+  const model = chat.page.getByRole('combobox', { name: 'Model' });
+  await model.locator(`option[value="${modelId}"]`).waitFor({ state: 'attached' });
+  await model.selectOption(modelId);
+  await chat.page.getByText('Settings', { exact: true }).click();
+  return { chat, model };
+}
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
@@ -49,11 +59,7 @@ test('a model without structured output is refused in Bedrock\'s words', async (
 });
 
 test('the page asks for a reply format, shows the JSON reply indented with its copy button, after a reload too', async () => {
-  const chat = await freshChat(browser);
-  const model = chat.page.getByRole('combobox', { name: 'Model' });
-  await model.locator(`option[value="${SONNET_45}"]`).waitFor({ state: 'attached' });
-  await model.selectOption(SONNET_45);
-  await chat.page.getByText('Settings', { exact: true }).click();
+  const { chat, model } = await chatWith(SONNET_45);
   const field = chat.page.getByLabel(/^Reply format/);
   await field.fill('{"type": "object", "properties": ');
   assert.match(await chat.page.locator('.settings-panel .field-error').textContent(), /^the reply format is not valid JSON/);
@@ -87,6 +93,46 @@ test('the page asks for a reply format, shows the JSON reply indented with its c
   assert.ok(await chat.page.getByText('Claude 3 Haiku takes no reply formats (structured output).').isVisible());
   await chat.page.getByText('Settings', { exact: true }).click();
   await chat.send('Free text again');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  assert.equal((await lastRequest()).outputConfig, undefined);
+  await chat.page.context().close();
+});
+
+test('an effort level goes to a model that takes it; another level, or a model without effort, is refused in Bedrock\'s words', async () => {
+  // https://platform.claude.com/docs/en/build-with-claude/effort: Opus 4.5 takes low to high,
+  // Opus and Sonnet 4.6 max besides. The pass-through relay offers every model.
+  const effort = (model, level) =>
+    post(model, 'converse', body('hi', { outputConfig: { effort: level } }), {}, { base: PASS_THROUGH_RELAY_URL });
+  let r = await effort(SONNET_46, 'max');
+  assert.equal(r.status, 200, await r.clone().text());
+  assert.deepEqual((await lastRequest()).outputConfig, { effort: 'max' });
+  r = await effort('global.anthropic.claude-opus-4-5-20251101-v1:0', 'max');
+  assert.equal(r.status, 400);
+  assert.equal((await r.json()).message,
+    "The model returned the following errors: output_config.effort: Input should be 'low', 'medium' or 'high'");
+  r = await effort(MODEL, 'low');
+  assert.equal(r.status, 400);
+  assert.equal((await r.json()).message,
+    'The model returned the following errors: output_config.effort: Extra inputs are not permitted');
+});
+
+test('the page offers the effort levels of the model, and sends the one chosen', async () => {
+  const { chat, model } = await chatWith(SONNET_46);
+  const effort = chat.page.getByLabel('Effort');
+  assert.deepEqual(await effort.locator('option').allTextContents(),
+    ["The model's default (high)", 'low', 'medium', 'high', 'max']);
+  await effort.selectOption('low');
+  await chat.page.getByText('Settings', { exact: true }).click();
+  await chat.send('Quickly, please');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.deepEqual((await lastRequest()).outputConfig, { effort: 'low' });
+
+  // Sonnet 4.5 takes no effort: the field is gone and nothing is sent.
+  await model.selectOption(SONNET_45);
+  await chat.page.getByText('Settings', { exact: true }).click();
+  assert.equal(await chat.page.getByLabel('Effort').count(), 0);
+  await chat.page.getByText('Settings', { exact: true }).click();
+  await chat.send('And now?');
   await chat.waitForStatus(chat.reply(1), 'complete');
   assert.equal((await lastRequest()).outputConfig, undefined);
   await chat.page.context().close();

@@ -1,5 +1,5 @@
-//! The reply format a conversation asks for: free text, or JSON that follows a schema
-//! (structured output, `outputConfig.textFormat`), where the model takes it.
+//! What a conversation asks of a reply (`outputConfig`), where the model takes it: its
+//! format (free text, or JSON that follows a schema: structured output) and the effort spent.
 
 use converse_shared::reply_format::output_config;
 use leptos::prelude::*;
@@ -29,6 +29,37 @@ pub(crate) fn ReplyFormatField() -> impl IntoView {
         {move || problem().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
         <Show when=move || !rules().structured_output>
             <p class="hint">{move || rules().takes_no("reply formats (structured output)") + "."}</p>
+        </Show>
+    }
+}
+
+/// The effort field of Settings, where the model takes effort levels: the model's default
+/// (`high`), or a level it takes.
+#[component]
+pub(crate) fn EffortField() -> impl IntoView {
+    let settings = expect_context::<SettingsState>();
+    let levels = move || {
+        let rules = settings.model_rules();
+        rules.effort.split_whitespace().map(str::to_owned).collect::<Vec<_>>()
+    };
+    view! {
+        <Show when=move || !levels().is_empty()>
+            <label>
+                "Effort"
+                <select
+                    prop:value=move || settings.settings.with(|s| s.effort.clone().unwrap_or_default())
+                    on:change=move |ev| {
+                        let level = event_target_value(&ev);
+                        settings.set_settings(|s| s.effort = (!level.is_empty()).then_some(level));
+                    }
+                >
+                    <option value="">"The model's default (high)"</option>
+                    {move || levels().into_iter().map(|level| view! {
+                        <option value=level.clone()>{level.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <p class="hint">"Lower effort answers sooner and spends fewer tokens; higher effort thinks longer."</p>
         </Show>
     }
 }

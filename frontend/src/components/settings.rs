@@ -7,7 +7,7 @@ use converse_shared::models::{MIN_THINKING_BUDGET, leave_out_unsupported, left_o
 use converse_shared::{Message, Role};
 
 use crate::components::guardrail::Guardrail;
-use crate::components::reply_format::ReplyFormatField;
+use crate::components::reply_format::{EffortField, ReplyFormatField};
 use crate::components::tier::ServiceTierField;
 use crate::state::composer::ComposerState;
 use crate::state::conversation::Conversation;
@@ -280,6 +280,7 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                 </label>
                 {move || fields_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 <ReplyFormatField />
+                <EffortField />
                 <Guardrail />
                 <ServiceTierField />
                 <label>

@@ -276,10 +276,16 @@ impl SettingsState {
 
     /// Puts the conversation's settings into a request.
     pub(crate) fn apply(self, request: &mut ConverseRequest) {
-        let structured = self.rules_of(&self.model_id.get_untracked()).structured_output;
+        let rules = self.rules_of(&self.model_id.get_untracked());
         self.settings.with_untracked(|settings| {
-            if structured {
+            if rules.structured_output {
                 request.output_config = reply_format::output_config(&settings.reply_schema).ok().flatten();
+            }
+            if let Some(effort) = &settings.effort
+                && rules.effort.split_whitespace().any(|level| level == effort)
+            {
+                request.output_config.get_or_insert_with(reply_format::no_output_config).effort =
+                    Some(effort.clone());
             }
             if !settings.system_prompt.trim().is_empty() {
                 request.system = Some(vec![SystemContentBlock::Text(settings.system_prompt.clone())]);

@@ -222,6 +222,10 @@ pub struct Settings {
     /// (empty: free text). Sent only to models with structured output.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub reply_schema: String,
+    /// The effort level to ask for (`outputConfig.effort`; absent: the model's default),
+    /// sent only to models that take that level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effort: Option<String>,
     /// The service tier to ask for (`serviceTier.type`; absent: none named, Bedrock's standard).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<String>,

@@ -55,6 +55,8 @@ pub struct DeclaredRules {
     /// As [`ModelRules`]' member of the same name.
     pub structured_output: Option<bool>,
     /// As [`ModelRules`]' member of the same name.
+    pub effort: Option<String>,
+    /// As [`ModelRules`]' member of the same name.
     pub context_window: Option<u32>,
     /// As [`ModelRules`]' member of the same name.
     pub max_output_tokens: Option<u32>,
@@ -90,6 +92,7 @@ impl DeclaredRules {
                 temperature_xor_top_p: false,
                 count_tokens: false,
                 structured_output: false,
+                effort: Cow::Borrowed(""),
                 stop_sequences: false,
                 context_window,
                 max_output_tokens,
@@ -111,6 +114,7 @@ impl DeclaredRules {
             stop_sequences: on(self.stop_sequences, base.stop_sequences),
             count_tokens: on(self.count_tokens, base.count_tokens),
             structured_output: on(self.structured_output, base.structured_output),
+            effort: self.effort.map_or(base.effort, Cow::Owned),
             context_window: self.context_window.unwrap_or(base.context_window),
             max_output_tokens: self.max_output_tokens.unwrap_or(base.max_output_tokens),
             family: self.family.map_or(base.family, Cow::Owned),

@@ -337,3 +337,20 @@ fn a_reply_format_goes_only_to_models_with_structured_output() {
         refused.message
     );
 }
+
+#[test]
+fn an_effort_level_goes_only_to_a_model_that_takes_it() {
+    let asked = |id: &str, effort: &str| {
+        let mut r = request(json!({
+            "messages": [{"role": "user", "content": [{"text": "hi"}]}],
+            "outputConfig": {"effort": effort},
+        }));
+        prepare(id, &rules_for(id), &mut r, true).map_err(|e| e.message)
+    };
+    let opus_45 = "global.anthropic.claude-opus-4-5-20251101-v1:0";
+    assert_eq!(rules_for(opus_45).effort, "low medium high");
+    assert!(asked(opus_45, "low").is_ok());
+    assert!(asked(opus_45, "max").unwrap_err().contains("does not support the effort level \"max\""));
+    assert!(asked("us.anthropic.claude-sonnet-4-6", "max").is_ok());
+    assert!(asked("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "low").is_err());
+}

@@ -77,6 +77,9 @@ pub struct Model {
     /// projects recorded it accepted on Sonnet 4.6, Qwen 3, Mistral Large 3, Gemma 3,
     /// Nemotron, MiniMax and GLM (realcases pyd-11 to pyd-20, pyd-116).
     pub structured_output: bool,
+    /// The effort levels it takes (`outputConfig.effort`): Opus 4.5 low to high, Opus and
+    /// Sonnet 4.6 `max` besides (<https://platform.claude.com/docs/en/build-with-claude/effort>).
+    pub effort: &'static [&'static str],
     /// Tokens of context.
     pub context: u32,
     /// The most output tokens one request may ask for.
@@ -102,6 +105,7 @@ const fn chat(name: &'static str, context: u32, max_output: u32) -> Model {
         reasoning: Reasoning::None,
         count_tokens: false,
         structured_output: false,
+        effort: &[],
         context,
         max_output,
     }
@@ -203,6 +207,7 @@ const MODELS: &[(&str, Model)] = &[
     (
         "anthropic.claude-opus-4-5-20251101-v1:0",
         Model {
+            effort: &["low", "medium", "high"],
             structured_output: true,
             temperature_xor_top_p: true,
             ..claude_thinking("Claude Opus 4.5", 64_000, CLAUDE_45)
@@ -211,6 +216,7 @@ const MODELS: &[(&str, Model)] = &[
     (
         "anthropic.claude-sonnet-4-6",
         Model {
+            effort: &["low", "medium", "high", "max"],
             structured_output: true,
             temperature_xor_top_p: true,
             ..claude_thinking("Claude Sonnet 4.6", 64_000, CLAUDE_45)

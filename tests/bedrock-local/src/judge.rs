@@ -172,6 +172,9 @@ fn content(model: &Model, request: &ConverseRequest) -> Result<(), BedrockError>
 /// hindsight #3300: "output_config.format: Extra inputs are not permitted"); the others follow
 /// the pattern of Bedrock's refusals of unsupported fields.
 fn structured_output(model: &Model, request: &ConverseRequest) -> Result<(), BedrockError> {
+    if let Some(effort) = request.output_config.as_ref().and_then(|c| c.effort.as_deref()) {
+        effort_taken(model, effort)?;
+    }
     let Some(schema) = crate::structured::schema_of(request) else { return Ok(()) };
     if !model.structured_output {
         return Err(invalid(if model.name.starts_with("Claude") {
@@ -184,4 +187,26 @@ fn structured_output(model: &Model, request: &ConverseRequest) -> Result<(), Bed
         Ok(value) if value.is_object() => Ok(()),
         _ => Err(invalid("The JSON schema in outputConfig.textFormat is not a valid JSON object.")),
     }
+}
+
+/// `outputConfig.effort`: refused by a model without it, and a level it does not have, in the
+/// words of Claude's validator as Bedrock passes them on (the pattern recorded for
+/// `output_config.format`).
+fn effort_taken(model: &Model, effort: &str) -> Result<(), BedrockError> {
+    if model.effort.is_empty() {
+        return Err(invalid(if model.name.starts_with("Claude") {
+            "The model returned the following errors: output_config.effort: Extra inputs are not permitted"
+        } else {
+            "This model doesn't support the effort field. Remove effort and try again."
+        }));
+    }
+    if !model.effort.contains(&effort) {
+        let levels: Vec<String> = model.effort.iter().map(|l| format!("'{l}'")).collect();
+        let (last, rest) = levels.split_last().expect("a model with effort has levels");
+        return Err(invalid(format!(
+            "The model returned the following errors: output_config.effort: Input should be {} or {last}",
+            rest.join(", ")
+        )));
+    }
+    Ok(())
 }
