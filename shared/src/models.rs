@@ -55,6 +55,10 @@ pub struct ModelRules {
     /// platforms). `high` is what a model without the field does.
     #[serde(default)]
     pub effort: Cow<'static, str>,
+    /// Cites the documents it is given when asked (`citations.enabled`): Anthropic's Claude
+    /// 3.5 Haiku, 3.7 and 4.x (<https://docs.anthropic.com/en/docs/build-with-claude/citations>).
+    #[serde(default)]
+    pub citations: bool,
     /// Takes `stopSequences`.
     pub stop_sequences: bool,
     /// Tokens of context.
@@ -91,6 +95,7 @@ fn rules(family: &'static str, context_window: u32, max_output_tokens: u32) -> M
         count_tokens: false,
         structured_output: false,
         effort: Cow::Borrowed(""),
+        citations: false,
         stop_sequences: true,
         context_window,
         max_output_tokens,
@@ -106,6 +111,7 @@ fn claude(family: &'static str, max_output_tokens: u32) -> ModelRules {
 fn claude_reasoning(family: &'static str, max_output_tokens: u32, xor: bool) -> ModelRules {
     ModelRules {
         count_tokens: true,
+        citations: true,
         reasoning: true,
         signed_reasoning: true,
         temperature_xor_top_p: xor,
@@ -137,7 +143,12 @@ static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
     vec![
         (
             "anthropic.claude-3-5-haiku",
-            ModelRules { images: false, count_tokens: true, ..claude("Claude 3.5 Haiku", 8_192) },
+            ModelRules {
+                images: false,
+                count_tokens: true,
+                citations: true,
+                ..claude("Claude 3.5 Haiku", 8_192)
+            },
         ),
         (
             "anthropic.claude-3-5-sonnet",

@@ -4,6 +4,7 @@
 //! disposed with it; a streamed reply's text is not reactive but shown once per frame through
 //! its [`LiveMarkdown`] view, so the work per token does not grow with the reply.
 
+use converse_shared::citations::{cites, marked_text};
 use converse_shared::{
     ContentBlock, ContentBlockDelta, ContentBlockStart, Message, ReasoningContentBlock,
     ReasoningContentBlockDelta, Role, StopReason, StreamEvent, TokenUsage,
@@ -225,6 +226,16 @@ impl ChatMessage {
         this
     }
 
+    /// Keeps the reply's content once whole; a reply that cites sources is shown again with
+    /// its passages marked and its sources listed under it (see [`marked_text`]).
+    pub(crate) fn set_blocks(&self, content: Vec<ContentBlock>) {
+        let cited = cites(&content);
+        self.blocks.set_value(content);
+        if cited {
+            self.finish_render();
+        }
+    }
+
     pub(crate) fn to_stored(self) -> StoredMessage {
         let mut content = self.blocks.get_value();
         if content.is_empty() {
@@ -338,13 +349,15 @@ impl ChatMessage {
     pub(crate) fn finish_render(&self) {
         self.text.with_value(|text| {
             let json = converse_shared::reply_format::json_reply(text).and_then(|_| indented_json(text));
+            let shown = json
+                .map(|json| format!("```json\n{json}\n```"))
+                .or_else(|| self.blocks.with_value(|blocks| marked_text(blocks)));
             self.live.update_value(|live| {
                 if let Some(live) = live {
-                    match &json {
-                        Some(json) => {
-                            let block = format!("```json\n{json}\n```");
-                            live.reset(&block);
-                            live.finish(&block);
+                    match &shown {
+                        Some(shown) => {
+                            live.reset(shown);
+                            live.finish(shown);
                         }
                         None => live.finish(text),
                     }

@@ -57,6 +57,8 @@ pub struct DeclaredRules {
     /// As [`ModelRules`]' member of the same name.
     pub effort: Option<String>,
     /// As [`ModelRules`]' member of the same name.
+    pub citations: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
     pub context_window: Option<u32>,
     /// As [`ModelRules`]' member of the same name.
     pub max_output_tokens: Option<u32>,
@@ -93,6 +95,7 @@ impl DeclaredRules {
                 count_tokens: false,
                 structured_output: false,
                 effort: Cow::Borrowed(""),
+                citations: false,
                 stop_sequences: false,
                 context_window,
                 max_output_tokens,
@@ -115,6 +118,7 @@ impl DeclaredRules {
             count_tokens: on(self.count_tokens, base.count_tokens),
             structured_output: on(self.structured_output, base.structured_output),
             effort: self.effort.map_or(base.effort, Cow::Owned),
+            citations: on(self.citations, base.citations),
             context_window: self.context_window.unwrap_or(base.context_window),
             max_output_tokens: self.max_output_tokens.unwrap_or(base.max_output_tokens),
             family: self.family.map_or(base.family, Cow::Owned),

@@ -44,6 +44,17 @@ wire_struct! {
     }
 }
 
+impl CitationsContentBlock {
+    /// Its generated text, its parts joined as they came.
+    pub fn text(&self) -> String {
+        let parts = self.content.iter().flatten().filter_map(|c| match c {
+            CitationGeneratedContent::Text(t) => Some(t.as_str()),
+            _ => None,
+        });
+        parts.collect()
+    }
+}
+
 open_union! {
     /// A piece of generated content (`CitationGeneratedContent`).
     pub enum CitationGeneratedContent {

@@ -35,10 +35,19 @@ impl Message {
         Self { role, content: vec![ContentBlock::Text(text.into())], extra: Extra::new() }
     }
 
-    /// The text of all text blocks, joined with blank lines.
+    /// The text of all text blocks, joined with blank lines. A reply with citations is one
+    /// text cut into cited and uncited parts: its parts are joined as they came.
     pub fn joined_text(&self) -> String {
-        let texts: Vec<&str> = self.content.iter().filter_map(ContentBlock::as_text).collect();
-        texts.join("\n\n")
+        let cited = self.content.iter().any(|b| matches!(b, ContentBlock::CitationsContent(_)));
+        let texts: Vec<String> = self
+            .content
+            .iter()
+            .filter_map(|b| match b {
+                ContentBlock::CitationsContent(c) => Some(c.text()),
+                other => other.as_text().map(str::to_owned),
+            })
+            .collect();
+        texts.join(if cited { "" } else { "\n\n" })
     }
 }
 

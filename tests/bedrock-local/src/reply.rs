@@ -357,8 +357,9 @@ fn cited_documents(request: &ConverseRequest) -> Vec<ContentBlock> {
             };
             let passage: String = text.chars().take(60).collect();
             ContentBlock::CitationsContent(CitationsContentBlock {
+                // A part of the reply's one text, after what came before it.
                 content: Some(vec![CitationGeneratedContent::Text(format!(
-                    "{} says {}.",
+                    " {} says {}.",
                     doc.name,
                     quote(&passage)
                 ))]),

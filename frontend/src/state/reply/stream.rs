@@ -163,6 +163,9 @@ impl Reply {
         // Attachments the model cannot take (the conversation holds them from another model)
         // go as a line saying so, rather than wedging every later message.
         let left_out = leave_out_unsupported(&mut request.messages, &rules);
+        if rules.citations {
+            converse_shared::citations::ask(&mut request.messages);
+        }
         settings.apply(&mut request);
         // The relay's output cap counts: the budget must stay below maxTokens.
         let thinking = settings.settings.with_untracked(|s| s.thinking_budget);

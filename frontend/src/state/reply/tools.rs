@@ -29,7 +29,7 @@ impl Reply {
                 message
             };
             first_round = false;
-            reply.blocks.set_value(message.content.clone());
+            reply.set_blocks(message.content.clone());
             let calls = match tool_loop.next(&message, &stop_reason) {
                 Next::Done => {
                     reply.not_run("not run: the model ended its turn");
