@@ -3,7 +3,8 @@
 
 use std::borrow::Cow;
 
-use super::{ModelRules, base_model_id, rules, rules_for};
+use super::table::rules;
+use super::{ModelRules, base_model_id, rules_for};
 
 /// The rules of a model neither the table nor the deployer knows. Nothing is guessed: it is
 /// sent text alone (the system prompt folded into the first message; no tools, attachments
