@@ -72,6 +72,14 @@ if [ "$part" != page ]; then
   STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" ONLY_STREAM=1 \
     BENCH_FLOOR_OF="$logs/relay.json" node tests/bench/relay.mjs
   kill -- "-${stack_pids[-1]}" 2>/dev/null || true
+  # SSE rewrites the stream, so the worker must read every chunk: its own floor is a
+  # JavaScript worker that reads each chunk and writes it on.
+  start_miniflare "$logs/reading-floor.log" FLOOR=read
+  echo "==> the reading floor: a JavaScript worker reading each chunk of Bedrock's body and writing it on"
+  STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" ONLY_STREAM=1 \
+    FLOOR_TITLE="the reading floor (the least a delivery that rewrites the stream can cost)" \
+    BENCH_FLOOR_OF="$logs/relay.json" node tests/bench/relay.mjs
+  kill -- "-${stack_pids[-1]}" 2>/dev/null || true
 fi
 if [ "$part" != relay ]; then
   # Served by workerd through Miniflare, as for the relay: wrangler dev's proxy alone takes

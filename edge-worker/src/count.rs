@@ -29,8 +29,9 @@ pub(crate) async fn relay(
         )));
     }
     policy::count::apply(&config.policy, model_id, &body)?;
-    let mut upstream =
-        upstream::send(config, model_id, Operation::CountTokens, &body).await.map_err(|failed| {
+    let mut upstream = upstream::send(config, model_id, Operation::CountTokens, &body, upstream::Tee::Off)
+        .await
+        .map_err(|failed| {
             log.attempts = failed.attempts;
             failed.error
         })?;

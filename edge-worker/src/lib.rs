@@ -11,10 +11,13 @@
 
 mod access;
 mod auth;
+mod body;
 mod catalog;
 mod config;
 mod count;
+mod deadline;
 mod errors;
+mod frames;
 mod gate;
 mod intake;
 mod tools;
@@ -38,7 +41,7 @@ use crate::errors::RelayError;
 
 /// The route table.
 #[event(fetch)]
-async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     console_error_panic_hook::set_once();
     let path = req.path();
     let api = path.starts_with("/model/") || path.starts_with("/v1/") || path == "/widget";
@@ -63,7 +66,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         }
         (Method::Post, p) => match parse_model_path(p) {
             Some((model_id, operation)) => {
-                Ok(relay::handle(&mut req, &env, &config, &model_id, operation).await)
+                Ok(relay::handle(&mut req, &env, &ctx, &config, &model_id, operation).await)
             }
             None => Ok(RelayError::UnknownOperation.into_response()),
         },

@@ -9,21 +9,24 @@ use converse_shared::path::Operation;
 use converse_shared::{BedrockError, ConverseResponse, ErrorKind, sse};
 use futures_util::future::{Either, select};
 use futures_util::{Stream, StreamExt, stream};
-use worker::{AbortController, ByteStream, Delay, Env, Headers, Request, Response};
+use worker::{AbortController, Context, Date, Delay, Env, Headers, Request, Response};
 
 use crate::auth;
 use crate::config::RelayConfig;
+use crate::deadline::Deadline;
 use crate::errors::RelayError;
 use crate::gate::{self, Entered, Lane};
 use crate::intake::{Delivery, delivery};
 use crate::limits::{self, Limiters};
 use crate::log::RequestLog;
-use crate::{count, policy, upstream, widget};
+use crate::upstream::{Chunks, Opened, Tee};
+use crate::{count, frames, policy, upstream, widget};
 
 /// Relays one Converse, ConverseStream or CountTokens call, and logs it.
 pub(crate) async fn handle(
     req: &mut Request,
     env: &Env,
+    ctx: &Context,
     config: &RelayConfig,
     model_id: &str,
     operation: Operation,
@@ -34,7 +37,7 @@ pub(crate) async fn handle(
     let origin = auth::allowed_origin(req, config);
     let result = match operation {
         Operation::CountTokens => count::relay(req, env, config, model_id, &mut log).await,
-        _ => relay(req, env, config, model_id, operation, &mut log).await,
+        _ => relay(req, env, ctx, config, model_id, operation, &mut log).await,
     };
     let mut response = match result {
         Ok(response) => response,
@@ -58,6 +61,7 @@ pub(crate) async fn handle(
 async fn relay(
     req: &mut Request,
     env: &Env,
+    ctx: &Context,
     config: &RelayConfig,
     model_id: &str,
     operation: Operation,
@@ -78,7 +82,9 @@ async fn relay(
             body,
         )?;
         log.project = Some(admitted.project);
-        upstream::send(config, model_id, operation, &admitted.body).await.map_err(|failed| {
+        // Frames go to the client as they came; SSE is written from them.
+        let tee = if delivery == Delivery::EventStream { Tee::On } else { Tee::Off };
+        upstream::send(config, model_id, operation, &admitted.body, tee).await.map_err(|failed| {
             log.attempts = failed.attempts;
             failed.error
         })
@@ -121,39 +127,39 @@ async fn relay(
             let content_type =
                 if delivery == Delivery::Sse { sse::CONTENT_TYPE } else { eventstream::CONTENT_TYPE };
             set("content-type", content_type)?;
-            let (bytes, start) =
+            let opened =
                 upstream.stream.ok_or_else(|| RelayError::Internal("a stream without its body".into()))?;
             // The stream writes the log line when it ends; this copy only names the request.
             let stream_log = log.hand_over();
-            Response::from_stream(relayed(
-                bytes,
-                start,
-                upstream.controller,
-                delivery,
-                config.timing.idle,
-                stream_log,
-                limiters,
-            ))
+            let (controller, idle) = (upstream.controller, config.timing.idle);
+            match delivery {
+                Delivery::EventStream => {
+                    let response = frames::deliver(opened, controller, idle, stream_log, limiters, ctx)?;
+                    return Ok(response.with_headers(headers));
+                }
+                Delivery::Sse => {
+                    Response::from_stream(relayed(opened, controller, idle, stream_log, limiters))
+                }
+            }
         }
         Operation::CountTokens => return Err(RelayError::UnknownOperation), // `count::relay`'s
     };
     Ok(response.map_err(|e| RelayError::Internal(e.to_string()))?.with_headers(headers))
 }
 
-/// The relayed stream's state. Dropping it (the client went away) aborts the upstream request.
+/// The relayed SSE stream's state. Dropping it (the client went away) aborts the upstream
+/// request.
 struct Relayed {
-    upstream: ByteStream,
+    upstream: Chunks,
     /// What was read of the upstream before the response began (its first frame), relayed first.
     start: Option<Vec<u8>>,
     controller: Option<AbortController>,
     decoder: EventStreamDecoder,
-    /// The decoder failed: bytes still pass through, but are no longer read.
-    undecodable: bool,
-    /// Frames delivery: the bytes of a frame not yet whole, held back so that a client is
-    /// never sent half a frame (an error frame after one could not be read).
-    held: Vec<u8>,
-    delivery: Delivery,
     idle: Duration,
+    /// When the upstream last sent something (ms since the epoch): the stall deadline is one
+    /// timer, re-armed only when it falls due, not one per chunk.
+    last: u64,
+    deadline: Deadline,
     log: RequestLog,
     /// Told the tokens the reply used when it ends.
     limiters: Limiters,
@@ -173,132 +179,85 @@ impl Drop for Relayed {
 }
 
 impl Relayed {
-    /// Ends the stream with `error`, told to the client in its own format.
+    /// Ends the stream with `error`, as an SSE `error` event.
     fn fail(&mut self, out: &mut Vec<u8>, error: BedrockError) {
         let item = StreamItem::Error(error);
         self.log.observe(&item);
         self.done = true;
-        match self.delivery {
-            Delivery::Sse => out.extend_from_slice(sse::encode(&item).unwrap_or_default().as_bytes()),
-            Delivery::EventStream => {
-                out.extend_from_slice(&eventstream::encode_item(&item, "").unwrap_or_default())
-            }
-        }
+        out.extend_from_slice(sse::encode(&item).unwrap_or_default().as_bytes());
         if let Some(controller) = self.controller.take() {
             controller.abort();
         }
     }
 
-    /// Handles one upstream chunk: decodes its frames (for the log, and for SSE) and writes
-    /// what the client gets. Work is proportional to the chunk; nothing accumulates.
+    /// Handles one upstream chunk: decodes its frames and writes their events. Work is
+    /// proportional to the chunk; nothing accumulates.
     fn chunk(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
-        if self.delivery == Delivery::EventStream {
-            if self.undecodable {
-                out.extend_from_slice(chunk);
-                return;
-            }
-            self.pass_whole_frames(chunk, out);
-        }
-        if self.undecodable {
-            return;
-        }
         self.decoder.push(chunk);
         loop {
             let frame = match self.decoder.next_frame() {
                 Ok(Some(frame)) => frame,
                 Ok(None) => break,
-                Err(e) => {
-                    self.broken(out, &e);
-                    break;
-                }
+                Err(e) => return self.broken(out, &e),
             };
-            // Frames pass on unchanged and SSE writes a delta from its bytes (no JSON parsed):
-            // only the frames the log and the limits need are read.
+            // A delta is written from its bytes (no JSON parsed): only the frames the log and
+            // the limits need are read.
             if !eventstream::is_summary_frame(&frame) {
-                if self.delivery == Delivery::Sse {
-                    match sse::encode_frame(&frame) {
-                        Ok(text) => out.extend_from_slice(text.as_bytes()),
-                        Err(e) => {
-                            self.broken(out, &e);
-                            break;
-                        }
-                    }
+                match sse::encode_frame(&frame) {
+                    Ok(text) => out.extend_from_slice(text.as_bytes()),
+                    Err(e) => return self.broken(out, &e),
                 }
                 continue;
             }
             let item = match eventstream::item_from_message(&frame) {
                 Ok(item) => item,
-                Err(e) => {
-                    self.broken(out, &e);
-                    break;
-                }
+                Err(e) => return self.broken(out, &e),
             };
             self.log.observe(&item);
-            if self.delivery == Delivery::Sse {
-                match sse::encode(&item) {
-                    Ok(text) => out.extend_from_slice(text.as_bytes()),
-                    Err(e) => worker::console_error!("could not re-encode an event: {e}"),
-                }
+            match sse::encode(&item) {
+                Ok(text) => out.extend_from_slice(text.as_bytes()),
+                Err(e) => worker::console_error!("could not re-encode an event: {e}"),
             }
         }
     }
 
-    /// Frames delivery: writes the whole frames of what has come (held bytes, then `chunk`),
-    /// and holds back the start of a frame still arriving.
-    fn pass_whole_frames(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
-        if self.held.is_empty() {
-            // The usual case, a chunk of whole frames, is written without a copy in between.
-            let n = eventstream::whole_frames_len(chunk);
-            out.extend_from_slice(&chunk[..n]);
-            self.held.extend_from_slice(&chunk[n..]);
-        } else {
-            self.held.extend_from_slice(chunk);
-            let n = eventstream::whole_frames_len(&self.held);
-            out.extend_from_slice(&self.held[..n]);
-            self.held.drain(..n);
-        }
-    }
-
-    /// Handles what the upstream gave: a chunk, an error, its end, or nothing within `idle`
-    /// (`None`).
-    fn take(&mut self, next: Option<Option<worker::Result<Vec<u8>>>>, out: &mut Vec<u8>) {
+    /// Handles what the upstream gave: a chunk, an error, or its end.
+    fn take(&mut self, next: Option<Result<Vec<u8>, String>>, out: &mut Vec<u8>) {
         match next {
-            Some(Some(Ok(chunk))) => {
+            Some(Ok(chunk)) => {
                 self.log.first_byte();
+                self.last = Date::now().as_millis();
                 self.chunk(&chunk, out);
             }
-            Some(Some(Err(e))) => {
+            Some(Err(e)) => {
                 worker::console_error!("upstream stream failed: {e}");
                 self.fail(out, internal("The connection to Bedrock failed during the reply."));
             }
-            Some(None) => {
-                if (self.decoder.has_partial_frame() || !self.held.is_empty()) && !self.undecodable {
+            None => {
+                if self.decoder.has_partial_frame() {
                     self.fail(out, internal("Bedrock's stream ended in the middle of an event."));
                 }
                 self.done = true;
             }
-            None => {
-                let seconds = self.idle.as_secs_f64();
-                self.fail(
-                    out,
-                    BedrockError::new(
-                        ErrorKind::ModelTimeout,
-                        format!("Bedrock sent nothing for {seconds} s; the reply was cut off."),
-                    ),
-                );
-            }
         }
     }
 
-    /// The upstream stream cannot be read: SSE clients are told; frames still pass on as they come.
+    /// The deadline fell due: a stall if nothing came for `idle`, else it is set again.
+    fn due(&mut self, out: &mut Vec<u8>) {
+        let quiet = Duration::from_millis(Date::now().as_millis().saturating_sub(self.last));
+        if quiet < self.idle {
+            self.deadline.set(self.idle - quiet);
+            return;
+        }
+        let seconds = self.idle.as_secs_f64();
+        let message = format!("Bedrock sent nothing for {seconds} s; the reply was cut off.");
+        self.fail(out, BedrockError::new(ErrorKind::ModelTimeout, message));
+    }
+
+    /// The upstream stream cannot be read: the client is told.
     fn broken(&mut self, out: &mut Vec<u8>, e: &converse_shared::Error) {
         worker::console_error!("undecodable upstream stream: {e}");
-        self.undecodable = true;
-        // From here bytes pass on as they come, those held back first.
-        out.append(&mut self.held);
-        if self.delivery == Delivery::Sse {
-            self.fail(out, internal("The relay received a malformed event stream from Bedrock."));
-        }
+        self.fail(out, internal("The relay received a malformed event stream from Bedrock."));
     }
 }
 
@@ -309,30 +268,27 @@ fn internal(message: &str) -> BedrockError {
 /// The most a burst is gathered into before it is written.
 const MAX_BATCH: usize = 64 * 1024;
 
-/// Relays Bedrock's stream as it arrives, as SSE or as Bedrock's own frames. A chunk that
-/// comes after a wait is written at once. When chunks come faster than the client takes
-/// them (the next one is already in when the client asks), those that arrive within one
-/// more turn of the event loop are written together: one write instead of hundreds, with no
-/// timer on a paced stream. A stall longer than `idle`, a broken connection or a truncated
-/// frame ends the stream with an error the client can read.
+/// Relays Bedrock's stream as it arrives, as SSE. A chunk that comes after a wait is written
+/// at once. When chunks come faster than the client takes them (the next one is already in
+/// when the client asks), those that arrive within one more turn of the event loop are
+/// written together: one write instead of hundreds, with no timer on a paced stream. A stall
+/// longer than `idle`, a broken connection or a truncated frame ends the stream with an
+/// error event.
 fn relayed(
-    upstream: ByteStream,
-    start: Vec<u8>,
+    opened: Opened,
     controller: AbortController,
-    delivery: Delivery,
     idle: Duration,
     log: RequestLog,
     limiters: Limiters,
 ) -> impl Stream<Item = worker::Result<Vec<u8>>> {
     let state = Relayed {
-        upstream,
-        start: Some(start).filter(|s| !s.is_empty()),
+        upstream: opened.chunks,
+        start: Some(opened.start).filter(|s| !s.is_empty()),
         controller: Some(controller),
         decoder: EventStreamDecoder::new(),
-        undecodable: false,
-        held: Vec::new(),
-        delivery,
         idle,
+        last: Date::now().as_millis(),
+        deadline: Deadline::after(idle),
         log,
         limiters,
         done: false,
@@ -341,21 +297,20 @@ fn relayed(
         let mut out = Vec::new();
         if let Some(start) = s.start.take() {
             // Already read to see the first frame: written at once, not held for the next chunk.
-            s.take(Some(Some(Ok(start))), &mut out);
+            s.take(Some(Ok(start)), &mut out);
             return Some((Ok(out), s));
         }
         while !s.done {
             let burst = match upstream::poll_once(&mut s.upstream).await {
                 Poll::Ready(next) => {
-                    s.take(Some(next), &mut out);
+                    s.take(next, &mut out);
                     true
                 }
                 Poll::Pending => {
-                    let next = match select(s.upstream.next(), pin!(Delay::from(s.idle))).await {
-                        Either::Left((next, _)) => Some(next),
-                        Either::Right(_) => None,
-                    };
-                    s.take(next, &mut out);
+                    match select(s.upstream.next(), &mut s.deadline).await {
+                        Either::Left((next, _)) => s.take(next, &mut out),
+                        Either::Right(_) => s.due(&mut out),
+                    }
                     false
                 }
             };
@@ -363,7 +318,7 @@ fn relayed(
                 let mut turn = pin!(Delay::from(Duration::ZERO));
                 while !s.done && out.len() < MAX_BATCH {
                     match select(s.upstream.next(), turn.as_mut()).await {
-                        Either::Left((next, _)) => s.take(Some(next), &mut out),
+                        Either::Left((next, _)) => s.take(next, &mut out),
                         Either::Right(_) => break,
                     }
                 }
@@ -372,7 +327,7 @@ fn relayed(
             // when the client asks again.
             while !s.done && out.len() < MAX_BATCH {
                 match upstream::poll_once(&mut s.upstream).await {
-                    Poll::Ready(next) => s.take(Some(next), &mut out),
+                    Poll::Ready(next) => s.take(next, &mut out),
                     Poll::Pending => break,
                 }
             }

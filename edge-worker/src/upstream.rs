@@ -9,8 +9,9 @@ use converse_shared::path::{Operation, model_path};
 use converse_shared::{BedrockError, ErrorKind, sigv4};
 use futures_util::StreamExt;
 use futures_util::future::{Either, select};
+use wasm_bindgen::JsCast;
 use worker::{
-    AbortController, ByteStream, Date, Delay, Fetch, Headers, Method, Request, RequestInit, Response, Url,
+    AbortController, Date, Delay, Fetch, Headers, Method, Request, RequestInit, Response, ResponseBody, Url,
 };
 
 use crate::config::{RelayConfig, UpstreamAuth};
@@ -23,12 +24,34 @@ const MAX_BACKOFF: Duration = Duration::from_secs(4);
 /// Bedrock's successful response, and what it took to get it.
 pub(crate) struct Upstream {
     pub(crate) response: Response,
-    /// ConverseStream: its body, and the bytes already read from it (at least its first frame,
-    /// unless the stream ended sooner).
-    pub(crate) stream: Option<(ByteStream, Vec<u8>)>,
+    /// ConverseStream: its body, begun.
+    pub(crate) stream: Option<Opened>,
     /// Aborts the upstream request (when the client goes away, or a time-out hits).
     pub(crate) controller: AbortController,
     pub(crate) attempts: u32,
+}
+
+/// The bytes of a body as they arrive; an error is the connection's.
+pub(crate) type Chunks = crate::body::Body;
+
+/// A ConverseStream whose first frame has been read.
+pub(crate) struct Opened {
+    /// The body to read (with [`Tee::On`], a copy of it), after `start`.
+    pub(crate) chunks: Chunks,
+    /// The bytes already read: at least the first frame, unless the stream ended sooner.
+    pub(crate) start: Vec<u8>,
+    /// With [`Tee::On`]: the whole body, `start` included, for the client, untouched by the
+    /// isolate.
+    pub(crate) whole: Option<web_sys::ReadableStream>,
+}
+
+/// Whether a stream's body is also wanted whole, as it came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tee {
+    /// Only read, chunk by chunk.
+    Off,
+    /// Teed: one branch is read, the other is handed on whole.
+    On,
 }
 
 /// A failure after `attempts` tries.
@@ -64,6 +87,7 @@ pub(crate) async fn send(
     model_id: &str,
     operation: Operation,
     body: &[u8],
+    tee: Tee,
 ) -> Result<Upstream, Failed> {
     let url = format!("{}{}", config.endpoint, model_path(model_id, operation));
     let started = Date::now().as_millis();
@@ -80,10 +104,9 @@ pub(crate) async fn send(
     loop {
         attempts += 1;
         let controller = AbortController::default();
-        let pause = match attempt(config, &url, operation, body, &controller).await {
+        let pause = match attempt(config, &url, operation, body, tee, &controller).await {
             Ok((response, stream)) => {
-                let opening =
-                    stream.as_ref().and_then(|(_, start)| opening_error(start)).map(RelayError::Upstream);
+                let opening = stream.as_ref().and_then(|o| opening_error(&o.start)).map(RelayError::Upstream);
                 match opening.and_then(|e| retry(attempts, &e)) {
                     Some(pause) => pause,
                     None => return Ok(Upstream { response, stream, controller, attempts }),
@@ -107,8 +130,9 @@ async fn attempt(
     url: &str,
     operation: Operation,
     body: &[u8],
+    tee: Tee,
     controller: &AbortController,
-) -> Result<(Response, Option<(ByteStream, Vec<u8>)>), RelayError> {
+) -> Result<(Response, Option<Opened>), RelayError> {
     let request = signed_request(config, url, operation, body)?;
     let signal = controller.signal();
     let fetch = Fetch::Request(request);
@@ -126,7 +150,7 @@ async fn attempt(
     };
     if (200..300).contains(&response.status_code()) {
         let stream = match operation {
-            Operation::ConverseStream => Some(opening(&mut response, wait).await?),
+            Operation::ConverseStream => Some(opening(&response, tee, wait).await?),
             Operation::Converse | Operation::CountTokens => None,
         };
         return Ok((response, stream));
@@ -142,19 +166,29 @@ async fn attempt(
 const MAX_OPENING: usize = 64 * 1024;
 
 /// Reads the start of a stream until its first frame is whole, it ends, or `wait` passes.
-async fn opening(response: &mut Response, wait: Duration) -> Result<(ByteStream, Vec<u8>), RelayError> {
-    let mut stream = response.stream().map_err(|e| RelayError::Internal(e.to_string()))?;
+async fn opening(response: &Response, tee: Tee, wait: Duration) -> Result<Opened, RelayError> {
+    let ResponseBody::Stream(body) = response.body() else {
+        return Err(RelayError::Internal("a stream without its body".into()));
+    };
+    let (read, whole) = match tee {
+        Tee::Off => (body.clone(), None),
+        Tee::On => {
+            let branches = body.tee();
+            (branches.get(0).unchecked_into(), Some(branches.get(1).unchecked_into()))
+        }
+    };
+    let mut chunks = Chunks::new(&read).map_err(RelayError::Internal)?;
     let mut start = Vec::new();
     let mut timeout = pin!(Delay::from(wait));
     while whole_frames_len(&start) == 0 && !not_a_frame(&start) && start.len() < MAX_OPENING {
-        match select(stream.next(), timeout.as_mut()).await {
+        match select(chunks.next(), timeout.as_mut()).await {
             Either::Left((Some(Ok(chunk)), _)) => start.extend_from_slice(&chunk),
-            Either::Left((Some(Err(e)), _)) => return Err(RelayError::Unreachable(e.to_string())),
+            Either::Left((Some(Err(e)), _)) => return Err(RelayError::Unreachable(e)),
             Either::Left((None, _)) => break,
             Either::Right(_) => return Err(RelayError::Timeout("start answering")),
         }
     }
-    Ok((stream, start))
+    Ok(Opened { chunks, start, whole })
 }
 
 /// Whether `start` already shows it is no frame (a length shorter than a frame's own parts):
@@ -220,6 +254,6 @@ pub(crate) async fn read_with_timeout(
 }
 
 /// Polls the upstream once: its next chunk if it is already in, without waiting.
-pub(crate) async fn poll_once(upstream: &mut ByteStream) -> Poll<Option<worker::Result<Vec<u8>>>> {
-    std::future::poll_fn(|cx| Poll::Ready(upstream.poll_next_unpin(cx))).await
+pub(crate) async fn poll_once(chunks: &mut Chunks) -> Poll<Option<Result<Vec<u8>, String>>> {
+    std::future::poll_fn(|cx| Poll::Ready(chunks.poll_next_unpin(cx))).await
 }

@@ -1,9 +1,9 @@
-//! The calls to the relay: `POST /model/{modelId}/converse-stream` as SSE, `count-tokens`,
+//! The calls to the relay: `POST /model/{modelId}/converse-stream` (Bedrock's own frames, as
+//! the relay hands them on from Bedrock untouched), `count-tokens`,
 //! the models and tools it offers, and running a deployer's tool.
 
-use converse_shared::eventstream::StreamItem;
+use converse_shared::eventstream::{self, FrameReader, StreamItem};
 use converse_shared::path::{Operation, model_path};
-use converse_shared::sse::{self, SseDecoder};
 use converse_shared::{BedrockError, ConverseRequest, CountTokensRequest, CountTokensResponse, ErrorKind};
 use futures_util::StreamExt;
 use gloo_net::http::Request;
@@ -33,6 +33,22 @@ fn unreachable(detail: impl std::fmt::Display) -> Failure {
     ))
 }
 
+/// A reply that stopped before its end.
+fn cut_off(how: &str) -> Failure {
+    Failure::Bedrock(BedrockError::new(
+        ErrorKind::InternalServer,
+        format!("The reply ended before it was complete ({how}). Try again."),
+    ))
+}
+
+/// A reply whose frames cannot be read (a bad checksum, a frame that is not Bedrock's).
+fn unreadable(detail: impl std::fmt::Display) -> Failure {
+    Failure::Bedrock(BedrockError::new(
+        ErrorKind::InternalServer,
+        format!("The reply could not be read ({detail}). Try again."),
+    ))
+}
+
 /// A response's JSON body. Read as bytes and parsed with `serde_json::from_slice`, as every
 /// other parse in the page is: gloo's `json()` parses from a `&str`, a second copy of every
 /// type's deserializer in the wasm.
@@ -59,8 +75,8 @@ pub async fn converse_stream(
     mut on_item: impl FnMut(StreamItem),
 ) -> Result<(), Failure> {
     let aborted = || signal.aborted();
-    let mut builder =
-        Request::post(&model_path(model_id, Operation::ConverseStream)).header("accept", sse::CONTENT_TYPE);
+    let mut builder = Request::post(&model_path(model_id, Operation::ConverseStream))
+        .header("accept", eventstream::CONTENT_TYPE);
     // The framed widget names its site (and preset), whose rules the relay applies.
     crate::mode::ready().await;
     if let Some(widget) = crate::mode::widget() {
@@ -84,16 +100,23 @@ pub async fn converse_stream(
     }
     let Some(body) = response.body() else { return Err(unreachable("the reply had no body")) };
     let mut chunks = wasm_streams::ReadableStream::from_raw(body.unchecked_into()).into_stream();
-    let mut decoder = SseDecoder::new();
+    let mut decoder = FrameReader::new();
     while let Some(chunk) = chunks.next().await {
-        let chunk = chunk
-            .map_err(|_| if aborted() { Failure::Aborted } else { unreachable("the connection dropped") })?;
+        // The relay cuts a stream Bedrock stopped sending (or a network did).
+        let chunk =
+            chunk.map_err(|_| if aborted() { Failure::Aborted } else { cut_off("the connection closed") })?;
         decoder.push(&js_sys::Uint8Array::new(&chunk).to_vec());
-        while let Some(item) = decoder.next_item().map_err(unreachable)? {
+        while let Some(item) = decoder.next_item().map_err(unreadable)? {
             on_item(item);
         }
     }
-    if aborted() { Err(Failure::Aborted) } else { Ok(()) }
+    if aborted() {
+        return Err(Failure::Aborted);
+    }
+    if decoder.has_partial_frame() {
+        return Err(cut_off("it ended in the middle of an event"));
+    }
+    Ok(())
 }
 
 /// Bedrock's count of the input tokens of `request` for `model_id` (a foundation model's id:

@@ -214,6 +214,8 @@ impl std::error::Error for BedrockError {}
 pub enum Error {
     /// An event-stream frame was malformed (length, CRC, header encoding).
     Frame(aws_smithy_eventstream::error::Error),
+    /// An event-stream frame read in place was malformed: why.
+    BadFrame(&'static str),
     /// A frame lacked a header it must have.
     MissingHeader(&'static str),
     /// A frame named a header twice.
@@ -246,6 +248,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Frame(_) => f.write_str("malformed event-stream frame"),
+            Self::BadFrame(why) => write!(f, "malformed event-stream frame: {why}"),
             Self::MissingHeader(h) => write!(f, "event-stream frame has no {h} header"),
             Self::DuplicateHeader(h) => write!(f, "event-stream frame has the {h} header twice"),
             Self::UnknownMessageType(t) => write!(f, "event-stream frame has unknown :message-type {t:?}"),

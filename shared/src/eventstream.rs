@@ -16,6 +16,11 @@ use bytes::{Bytes, BytesMut};
 use crate::error::{BedrockError, Error, ErrorKind};
 use crate::types::StreamEvent;
 
+mod inplace;
+mod skim;
+pub use inplace::FrameReader;
+pub use skim::{Skimmer, needs_reading};
+
 /// The content type of Bedrock's event stream.
 pub const CONTENT_TYPE: &str = "application/vnd.amazon.eventstream";
 
@@ -123,18 +128,25 @@ pub fn is_summary_frame(message: &Message) -> bool {
 
 /// Maps one decoded frame to a [`StreamItem`].
 pub fn item_from_message(message: &Message) -> Result<StreamItem, Error> {
-    let message_type = header(message, ":message-type").ok_or(Error::MissingHeader(":message-type"))?;
+    item_from_parts(|name| header(message, name), message.payload())
+}
+
+/// Maps a frame's string headers (by name) and payload to a [`StreamItem`].
+fn item_from_parts<'a>(
+    header: impl Fn(&'static str) -> Option<&'a str>,
+    payload: &[u8],
+) -> Result<StreamItem, Error> {
+    let message_type = header(":message-type").ok_or(Error::MissingHeader(":message-type"))?;
     let member = match message_type {
-        "event" => header(message, ":event-type").ok_or(Error::MissingHeader(":event-type"))?,
-        "exception" => header(message, ":exception-type").ok_or(Error::MissingHeader(":exception-type"))?,
+        "event" => header(":event-type").ok_or(Error::MissingHeader(":event-type"))?,
+        "exception" => header(":exception-type").ok_or(Error::MissingHeader(":exception-type"))?,
         "error" => {
-            let code = header(message, ":error-code").unwrap_or("InternalServerException");
-            let text = header(message, ":error-message").unwrap_or_default();
+            let code = header(":error-code").unwrap_or("InternalServerException");
+            let text = header(":error-message").unwrap_or_default();
             return Ok(StreamItem::Error(BedrockError::new(ErrorKind::from_name(code), text)));
         }
         other => return Err(Error::UnknownMessageType(other.to_owned())),
     };
-    let payload: &[u8] = message.payload();
     let payload = if payload.is_empty() { b"{}".as_slice() } else { payload };
     StreamEvent::from_member_json(member, payload)
         .map(StreamItem::Event)

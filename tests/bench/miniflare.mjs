@@ -34,11 +34,35 @@ const FLOOR = `export default {
   },
 };`;
 
+// FLOOR=read: a JavaScript worker that reads each chunk of Bedrock's body and writes it on
+// unchanged: the least any delivery that rewrites the stream (SSE) can cost in workerd.
+const READING_FLOOR = `export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    const upstream = await fetch(env.BEDROCK_ENDPOINT + url.pathname, {
+      method: 'POST', body: request.body,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + env.STANDIN_API_KEY },
+    });
+    const reader = upstream.body.getReader();
+    const { readable, writable } = new IdentityTransformStream();
+    const writer = writable.getWriter();
+    ctx.waitUntil((async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        writer.write(value);
+      }
+      await writer.close();
+    })());
+    return new Response(readable, upstream);
+  },
+};`;
+
 const mf = new Miniflare({
   host: '127.0.0.1',
   port: Number(process.env.PORT ?? 0),
   modules: true,
-  ...(process.env.FLOOR ? { script: FLOOR } : { scriptPath: 'edge-worker/build/index.js' }),
+  ...(process.env.FLOOR ? { script: process.env.FLOOR === 'read' ? READING_FLOOR : FLOOR } : { scriptPath: 'edge-worker/build/index.js' }),
   modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
   compatibilityDate: '2026-04-01',
   bindings: { ...tomlVars, ...vars, STANDIN_API_KEY: process.env.STANDIN_API_KEY ?? '' },

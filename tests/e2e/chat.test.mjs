@@ -72,6 +72,25 @@ test('a throttling exception in the middle of a stream keeps the partial reply a
   await chat.page.context().close();
 });
 
+// The page reads Bedrock's frames as the relay hands them on (#20): a stream that ends inside
+// a frame is refused by the page's own decoder; one Bedrock stopped sending is cut by the
+// relay. Either way what arrived stays, and the reply says it ended before it was complete.
+test('a reply cut off upstream keeps what arrived and says it ended before it was complete', async () => {
+  const chat = await freshChat(browser);
+  const cases = [
+    [0, 'truncate', /The reply ended before it was complete \(it ended in the middle of an event\)/],
+    [1, 'stall', /The reply ended before it was complete/],
+  ];
+  for (const [i, fault, said] of cases) {
+    await chat.send(`Cut me off [stand-in:${fault}]`);
+    const reply = chat.reply(i);
+    await chat.waitForStatus(reply, 'error');
+    assert.match(await reply.getByRole('alert').textContent(), said, fault);
+    assert.ok((await chat.replyText(i)).startsWith('You said:'), `${fault}: the text that arrived stays on screen`);
+  }
+  await chat.page.context().close();
+});
+
 test('Stop ends the reply and keeps what arrived', async () => {
   const chat = await freshChat(browser);
   await chat.send('A long answer please [stand-in:long]');

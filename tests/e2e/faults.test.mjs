@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { MODEL, STANDIN_URL } from './env.mjs';
-import { body, post, readSse } from './http.mjs';
+import { body, logLine, post, readSse } from './http.mjs';
 
 const sse = { accept: 'text/event-stream' };
 const stats = async () => (await fetch(`${STANDIN_URL}/_stand-in/stats`)).json();
@@ -99,6 +99,73 @@ test('a client that goes away cancels the upstream request', async () => {
   await reader.read();
   controller.abort();
   await waitFor(async () => (await stats()).cancelled > before, 'the stand-in saw the stream cancelled');
+});
+
+// As Bedrock's frames (what the AWS SDKs and the page take), the relay hands the upstream body
+// on natively and only watches a copy of it (#20); it adds no frame of its own. A stall cuts
+// the stream after its whole frames, as a dying connection to Bedrock would; a damaged frame
+// reaches the client's decoder as Bedrock sent it; each is named in the relay's log.
+const frames = async (r) => {
+  const chunks = [];
+  let cut = false;
+  try {
+    for await (const chunk of r.body) chunks.push(chunk);
+  } catch {
+    cut = true;
+  }
+  const bytes = Buffer.concat(chunks);
+  const types = [];
+  const errors = [];
+  let at = 0;
+  while (at + 4 <= bytes.length && at + bytes.readUInt32BE(at) <= bytes.length) {
+    const frame = bytes.subarray(at, at + bytes.readUInt32BE(at)).toString('latin1');
+    types.push(/:event-type\x07..([a-zA-Z]+)/s.exec(frame)?.[1]);
+    const error = /:error-code\x07..([a-zA-Z]+)/s.exec(frame)?.[1];
+    if (error) errors.push(error);
+    at += bytes.readUInt32BE(at);
+  }
+  return { types, errors, cut, partial: bytes.length - at };
+};
+
+test('as frames, a stall ends the stream after its whole frames, cancels the upstream, and is logged', async () => {
+  const before = (await stats()).cancelled;
+  const started = performance.now();
+  const r = await post(MODEL, 'converse-stream', body('x [stand-in:stall]'));
+  assert.equal(r.status, 200);
+  // workerd cuts the response; wrangler dev's proxy in front of it may end it cleanly instead.
+  // Either way the client has whole frames and no messageStop: its SDK reports an incomplete
+  // reply (the page: chat.test.mjs).
+  const { types, errors, partial } = await frames(r);
+  assert.ok(performance.now() - started < 10_000, 'ended after the idle time-out (2 s), not left hanging');
+  assert.equal(partial, 0);
+  assert.equal(types.filter((t) => t === 'contentBlockDelta').length, 3);
+  assert.ok(!types.includes('messageStop'));
+  assert.deepEqual(errors, []);
+  await waitFor(async () => (await stats()).cancelled > before, 'the stand-in saw the upstream request cancelled');
+  const line = await logLine(r);
+  assert.equal(line.error, 'ModelTimeoutException');
+});
+
+test('as frames, a frame cut off or damaged upstream reaches the client as Bedrock sent it, and is logged', async () => {
+  const cutOff = await post(MODEL, 'converse-stream', body('x [stand-in:truncate]'));
+  const received = await frames(cutOff);
+  assert.equal(received.types.filter((t) => t === 'contentBlockDelta').length, 3);
+  assert.ok(received.partial > 0, 'the half frame is passed on, for the client\'s decoder to refuse');
+  assert.equal((await logLine(cutOff)).error, 'InternalServerException');
+  const damaged = await post(MODEL, 'converse-stream', body('x [stand-in:bad-crc]'));
+  await frames(damaged);
+  assert.equal((await logLine(damaged)).error, 'InternalServerException');
+});
+
+test('as frames, a client that goes away cancels the upstream request, and the log says so', async () => {
+  const before = (await stats()).cancelled;
+  const controller = new AbortController();
+  const r = await post(MODEL, 'converse-stream', body('long please [stand-in:long]'), {}, { signal: controller.signal });
+  const reader = r.body.getReader();
+  await reader.read();
+  controller.abort();
+  await waitFor(async () => (await stats()).cancelled > before, 'the stand-in saw the stream cancelled');
+  assert.equal((await logLine(r)).error, 'ClientClosed');
 });
 
 test('malformed JSON gets a ValidationException body', async () => {

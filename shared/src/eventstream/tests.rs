@@ -7,7 +7,7 @@ use crate::types::*;
 
 /// A frame built directly with `aws-smithy-eventstream`, headers in Bedrock's order, payload
 /// with Bedrock's `"p"` padding.
-fn bedrock_frame(event_type: &str, payload: &str) -> Vec<u8> {
+pub(super) fn bedrock_frame(event_type: &str, payload: &str) -> Vec<u8> {
     let message = Message::new(payload.as_bytes().to_vec())
         .add_header(Header::new(":event-type", HeaderValue::String(event_type.to_owned().into())))
         .add_header(Header::new(":content-type", HeaderValue::String("application/json".into())))
@@ -18,7 +18,7 @@ fn bedrock_frame(event_type: &str, payload: &str) -> Vec<u8> {
 }
 
 /// A whole reply as Bedrock streams it ("Hello, world!" in three deltas).
-fn bedrock_stream() -> Vec<u8> {
+pub(super) fn bedrock_stream() -> Vec<u8> {
     [
         bedrock_frame("messageStart", r#"{"p":"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW","role":"assistant"}"#),
         bedrock_frame("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"Hello"},"p":"abcd"}"#),
