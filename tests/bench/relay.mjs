@@ -139,18 +139,20 @@ if (process.env.BENCH_FLOOR_OF) {
   if (!process.env.FLOOR_TITLE) console.log('targets (#20): CPU ≤ 2× the floor; first event ≤ floor + 1 ms');
 }
 
-for (const n of ONLY_STREAM ? [] : CONCURRENT) {
+// Each count as frames (the page's and the SDKs' delivery), then as SSE.
+const concurrentRuns = CONCURRENT.flatMap((n) => [[n, 'frames', relayedFrames], [n, 'SSE', relayed]]);
+for (const [n, delivery, target] of ONLY_STREAM ? [] : concurrentRuns) {
   const before = RELAY_PID ? rssKiB(Number(RELAY_PID)) : 0;
   let peak = before;
   const sampler = setInterval(() => { if (RELAY_PID) peak = Math.max(peak, rssKiB(Number(RELAY_PID))); }, 100);
   const started = performance.now();
   const outcomes = await Promise.allSettled(
-    Array.from({ length: n }, () => timedStream(relayed.url, relayed.headers, payload(50), 60_000)),
+    Array.from({ length: n }, () => timedStream(target.url, target.headers, payload(50), 60_000)),
   );
   clearInterval(sampler);
   const errors = outcomes.filter((o) => o.status === 'rejected');
   const ok = outcomes.filter((o) => o.status === 'fulfilled').map((o) => o.value);
-  console.log(`\n${n} concurrent 50-word streams through the relay (60 s time-out each): ${errors.length} errors, ` +
+  console.log(`\n${n} concurrent 50-word streams through the relay as ${delivery} (60 s time-out each): ${errors.length} errors, ` +
     `wall ${ms(performance.now() - started)}` + (ok.length ? `, median first event ${ms(median(ok.map((r) => r.first)))}` : ''));
   if (errors.length) console.log(`first error: ${errors[0].reason}`);
   if (RELAY_PID) console.log(`relay process tree memory: ${(before / 1024).toFixed(0)} MiB before, ${(peak / 1024).toFixed(0)} MiB at peak`);
