@@ -144,3 +144,38 @@ impl From<BedrockError> for RelayError {
         Self::Bedrock(e)
     }
 }
+
+/// How a relayed stream failed after it began, in Bedrock's vocabulary: the same words for SSE
+/// (an `error` event) and for frames (the log line).
+pub(crate) mod failed {
+    use std::time::Duration;
+
+    use converse_shared::{BedrockError, ErrorKind};
+
+    /// The connection to Bedrock failed mid-reply.
+    pub(crate) fn broke() -> BedrockError {
+        BedrockError::new(ErrorKind::InternalServer, "The connection to Bedrock failed during the reply.")
+    }
+
+    /// Bedrock's stream ended inside a frame.
+    pub(crate) fn cut() -> BedrockError {
+        BedrockError::new(ErrorKind::InternalServer, "Bedrock's stream ended in the middle of an event.")
+    }
+
+    /// Bedrock's stream could not be decoded.
+    pub(crate) fn malformed() -> BedrockError {
+        BedrockError::new(
+            ErrorKind::InternalServer,
+            "The relay received a malformed event stream from Bedrock.",
+        )
+    }
+
+    /// Bedrock sent nothing for `idle`.
+    pub(crate) fn stalled(idle: Duration) -> BedrockError {
+        let seconds = idle.as_secs_f64();
+        BedrockError::new(
+            ErrorKind::ModelTimeout,
+            format!("Bedrock sent nothing for {seconds} s; the reply was cut off."),
+        )
+    }
+}

@@ -19,8 +19,8 @@
 use std::pin::pin;
 use std::time::Duration;
 
+use converse_shared::ErrorKind;
 use converse_shared::eventstream::{EventStreamDecoder, Skimmer, StreamItem};
-use converse_shared::{BedrockError, ErrorKind};
 use futures_util::future::{Either, FusedFuture, select};
 use futures_util::{FutureExt, StreamExt};
 use wasm_bindgen::prelude::*;
@@ -28,7 +28,7 @@ use wasm_bindgen_futures::JsFuture;
 use worker::{AbortController, Context, Date, Delay, Response, ResponseBody};
 
 use crate::deadline::Deadline;
-use crate::errors::RelayError;
+use crate::errors::{RelayError, failed};
 use crate::limits::Limiters;
 use crate::log::RequestLog;
 use crate::upstream::{Chunks, Opened};
@@ -165,15 +165,10 @@ impl Watch {
             }
         };
         let error = match end {
-            End::Finished if self.skimmer.has_partial_frame() => {
-                Some(internal("Bedrock's stream ended in the middle of an event."))
-            }
+            End::Finished if self.skimmer.has_partial_frame() => Some(failed::cut()),
             End::Finished => None,
-            End::Broke => Some(internal("The connection to Bedrock failed during the reply.")),
-            End::Stalled => Some(BedrockError::new(
-                ErrorKind::ModelTimeout,
-                format!("Bedrock sent nothing for {} s; the reply was cut off.", self.idle.as_secs_f64()),
-            )),
+            End::Broke => Some(failed::broke()),
+            End::Stalled => Some(failed::stalled(self.idle)),
             End::ClientLeft => {
                 self.log.error = Some("ClientClosed".into());
                 None
@@ -207,8 +202,4 @@ impl Watch {
             }
         }
     }
-}
-
-fn internal(message: &str) -> BedrockError {
-    BedrockError::new(ErrorKind::InternalServer, message)
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use converse_shared::eventstream::{self, EventStreamDecoder, StreamItem};
 use converse_shared::path::Operation;
-use converse_shared::{BedrockError, ConverseResponse, ErrorKind, sse};
+use converse_shared::{BedrockError, ConverseResponse, sse};
 use futures_util::future::{Either, select};
 use futures_util::{Stream, StreamExt, stream};
 use worker::{AbortController, Context, Date, Delay, Env, Headers, Request, Response};
@@ -14,7 +14,7 @@ use worker::{AbortController, Context, Date, Delay, Env, Headers, Request, Respo
 use crate::auth;
 use crate::config::RelayConfig;
 use crate::deadline::Deadline;
-use crate::errors::RelayError;
+use crate::errors::{RelayError, failed};
 use crate::gate::{self, Entered, Lane};
 use crate::intake::{Delivery, delivery};
 use crate::limits::{self, Limiters};
@@ -231,11 +231,11 @@ impl Relayed {
             }
             Some(Err(e)) => {
                 worker::console_error!("upstream stream failed: {e}");
-                self.fail(out, internal("The connection to Bedrock failed during the reply."));
+                self.fail(out, failed::broke());
             }
             None => {
                 if self.decoder.has_partial_frame() {
-                    self.fail(out, internal("Bedrock's stream ended in the middle of an event."));
+                    self.fail(out, failed::cut());
                 }
                 self.done = true;
             }
@@ -249,20 +249,14 @@ impl Relayed {
             self.deadline.set(self.idle - quiet);
             return;
         }
-        let seconds = self.idle.as_secs_f64();
-        let message = format!("Bedrock sent nothing for {seconds} s; the reply was cut off.");
-        self.fail(out, BedrockError::new(ErrorKind::ModelTimeout, message));
+        self.fail(out, failed::stalled(self.idle));
     }
 
     /// The upstream stream cannot be read: the client is told.
     fn broken(&mut self, out: &mut Vec<u8>, e: &converse_shared::Error) {
         worker::console_error!("undecodable upstream stream: {e}");
-        self.fail(out, internal("The relay received a malformed event stream from Bedrock."));
+        self.fail(out, failed::malformed());
     }
-}
-
-fn internal(message: &str) -> BedrockError {
-    BedrockError::new(ErrorKind::InternalServer, message)
 }
 
 /// The most a burst is gathered into before it is written.

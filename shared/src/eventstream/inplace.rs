@@ -92,19 +92,20 @@ pub(super) fn string_header<'a>(frame: &'a [u8], name: &str) -> Option<&'a [u8]>
     None
 }
 
-/// The item a whole, checked `frame` carries.
+/// The item a whole, checked `frame` carries. Its headers are walked once: each name
+/// (refused if given twice), and the string headers' values.
 fn item(frame: &[u8]) -> Result<StreamItem, Error> {
-    let mut seen: Vec<&[u8]> = Vec::with_capacity(3);
+    let mut seen: Vec<(&[u8], Option<&str>)> = Vec::with_capacity(4);
     for header in headers(frame) {
-        let (name, _, _) = header?;
-        if seen.contains(&name) {
+        let (name, kind, value) = header?;
+        if seen.iter().any(|(n, _)| *n == name) {
             return Err(Error::DuplicateHeader(String::from_utf8_lossy(name).into_owned()));
         }
-        seen.push(name);
+        seen.push((name, (kind == 7).then(|| std::str::from_utf8(value).ok()).flatten()));
     }
     let headers_len = u32::from_be_bytes([frame[4], frame[5], frame[6], frame[7]]) as usize;
     let payload = &frame[PRELUDE + headers_len..frame.len() - 4];
-    let text = |name| string_header(frame, name).and_then(|v| std::str::from_utf8(v).ok());
+    let text = |name: &str| seen.iter().find(|(n, _)| *n == name.as_bytes()).and_then(|(_, v)| *v);
     item_from_parts(text, payload)
 }
 
