@@ -23,7 +23,7 @@ hashes = " ".join(
     for s in re.findall(r"<script[^>]*>(.*?)</script>", html, re.S) if s.strip()
 )
 csp = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' " + hashes + "; style-src 'self'; "
-       "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+       "img-src 'self' data: blob:; media-src blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors " + sys.argv[1])
 rules = ("/*\n  Content-Security-Policy: " + csp + "\n  X-Content-Type-Options: nosniff\n"
          "  Referrer-Policy: no-referrer\n  Permissions-Policy: camera=(), microphone=(), geolocation=()\n")

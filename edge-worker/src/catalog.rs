@@ -18,6 +18,7 @@ pub(crate) fn models(req: &Request, config: &RelayConfig) -> Result<Response> {
         page_access: Some(config.page_access.name().to_owned()),
         enforced_guardrail: config.policy.guardrail.is_some(),
         service_tiers: config.policy.service_tiers.clone(),
+        max_request_bytes: Some(config.policy.max_body_bytes as u64),
     };
     let mut response = Response::from_json(&listing)?;
     if let Some(origin) = auth::allowed_origin(req, config) {

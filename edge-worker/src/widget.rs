@@ -117,6 +117,7 @@ pub(crate) fn info(req: &Request, config: &RelayConfig) -> Result<Response, Rela
         page_access: Some(config.page_access.name().to_owned()),
         enforced_guardrail: config.policy.guardrail.is_some(),
         service_tiers: config.policy.service_tiers.clone(),
+        max_request_bytes: Some(config.policy.max_body_bytes as u64),
     };
     let info = SiteInfo {
         site: origin,

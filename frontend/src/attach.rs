@@ -20,32 +20,101 @@ pub async fn read(file: &web_sys::File) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// An object URL showing an image block's bytes (the page's CSP allows `blob:` images), or
-/// `None` for other blocks.
-pub fn preview_url(block: &ContentBlock) -> Option<String> {
-    let ContentBlock::Image(image) = block else { return None };
-    let converse_shared::ImageSource::Bytes(bytes) = &image.source else { return None };
-    let array = js_sys::Uint8Array::from(bytes.as_bytes());
+/// How a block is shown: an image, a video or a recording (by an object URL of its bytes), or
+/// by name only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// `<img>`.
+    Image,
+    /// `<video controls>`.
+    Video,
+    /// `<audio controls>`.
+    Audio,
+}
+
+/// A block's bytes with their MIME type and how they are shown, for the blocks shown by a
+/// preview (images, videos and recordings sent by bytes).
+fn media(block: &ContentBlock) -> Option<(Shown, String, &[u8])> {
+    use converse_shared::{AudioSource, ImageSource, VideoSource};
+    match block {
+        ContentBlock::Image(i) => match &i.source {
+            ImageSource::Bytes(b) => Some((Shown::Image, format!("image/{}", i.format), b.as_bytes())),
+            _ => None,
+        },
+        ContentBlock::Video(v) => match &v.source {
+            VideoSource::Bytes(b) => {
+                let kind = match v.format.as_str() {
+                    "mov" => "quicktime",
+                    "mkv" => "x-matroska",
+                    "three_gp" => "3gpp",
+                    other => other,
+                };
+                Some((Shown::Video, format!("video/{kind}"), b.as_bytes()))
+            }
+            _ => None,
+        },
+        ContentBlock::Audio(a) => match &a.source {
+            AudioSource::Bytes(b) => {
+                let kind = match a.format.as_str() {
+                    "mp3" => "mpeg",
+                    "m4a" => "mp4",
+                    other => other,
+                };
+                Some((Shown::Audio, format!("audio/{kind}"), b.as_bytes()))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An object URL of an image's, a video's or a recording's bytes (the page's CSP allows
+/// `blob:` images and media), and how to show it; `None` for other blocks.
+pub fn preview(block: &ContentBlock) -> Option<(Shown, String)> {
+    let (shown, mime, bytes) = media(block)?;
+    let array = js_sys::Uint8Array::from(bytes);
     let parts = js_sys::Array::of1(&array);
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type(&format!("image/{}", image.format.as_str()));
+    options.set_type(&mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
-    web_sys::Url::create_object_url_with_blob(&blob).ok()
+    Some((shown, web_sys::Url::create_object_url_with_blob(&blob).ok()?))
+}
+
+/// The element showing a [`preview`], labelled `label`.
+pub fn preview_view(shown: Shown, src: String, label: String) -> leptos::prelude::AnyView {
+    use leptos::prelude::*;
+    match shown {
+        Shown::Image => view! { <img src=src alt=label /> }.into_any(),
+        Shown::Video => {
+            view! { <video src=src controls preload="metadata" aria-label=label></video> }.into_any()
+        }
+        Shown::Audio => {
+            view! { <audio src=src controls preload="metadata" aria-label=label></audio> }.into_any()
+        }
+    }
+}
+
+/// The bytes a block carries (an image, a video, a recording or a document sent by bytes).
+pub fn bytes_of(block: &ContentBlock) -> usize {
+    match block {
+        ContentBlock::Document(d) => match &d.source {
+            converse_shared::DocumentSource::Bytes(b) => b.len(),
+            _ => 0,
+        },
+        other => media(other).map_or(0, |(_, _, bytes)| bytes.len()),
+    }
 }
 
 /// A short description of an attachment: its name and size.
 pub fn label(block: &ContentBlock) -> String {
-    let (name, bytes) = match block {
-        ContentBlock::Image(i) => match &i.source {
-            converse_shared::ImageSource::Bytes(b) => (format!("{} image", i.format.as_str()), b.len()),
-            _ => ("image".to_owned(), 0),
-        },
-        ContentBlock::Document(d) => match &d.source {
-            converse_shared::DocumentSource::Bytes(b) => (d.name.clone(), b.len()),
-            _ => (d.name.clone(), 0),
-        },
-        other => (other.member_name().to_owned(), 0),
+    let name = match block {
+        ContentBlock::Image(i) => format!("{} image", i.format),
+        ContentBlock::Video(v) => format!("{} video", v.format),
+        ContentBlock::Audio(a) => format!("{} recording", a.format),
+        ContentBlock::Document(d) => d.name.clone(),
+        other => other.member_name().to_owned(),
     };
+    let bytes = bytes_of(block);
     if bytes >= 1_000_000 {
         format!("{name} ({:.1} MB)", bytes as f64 / 1e6)
     } else {

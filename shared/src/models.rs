@@ -33,6 +33,11 @@ pub struct ModelRules {
     pub documents: bool,
     /// Takes video from the user.
     pub video: bool,
+    /// Takes audio from the user (`AudioBlock`). No model in AWS's feature table names
+    /// audio for Converse yet, so the table says no for all; a deployer declares it for a
+    /// model that does.
+    #[serde(default)]
+    pub audio: bool,
     /// Produces reasoning blocks.
     pub reasoning: bool,
     /// Its reasoning is signed and must be sent back with later turns (Claude); unsigned
@@ -173,6 +178,7 @@ pub fn prepare(
                 ContentBlock::Image(_) if !rules.images => "image input",
                 ContentBlock::Document(_) if !rules.documents => "document input",
                 ContentBlock::Video(_) if !rules.video => "video input",
+                ContentBlock::Audio(_) if !rules.audio => "audio input",
                 _ => continue,
             };
             return Err(unsupported(model_id, rules, &format!("{what} (messages[{i}].content[{j}])")));

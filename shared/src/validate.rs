@@ -14,6 +14,20 @@ pub const MAX_IMAGE_SIDE: usize = 8_000;
 pub const MAX_DOCUMENTS: usize = 5;
 /// At most this many bytes per document (4.5 MB).
 pub const MAX_DOCUMENT_BYTES: usize = 4_500_000;
+/// At most this many videos per request: "a single video in the payload"
+/// (<https://docs.aws.amazon.com/nova/latest/userguide/modalities-video.html>; Nova's are the
+/// models that take video).
+pub const MAX_VIDEOS: usize = 1;
+/// The most bytes of a video or a recording sent by bytes: its base64 must be under 25 MB
+/// (`VideoSource`: "as long as the encoded file is less than 25MB"; AWS documents no other
+/// figure for audio, and holds the same for the whole payload). Larger files go by S3.
+/// The largest length whose base64 is under 25,000,000 characters.
+pub const MAX_MEDIA_BYTES: usize = 25_000_000 / 4 * 3 - 3;
+
+/// The length of `bytes` bytes once base64-encoded.
+pub const fn base64_len(bytes: usize) -> usize {
+    bytes.div_ceil(3) * 4
+}
 
 fn invalid(at: &str, message: impl std::fmt::Display) -> BedrockError {
     BedrockError::new(ErrorKind::Validation, format!("{at}: {message}"))
@@ -107,8 +121,10 @@ pub fn document_name(file_name: &str) -> String {
 }
 
 /// A file the person attached, as the content block Bedrock takes: an image (png, jpeg, gif,
-/// webp; checked by its bytes) or a document (pdf, csv, doc, docx, xls, xlsx, html, txt, md),
-/// told apart by the file's type or extension. The error says, for people, what is wrong.
+/// webp; checked by its bytes), a video (mp4, mov, mkv, webm, flv, mpeg, wmv, 3gp), a
+/// recording (mp3, wav, flac, aac, m4a, ogg, opus, webm, mka) or a document (pdf, csv, doc,
+/// docx, xls, xlsx, html, txt, md), told apart by the file's type or extension. The error
+/// says, for people, what is wrong.
 pub fn attachment(file_name: &str, mime: &str, bytes: Vec<u8>) -> Result<ContentBlock, String> {
     let extension = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let image = match (mime, extension.as_str()) {
@@ -130,6 +146,22 @@ pub fn attachment(file_name: &str, mime: &str, bytes: Vec<u8>) -> Result<Content
     if mime.starts_with("image/") {
         return Err(format!("{file_name}: images must be png, jpeg, gif or webp"));
     }
+    if let Some(block) = media(file_name, mime, &extension, bytes.len()) {
+        let block = block?;
+        return Ok(match block {
+            Media::Video(format) => ContentBlock::Video(VideoBlock {
+                format,
+                source: VideoSource::Bytes(Blob(bytes)),
+                extra: Extra::new(),
+            }),
+            Media::Audio(format) => ContentBlock::Audio(AudioBlock {
+                format,
+                source: AudioSource::Bytes(Blob(bytes)),
+                error: None,
+                extra: Extra::new(),
+            }),
+        });
+    }
     let format = match extension.as_str() {
         "pdf" => DocumentFormat::Pdf,
         "csv" => DocumentFormat::Csv,
@@ -142,7 +174,7 @@ pub fn attachment(file_name: &str, mime: &str, bytes: Vec<u8>) -> Result<Content
         "md" | "markdown" => DocumentFormat::Md,
         _ => {
             return Err(format!(
-                "{file_name}: only images (png, jpeg, gif, webp) and documents (pdf, csv, doc, docx, xls, xlsx, html, txt, md) can be attached"
+                "{file_name}: only images (png, jpeg, gif, webp), videos (mp4, mov, mkv, webm, flv, mpeg, wmv, 3gp), recordings (mp3, wav, flac, aac, m4a, ogg, opus) and documents (pdf, csv, doc, docx, xls, xlsx, html, txt, md) can be attached"
             ));
         }
     };
@@ -165,6 +197,59 @@ pub fn attachment(file_name: &str, mime: &str, bytes: Vec<u8>) -> Result<Content
     }))
 }
 
+enum Media {
+    Video(VideoFormat),
+    Audio(AudioFormat),
+}
+
+/// A video or a recording, by the file's type (`video/…`, `audio/…`) or else its extension
+/// (`webm` is a video unless the type says audio); `None` for neither. Checked against
+/// [`MAX_MEDIA_BYTES`].
+fn media(file_name: &str, mime: &str, extension: &str, len: usize) -> Option<Result<Media, String>> {
+    let audio_type = mime.starts_with("audio/");
+    let video = match (mime, extension) {
+        _ if audio_type => None,
+        ("video/mp4", _) | (_, "mp4" | "m4v") => Some(VideoFormat::Mp4),
+        ("video/quicktime", _) | (_, "mov") => Some(VideoFormat::Mov),
+        ("video/x-matroska", _) | (_, "mkv") => Some(VideoFormat::Mkv),
+        ("video/webm", _) | (_, "webm") => Some(VideoFormat::Webm),
+        ("video/x-flv", _) | (_, "flv") => Some(VideoFormat::Flv),
+        ("video/mpeg", _) | (_, "mpeg") => Some(VideoFormat::Mpeg),
+        (_, "mpg") => Some(VideoFormat::Mpg),
+        ("video/x-ms-wmv", _) | (_, "wmv") => Some(VideoFormat::Wmv),
+        ("video/3gpp", _) | (_, "3gp") => Some(VideoFormat::ThreeGp),
+        _ => None,
+    };
+    let audio = match (mime, extension) {
+        _ if video.is_some() => None,
+        ("audio/mpeg" | "audio/mp3", _) | (_, "mp3") => Some(AudioFormat::Mp3),
+        ("audio/wav" | "audio/x-wav" | "audio/wave", _) | (_, "wav") => Some(AudioFormat::Wav),
+        ("audio/flac" | "audio/x-flac", _) | (_, "flac") => Some(AudioFormat::Flac),
+        ("audio/aac", _) | (_, "aac") => Some(AudioFormat::Aac),
+        ("audio/mp4" | "audio/x-m4a", _) | (_, "m4a") => Some(AudioFormat::M4a),
+        ("audio/opus", _) | (_, "opus") => Some(AudioFormat::Opus),
+        ("audio/ogg", _) | (_, "ogg" | "oga") => Some(AudioFormat::Ogg),
+        ("audio/webm", _) => Some(AudioFormat::Webm),
+        (_, "mka") => Some(AudioFormat::Mka),
+        _ => None,
+    };
+    let (what, found) = match (video, audio) {
+        (Some(format), _) => ("video", Media::Video(format)),
+        (None, Some(format)) => ("recording", Media::Audio(format)),
+        (None, None) if mime.starts_with("video/") || audio_type => {
+            return Some(Err(format!(
+                "{file_name}: videos must be mp4, mov, mkv, webm, flv, mpeg, wmv or 3gp, and recordings mp3, wav, flac, aac, m4a, ogg or opus"
+            )));
+        }
+        (None, None) => return None,
+    };
+    Some(if len == 0 {
+        Err(format!("{file_name}: the file is empty"))
+    } else {
+        media_size(what, len).map(|()| found).map_err(|why| format!("{file_name}: {why}"))
+    })
+}
+
 /// Checks `request` against Bedrock's rules for any model; [`crate::models::prepare`] adds
 /// each model's own.
 pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
@@ -176,7 +261,7 @@ pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
         }
         _ => {}
     }
-    let (mut images, mut documents) = (0, 0);
+    let (mut images, mut documents, mut videos) = (0, 0, 0);
     for (i, message) in messages.iter().enumerate() {
         let at = format!("messages[{i}]");
         if !matches!(message.role, Role::User | Role::Assistant) {
@@ -232,6 +317,15 @@ pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
                 ContentBlock::Video(_) if !from_user => {
                     return Err(invalid(&at, "videos are only allowed in user messages"));
                 }
+                ContentBlock::Video(VideoBlock { source, .. }) => {
+                    videos += 1;
+                    if let VideoSource::Bytes(b) = source {
+                        media_size("video", b.len()).map_err(|m| invalid(&at, m))?;
+                    }
+                }
+                ContentBlock::Audio(AudioBlock { source: AudioSource::Bytes(b), .. }) => {
+                    media_size("recording", b.len()).map_err(|m| invalid(&at, m))?;
+                }
                 ContentBlock::ToolResult(result) => {
                     if !from_user {
                         return Err(invalid(&at, "tool results are only allowed in user messages"));
@@ -285,6 +379,21 @@ pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
         return Err(invalid(
             "messages",
             format!("{documents} documents; at most {MAX_DOCUMENTS} are allowed"),
+        ));
+    }
+    if videos > MAX_VIDEOS {
+        return Err(invalid("messages", format!("{videos} videos; at most {MAX_VIDEOS} is allowed")));
+    }
+    Ok(())
+}
+
+/// A video's or a recording's bytes against [`MAX_MEDIA_BYTES`].
+fn media_size(what: &str, len: usize) -> Result<(), String> {
+    if len > MAX_MEDIA_BYTES {
+        return Err(format!(
+            "the {what} is {:.1} MB; at most {:.2} MB go with a message (25 MB once encoded), larger ones by S3",
+            len as f64 / 1e6,
+            MAX_MEDIA_BYTES as f64 / 1e6
         ));
     }
     Ok(())

@@ -83,7 +83,7 @@ pub(crate) fn Composer() -> impl IntoView {
             <ul class="pending" aria-label=t("attachments")>
                 <For each=move || composer.pending.get() key=|p| p.key let:file>
                     <li>
-                        {file.preview.clone().map(|src| view! { <img src=src alt=file.label.clone() /> })}
+                        {file.preview.clone().map(|(shown, src)| attach::preview_view(shown, src, file.label.clone()))}
                         <span>{file.label.clone()}</span>
                         <button type="button" class="icon" aria-label=tf("remove", &[("name", &file.label)])
                             on:click=move |_| composer.remove_pending(file.key)>"✕"</button>
@@ -101,14 +101,14 @@ pub(crate) fn Composer() -> impl IntoView {
             on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
             on:drop=move |ev: web_sys::DragEvent| on_files(ev.into())
         >
-            <label class="attach" title="Attach images or documents">
+            <label class="attach" title="Attach images, documents, videos or recordings">
                 <span aria-hidden="true">{t("attach")}</span>
                 <input
                     type="file"
                     multiple
                     class="sr-only"
                     aria-label=t("attach_files")
-                    accept="image/png,image/jpeg,image/gif,image/webp,.pdf,.csv,.doc,.docx,.xls,.xlsx,.html,.txt,.md"
+                    accept="image/png,image/jpeg,image/gif,image/webp,video/*,audio/*,.pdf,.csv,.doc,.docx,.xls,.xlsx,.html,.txt,.md,.mkv,.flv,.mka"
                     on:change=move |ev| {
                         composer.add_files(attach::event_files(&ev));
                         // The same file can be chosen again after it was removed.

@@ -224,22 +224,38 @@ fn MessageView(
     }
 }
 
-/// The images and documents a message carries: thumbnails and names.
+/// The files a message carries: images, videos and recordings shown (their object URLs let
+/// go when the message leaves the screen), documents by name.
 #[component]
 fn Attachments(message: ChatMessage) -> impl IntoView {
-    let files: Vec<(Option<String>, String)> = message.blocks.with_value(|blocks| {
+    let files: Vec<(Option<(attach::Shown, String)>, String)> = message.blocks.with_value(|blocks| {
         blocks
             .iter()
-            .filter(|b| matches!(b, ContentBlock::Image(_) | ContentBlock::Document(_)))
-            .map(|b| (attach::preview_url(b), attach::label(b)))
+            .filter(|b| {
+                matches!(
+                    b,
+                    ContentBlock::Image(_)
+                        | ContentBlock::Document(_)
+                        | ContentBlock::Video(_)
+                        | ContentBlock::Audio(_)
+                )
+            })
+            .map(|b| (attach::preview(b), attach::label(b)))
             .collect()
+    });
+    let urls: Vec<String> =
+        files.iter().filter_map(|(p, _)| p.as_ref().map(|(_, url)| url.clone())).collect();
+    on_cleanup(move || {
+        for url in &urls {
+            let _ = web_sys::Url::revoke_object_url(url);
+        }
     });
     (!files.is_empty()).then(|| {
         view! {
             <ul class="attachments" aria-label="Attached files">
-                {files.into_iter().map(|(src, label)| view! {
+                {files.into_iter().map(|(preview, label)| view! {
                     <li>
-                        {src.map(|src| view! { <img src=src alt=label.clone() /> })}
+                        {preview.map(|(shown, src)| attach::preview_view(shown, src, label.clone()))}
                         <span>{label.clone()}</span>
                     </li>
                 }).collect_view()}

@@ -3,7 +3,7 @@
 //! kept across reloads too).
 
 use converse_shared::ContentBlock;
-use converse_shared::validate::{MAX_DOCUMENTS, MAX_IMAGES};
+use converse_shared::validate::{MAX_DOCUMENTS, MAX_IMAGES, MAX_VIDEOS};
 use leptos::prelude::*;
 
 use crate::state::conversation::Conversation;
@@ -20,8 +20,8 @@ pub struct Pending {
     pub block: ContentBlock,
     /// What to call it.
     pub label: String,
-    /// An object URL of an image, for its preview.
-    pub preview: Option<String>,
+    /// An object URL of an image's, a video's or a recording's bytes, for its preview.
+    pub preview: Option<(crate::attach::Shown, String)>,
 }
 
 impl Pending {
@@ -33,13 +33,13 @@ impl Pending {
         Self {
             key: NEXT.replace(NEXT.get() + 1),
             label: crate::attach::label(&block),
-            preview: crate::attach::preview_url(&block),
+            preview: crate::attach::preview(&block),
             block,
         }
     }
 
     fn revoke_preview(&self) {
-        if let Some(url) = &self.preview {
+        if let Some((_, url)) = &self.preview {
             let _ = web_sys::Url::revoke_object_url(url);
         }
     }
@@ -157,30 +157,43 @@ impl ComposerState {
     /// Whether the model takes `block`, and Bedrock's per-request counts allow one more.
     fn room_for(self, name: &str, block: &ContentBlock) -> Result<(), String> {
         let rules = untrack(|| self.conversation.settings.model_rules());
-        let count = |image: bool| {
-            let is = |b: &ContentBlock| {
-                if image {
-                    matches!(b, ContentBlock::Image(_))
-                } else {
-                    matches!(b, ContentBlock::Document(_))
-                }
-            };
-            self.conversation.messages.with_untracked(|all| {
-                all.iter().map(|m| m.blocks.with_value(|b| b.iter().filter(|b| is(b)).count())).sum::<usize>()
-            }) + self.pending.with_untracked(|p| p.iter().filter(|p| is(&p.block)).count())
+        let (takes, what, most) = match block {
+            ContentBlock::Image(_) => (rules.images, "images", MAX_IMAGES),
+            ContentBlock::Document(_) => (rules.documents, "documents", MAX_DOCUMENTS),
+            ContentBlock::Video(_) => (rules.video, "videos", MAX_VIDEOS),
+            ContentBlock::Audio(_) => (rules.audio, "audio", usize::MAX),
+            _ => return Ok(()),
         };
-        match block {
-            ContentBlock::Image(_) if !rules.images => Err(format!("{name}: {}", rules.takes_no("images"))),
-            ContentBlock::Document(_) if !rules.documents => {
-                Err(format!("{name}: {}", rules.takes_no("documents")))
-            }
-            ContentBlock::Image(_) if count(true) >= MAX_IMAGES => {
-                Err(format!("{name}: a conversation can carry at most {MAX_IMAGES} images"))
-            }
-            ContentBlock::Document(_) if count(false) >= MAX_DOCUMENTS => {
-                Err(format!("{name}: a conversation can carry at most {MAX_DOCUMENTS} documents"))
-            }
-            _ => Ok(()),
+        if !takes {
+            return Err(format!("{name}: {}", rules.takes_no(what)));
         }
+        let kind = std::mem::discriminant(block);
+        let same = |b: &ContentBlock| std::mem::discriminant(b) == kind;
+        let count = self.conversation.messages.with_untracked(|all| {
+            all.iter().map(|m| m.blocks.with_value(|b| b.iter().filter(|b| same(b)).count())).sum::<usize>()
+        }) + self.pending.with_untracked(|p| p.iter().filter(|p| same(&p.block)).count());
+        let sent = |b: &ContentBlock| crate::attach::bytes_of(b);
+        let held = self.conversation.messages.with_untracked(|all| {
+            all.iter().map(|m| m.blocks.with_value(|b| b.iter().map(sent).sum::<usize>())).sum::<usize>()
+        }) + self.pending.with_untracked(|p| p.iter().map(|p| sent(&p.block)).sum::<usize>())
+            + sent(block);
+        let cap = self.conversation.settings.models.with_untracked(|l| l.as_ref()?.max_request_bytes);
+        let size = converse_shared::validate::base64_len(held) as u64;
+        if let Some(cap) = cap.filter(|cap| size > *cap) {
+            return Err(format!(
+                "{name}: with it, this conversation would be {:.1} MB to send; this relay takes at most {:.1} MB a request",
+                size as f64 / 1e6,
+                cap as f64 / 1e6
+            ));
+        }
+        if count >= most {
+            let most = if most == 1 {
+                "only one video (Bedrock takes one per request)".to_owned()
+            } else {
+                format!("at most {most} {what}")
+            };
+            return Err(format!("{name}: a conversation can carry {most}"));
+        }
+        Ok(())
     }
 }

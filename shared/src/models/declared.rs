@@ -44,6 +44,8 @@ pub struct DeclaredRules {
     /// As [`ModelRules`]' member of the same name.
     pub video: Option<bool>,
     /// As [`ModelRules`]' member of the same name.
+    pub audio: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
     pub reasoning: Option<bool>,
     /// As [`ModelRules`]' member of the same name.
     pub signed_reasoning: Option<bool>,
@@ -90,6 +92,7 @@ impl DeclaredRules {
                 images: false,
                 documents: false,
                 video: false,
+                audio: false,
                 reasoning: false,
                 signed_reasoning: false,
                 temperature_xor_top_p: false,
@@ -112,6 +115,7 @@ impl DeclaredRules {
             images: on(self.images, base.images),
             documents: on(self.documents, base.documents),
             video: on(self.video, base.video),
+            audio: on(self.audio, base.audio),
             reasoning: on(self.reasoning, base.reasoning),
             signed_reasoning: on(self.signed_reasoning, base.signed_reasoning),
             temperature_xor_top_p: on(self.temperature_xor_top_p, base.temperature_xor_top_p),

@@ -6,22 +6,23 @@ use super::ModelRules;
 use crate::types::*;
 
 /// What a model cannot take of a conversation's blocks, left out of a request in a form
-/// Bedrock accepts: each image, document or video the model refuses becomes a line of text
+/// Bedrock accepts: each image, document, video or audio the model refuses becomes a line of text
 /// saying what was there ("[an image (photo.png) was left out: Titan Text takes no images]"),
 /// so a conversation that holds one can go on with a model that takes none. Returns how many
-/// of each kind were left out (images, documents, videos).
-pub fn leave_out_unsupported(messages: &mut [Message], rules: &ModelRules) -> [usize; 3] {
-    let mut counts = [0; 3];
+/// of each kind were left out (images, documents, videos, audio).
+pub fn leave_out_unsupported(messages: &mut [Message], rules: &ModelRules) -> [usize; 4] {
+    let mut counts = [0; 4];
     for block in messages.iter_mut().flat_map(|m| m.content.iter_mut()) {
         let (kind, name, at) = match block {
             ContentBlock::Image(_) if !rules.images => ("an image", None, 0),
             ContentBlock::Document(d) if !rules.documents => ("a document", Some(d.name.clone()), 1),
             ContentBlock::Video(_) if !rules.video => ("a video", None, 2),
+            ContentBlock::Audio(_) if !rules.audio => ("a recording", None, 3),
             _ => continue,
         };
         counts[at] += 1;
         let named = name.map(|n| format!(" ({n})")).unwrap_or_default();
-        let takes = ["images", "documents", "videos"][at];
+        let takes = ["images", "documents", "videos", "audio"][at];
         *block = ContentBlock::Text(format!("[{kind}{named} was left out: {}]", rules.takes_no(takes)));
     }
     counts
@@ -91,10 +92,15 @@ pub fn enable_thinking(
 }
 
 /// Counts of [`leave_out_unsupported`] in words: "2 images and 1 document" (`None` for none).
-pub fn left_out_words(counts: [usize; 3]) -> Option<String> {
+pub fn left_out_words(counts: [usize; 4]) -> Option<String> {
     let what: Vec<String> = counts
         .iter()
-        .zip([("image", "images"), ("document", "documents"), ("video", "videos")])
+        .zip([
+            ("image", "images"),
+            ("document", "documents"),
+            ("video", "videos"),
+            ("recording", "recordings"),
+        ])
         .filter(|(n, _)| **n > 0)
         .map(|(n, (one, many))| format!("{n} {}", if *n == 1 { one } else { many }))
         .collect();

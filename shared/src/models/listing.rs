@@ -41,4 +41,8 @@ pub struct ModelListing {
     /// `flex`, `priority`, `reserved`. Empty: the relay says nothing of tiers (an older relay).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub service_tiers: Vec<String>,
+    /// The largest request body the relay takes (`MAX_BODY_BYTES`), so that a client can say
+    /// before sending that attachments will not fit. `None`: not said (an older relay).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_request_bytes: Option<u64>,
 }

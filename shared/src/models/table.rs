@@ -15,6 +15,7 @@ pub(super) fn rules(family: &'static str, context_window: u32, max_output_tokens
         images: false,
         documents: true,
         video: false,
+        audio: false,
         reasoning: false,
         signed_reasoning: false,
         temperature_xor_top_p: false,

@@ -126,8 +126,11 @@ fn an_offered_model_carries_its_capabilities_through_the_listing() {
         page_access: None,
         enforced_guardrail: false,
         service_tiers: vec!["default".into(), "flex".into()],
+        max_request_bytes: Some(10 << 20),
     };
     let json = serde_json::to_value(&listing).unwrap();
+    assert_eq!(json["maxRequestBytes"], 10 << 20);
+    assert_eq!([&json["models"][0]["video"], &json["models"][0]["audio"]], [true, false]);
     assert_eq!(json["models"][0]["contextWindow"], offered.rules.context_window);
     assert_eq!(json["models"][0]["images"], true);
     assert_eq!(json["models"][0]["family"], "Amazon Nova Lite");
@@ -212,18 +215,18 @@ fn what_a_model_cannot_take_is_left_out_as_words_and_the_request_then_prepares()
     let mut r = history();
     let rules = rules_for(model);
     assert!(prepare(model, &rules, &mut r.clone(), true).is_err(), "Mistral 7B refuses the image as it is");
-    assert_eq!(leave_out_unsupported(&mut r.messages, &rules), [1, 1, 0]);
+    assert_eq!(leave_out_unsupported(&mut r.messages, &rules), [1, 1, 0, 0]);
     let said: Vec<&str> = r.messages[0].content.iter().filter_map(ContentBlock::as_text).collect();
     assert_eq!(said[0], format!("[an image was left out: {} takes no images]", rules.family));
     assert_eq!(said[1], format!("[a document (notes) was left out: {} takes no documents]", rules.family));
     assert!(prepare(model, &rules, &mut r, true).is_ok());
-    assert_eq!(left_out_words([2, 1, 0]).as_deref(), Some("2 images and 1 document"));
-    assert_eq!(left_out_words([0, 0, 0]), None);
+    assert_eq!(left_out_words([2, 1, 0, 0]).as_deref(), Some("2 images and 1 document"));
+    assert_eq!(left_out_words([0, 0, 0, 0]), None);
     // A model that takes them keeps them.
     let mut kept = history();
     assert_eq!(
         leave_out_unsupported(&mut kept.messages, &rules_for("anthropic.claude-3-haiku-20240307-v1:0")),
-        [0, 0, 0]
+        [0, 0, 0, 0]
     );
     assert_eq!(kept, history());
 }

@@ -195,6 +195,59 @@ fn attached_files_become_bedrock_blocks_or_clear_errors() {
 }
 
 #[test]
+fn videos_and_recordings_are_told_apart_by_type_then_extension() {
+    let format = |name: &str, mime: &str| match attachment(name, mime, vec![0; 10]).unwrap() {
+        ContentBlock::Video(v) => format!("video {}", v.format),
+        ContentBlock::Audio(a) => format!("audio {}", a.format),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(format("clip.mp4", "video/mp4"), "video mp4");
+    assert_eq!(format("clip.MOV", ""), "video mov");
+    assert_eq!(format("phone.3gp", "video/3gpp"), "video three_gp");
+    assert_eq!(format("talk.webm", ""), "video webm");
+    assert_eq!(format("talk.webm", "audio/webm"), "audio webm");
+    assert_eq!(format("memo.m4a", "audio/x-m4a"), "audio m4a");
+    assert_eq!(format("song.mp3", "audio/mpeg"), "audio mp3");
+    assert_eq!(format("take.wav", ""), "audio wav");
+    assert!(attachment("clip.avi", "video/x-msvideo", vec![1]).unwrap_err().contains("videos must be mp4"));
+    assert!(attachment("memo.amr", "audio/amr", vec![1]).unwrap_err().contains("recordings mp3"));
+    assert_eq!(attachment("clip.mp4", "video/mp4", Vec::new()).unwrap_err(), "clip.mp4: the file is empty");
+}
+
+#[test]
+fn media_by_bytes_stays_under_25_mb_encoded_and_one_video_per_request() {
+    // `VideoSource`: bytes "as long as the encoded file is less than 25MB".
+    assert!(base64_len(MAX_MEDIA_BYTES) < 25_000_000);
+    assert!(base64_len(MAX_MEDIA_BYTES + 1) >= 25_000_000);
+    assert!(attachment("clip.mp4", "video/mp4", vec![0; MAX_MEDIA_BYTES]).is_ok());
+    let over = attachment("clip.mp4", "video/mp4", vec![0; MAX_MEDIA_BYTES + 1]).unwrap_err();
+    assert_eq!(
+        over,
+        "clip.mp4: the video is 18.7 MB; at most 18.75 MB go with a message (25 MB once encoded), larger ones by S3"
+    );
+    let b64 = |n: usize| base64::Engine::encode(&base64::engine::general_purpose::STANDARD, vec![0u8; n]);
+    let video = |n: usize| json!({"video": {"format": "mp4", "source": {"bytes": b64(n)}}});
+    let audio = |n: usize| json!({"audio": {"format": "mp3", "source": {"bytes": b64(n)}}});
+    assert!(check(json!([user(json!([{"text": "see"}, video(3), audio(3)]))])).is_ok());
+    assert!(
+        check(json!([user(json!([{"text": "hear"}, audio(MAX_MEDIA_BYTES + 1)]))]))
+            .unwrap_err()
+            .starts_with("messages[0].content[1]: the recording is 18.7 MB")
+    );
+    // "Amazon Nova models allow you to include a single video in the payload."
+    let s3 = json!({"video": {"format": "mp4", "source": {"s3Location": {"uri": "s3://b/k.mp4"}}}});
+    assert_eq!(
+        check(json!([
+            user(json!([{"text": "one"}, video(3)])),
+            {"role": "assistant", "content": [{"text": "seen"}]},
+            user(json!([{"text": "two"}, s3])),
+        ]))
+        .unwrap_err(),
+        "messages: 2 videos; at most 1 is allowed"
+    );
+}
+
+#[test]
 fn guardrails_are_named_as_bedrocks_model_says() {
     for (id, version) in [
         ("gr1abc2def3", "1"),

@@ -47,6 +47,9 @@ pub struct Model {
     pub images: bool,
     /// Takes `video` blocks.
     pub video: bool,
+    /// Takes `audio` blocks. AWS's feature table names no foundation model that does on
+    /// Converse, so none here does; an account's own model may.
+    pub audio: bool,
     /// Takes media by `s3Location`.
     pub s3: bool,
     /// Takes `toolConfig`.
@@ -95,6 +98,7 @@ const fn chat(name: &'static str, context: u32, max_output: u32) -> Model {
         documents: true,
         images: false,
         video: false,
+        audio: false,
         s3: false,
         tools: true,
         stream_tools: true,
@@ -391,8 +395,10 @@ const MODELS: &[(&str, Model)] = &[
 ];
 
 /// What an application inference profile, a provisioned or a custom model stands for here:
-/// its model is the caller's choice, so the stand-in judges only what every model shares.
-const OWN: Model = Model { images: true, ..chat("a model of the account's", 200_000, 8_192) };
+/// its model is the caller's choice, so the stand-in judges only what every model shares, and
+/// takes every kind of media (an imported audio model takes recordings, for one).
+const OWN: Model =
+    Model { images: true, video: true, audio: true, ..chat("a model of the account's", 200_000, 8_192) };
 
 /// The geographies of system-defined inference profiles.
 const GEOGRAPHIES: &[&str] = &["us", "us-gov", "eu", "apac", "jp", "au", "ca", "global"];

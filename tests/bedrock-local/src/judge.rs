@@ -85,6 +85,7 @@ struct Media {
     image: bool,
     document: bool,
     video: bool,
+    audio: bool,
     s3_image: bool,
     s3_document: bool,
     s3_video: bool,
@@ -119,6 +120,7 @@ fn content(model: &Model, request: &ConverseRequest) -> Result<(), BedrockError>
                 ContentBlock::Image(b) => image(&mut m, &b.source),
                 ContentBlock::Document(b) => document(&mut m, &b.source),
                 ContentBlock::Video(b) => video(&mut m, &b.source),
+                ContentBlock::Audio(_) => m.audio = true,
                 ContentBlock::ToolResult(result) => {
                     in_tool_result = true;
                     for part in &result.content {
@@ -140,6 +142,9 @@ fn content(model: &Model, request: &ConverseRequest) -> Result<(), BedrockError>
             }
             if m.video && !model.video {
                 return Err(unsupported("video"));
+            }
+            if m.audio && !model.audio {
+                return Err(unsupported("audio"));
             }
             // Nova's tool results hold text, JSON and images only (realcases pyd-152, pyd-160).
             if in_tool_result && !model.rich_tool_results && (m.document || m.video) {

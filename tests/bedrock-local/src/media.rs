@@ -3,9 +3,15 @@
 //! <https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_DocumentBlock.html>):
 //! an image is at most 3.75 MB and there are at most 20; a document is at most 4.5 MB, there
 //! are at most 5, and its name is alphanumerics, single whitespace, hyphens, parentheses and
-//! square brackets.
+//! square brackets. A video or a recording sent by bytes is under 25 MB once encoded, and a
+//! request holds one video (`VideoSource`,
+//! <https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_VideoSource.html>;
+//! <https://docs.aws.amazon.com/nova/latest/userguide/modalities-video.html>).
 
-use converse_shared::types::{DocumentBlock, DocumentSource, ImageBlock, ImageFormat, ImageSource};
+use converse_shared::types::{
+    AudioBlock, AudioSource, ContentBlock, DocumentBlock, DocumentSource, ImageBlock, ImageFormat,
+    ImageSource, VideoBlock, VideoSource,
+};
 use converse_shared::{BedrockError, ErrorKind};
 
 /// Images one request may hold.
@@ -14,6 +20,10 @@ pub(crate) const MAX_IMAGES: usize = 20;
 pub(crate) const MAX_DOCUMENTS: usize = 5;
 const MAX_IMAGE_BYTES: usize = 3_750_000;
 const MAX_DOCUMENT_BYTES: usize = 4_500_000;
+/// Videos one request may hold.
+pub(crate) const MAX_VIDEOS: usize = 1;
+/// Characters of base64 a video or recording must stay under.
+const MAX_ENCODED_MEDIA: usize = 25_000_000;
 
 fn invalid(message: String) -> BedrockError {
     BedrockError::new(ErrorKind::Validation, message)
@@ -66,4 +76,48 @@ pub(crate) fn document(at: &str, document: &DocumentBlock) -> Result<(), Bedrock
         )));
     }
     Ok(())
+}
+
+/// A video or a recording at `at` (`kind`): by bytes, under 25 MB once encoded.
+pub(crate) fn media(at: &str, kind: &str, bytes: usize) -> Result<(), BedrockError> {
+    if bytes.div_ceil(3) * 4 >= MAX_ENCODED_MEDIA {
+        return Err(invalid(format!(
+            "The {kind} at {at} is larger than 25 MB encoded. Reduce its size or provide it by s3Location and try again."
+        )));
+    }
+    Ok(())
+}
+
+/// The byte count of a video sent by bytes (`None` by S3).
+pub(crate) fn video_bytes(video: &VideoBlock) -> Option<usize> {
+    match &video.source {
+        VideoSource::Bytes(b) => Some(b.len()),
+        _ => None,
+    }
+}
+
+/// The byte count of a recording sent by bytes (`None` by S3).
+pub(crate) fn audio_bytes(audio: &AudioBlock) -> Option<usize> {
+    match &audio.source {
+        AudioSource::Bytes(b) => Some(b.len()),
+        _ => None,
+    }
+}
+
+/// What videos and recordings a message brought, for the reply to say so (tests see that the
+/// bytes arrived, and as what): "I received a video (mp4, 1234 bytes)."
+pub(crate) fn received(content: &[ContentBlock]) -> Option<String> {
+    let seen: Vec<String> = content
+        .iter()
+        .filter_map(|block| {
+            let (what, format, bytes) = match block {
+                ContentBlock::Video(v) => ("a video", v.format.as_str(), video_bytes(v)),
+                ContentBlock::Audio(a) => ("a recording", a.format.as_str(), audio_bytes(a)),
+                _ => return None,
+            };
+            let size = bytes.map_or_else(|| "by S3".to_owned(), |n| format!("{n} bytes"));
+            Some(format!("{what} ({format}, {size})"))
+        })
+        .collect();
+    (!seen.is_empty()).then(|| format!("I received {}.", seen.join(" and ")))
 }

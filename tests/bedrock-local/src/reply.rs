@@ -556,6 +556,9 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         if !system.is_empty() {
             reply.push_str(&format!(" My system prompt is {}.", quote(&system.join(" "))));
         }
+        if let Some(media) = messages.last().and_then(|m| crate::media::received(&m.content)) {
+            reply.push_str(&format!(" {media}"));
+        }
         reply
     };
     // `[stand-in:long]` is 200 more words; `[stand-in:words-N]` is N more.

@@ -143,7 +143,7 @@ pub(crate) fn check_conversation(messages: &[Message]) -> Result<(), BedrockErro
             "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.",
         ));
     }
-    let (mut images, mut documents) = (0, 0);
+    let (mut images, mut documents, mut videos) = (0, 0, 0);
     for (i, message) in messages.iter().enumerate() {
         if message.content.is_empty() {
             return Err(invalid(format!(
@@ -166,6 +166,13 @@ pub(crate) fn check_conversation(messages: &[Message]) -> Result<(), BedrockErro
                 ContentBlock::Document(document) => {
                     documents += 1;
                     media::document(&at, document)?;
+                }
+                ContentBlock::Video(video) => {
+                    videos += 1;
+                    media::video_bytes(video).map_or(Ok(()), |n| media::media(&at, "video", n))?;
+                }
+                ContentBlock::Audio(audio) => {
+                    media::audio_bytes(audio).map_or(Ok(()), |n| media::media(&at, "audio", n))?;
                 }
                 _ => {}
             }
@@ -194,6 +201,9 @@ pub(crate) fn check_conversation(messages: &[Message]) -> Result<(), BedrockErro
             "Too many documents: {documents}. The maximum is {}.",
             media::MAX_DOCUMENTS
         )));
+    }
+    if videos > media::MAX_VIDEOS {
+        return Err(invalid(format!("Too many videos: {videos}. The maximum is {}.", media::MAX_VIDEOS)));
     }
     tool_pairs(messages)
 }
@@ -302,6 +312,28 @@ mod tests {
         let many =
             r#"{"inferenceConfig":{"maxTokens":5000},"messages":[{"role":"user","content":[{"text":"a"}]}]}"#;
         assert!(message_of(HAIKU, many).contains("exceeds the model limit of 4096"));
+    }
+
+    #[test]
+    fn video_and_audio_go_where_the_model_takes_them() {
+        let with = |blocks: &str| {
+            format!(r#"{{"messages":[{{"role":"user","content":[{{"text":"a"}}{blocks}]}}]}}"#)
+        };
+        let video = r#",{"video":{"format":"mp4","source":{"bytes":"AAAA"}}}"#;
+        let audio = r#",{"audio":{"format":"mp3","source":{"bytes":"AAAA"}}}"#;
+        let nova = "us.amazon.nova-lite-v1:0";
+        let own = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123";
+        assert!(parse_request(nova, with(video).as_bytes(), true).is_ok());
+        // The refusal recorded for video on Claude (realcases pyd-158), for audio.
+        assert_eq!(
+            message_of(nova, &with(audio)),
+            "This model doesn't support the audio content block that you provided. Update the content block and try again."
+        );
+        assert!(parse_request(own, with(&format!("{video}{audio}")).as_bytes(), true).is_ok());
+        assert_eq!(
+            message_of(own, &with(&format!("{video}{video}"))),
+            "Too many videos: 2. The maximum is 1."
+        );
     }
 
     #[test]

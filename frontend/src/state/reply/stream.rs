@@ -232,7 +232,7 @@ fn adjustment_note(adjustment: &Adjustment, rules: &ModelRules) -> String {
 }
 
 /// What [`leave_out_unsupported`] left out of the request, in words for the person.
-fn left_out_note(counts: [usize; 3], family: &str) -> Option<String> {
+fn left_out_note(counts: [usize; 4], family: &str) -> Option<String> {
     left_out_words(counts).map(|what| {
         format!(
             "{what} of this conversation went as a note saying what was there: {family} cannot take them."
