@@ -27,6 +27,7 @@
 mod union;
 
 pub mod accumulate;
+pub mod cache;
 pub mod citations;
 pub mod context;
 pub mod conversation;

@@ -63,6 +63,12 @@ pub struct ModelRules {
     /// 3.5 Haiku, 3.7 and 4.x (<https://docs.anthropic.com/en/docs/build-with-claude/citations>).
     #[serde(default)]
     pub citations: bool,
+    /// The lifetimes its prompt-cache checkpoints take (`cachePoint.ttl`), space-separated
+    /// (empty: no prompt caching): `5m` for Claude 3.5 Haiku, 3.7 and 4, and Nova; `5m 1h`
+    /// for Claude's 4.5 generation and later
+    /// (<https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html>).
+    #[serde(default)]
+    pub prompt_cache: Cow<'static, str>,
     /// Takes `stopSequences`.
     pub stop_sequences: bool,
     /// Tokens of context.

@@ -384,6 +384,13 @@ pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
     if videos > MAX_VIDEOS {
         return Err(invalid("messages", format!("{videos} videos; at most {MAX_VIDEOS} is allowed")));
     }
+    let checkpoints = crate::cache::checkpoints(request);
+    if checkpoints > crate::cache::MAX_CHECKPOINTS {
+        return Err(invalid(
+            "cachePoint",
+            format!("{checkpoints} cache checkpoints; at most {} are allowed", crate::cache::MAX_CHECKPOINTS),
+        ));
+    }
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use converse_shared::ContentBlock;
 
 use crate::components::reply_parts::{StopNote, Thinking, VersionNav};
 use crate::components::starters::Starters;
+use crate::components::usage;
 use crate::i18n::{t, tf};
 use crate::mode::Look;
 use crate::render::{LiveMarkdown, code_of_copy_button, copy_from};
@@ -218,7 +219,7 @@ fn MessageView(
                 </Show>
             </div>
             <Show when=move || message.usage.get().is_some() || message.timing.get().is_some()>
-                <p class="usage">{move || usage_line(&message)}</p>
+                <p class="usage">{move || usage::line(&message)}</p>
             </Show>
         </article>
     }
@@ -262,36 +263,6 @@ fn Attachments(message: ChatMessage) -> impl IntoView {
             </ul>
         }
     })
-}
-
-/// A reply's tokens and times: "12 in · 30 out tokens · first token 120 ms · 1.4 s".
-fn usage_line(message: &ChatMessage) -> String {
-    let mut parts = Vec::new();
-    if let Some(u) = message.usage.get() {
-        parts.push(format!("{} in · {} out tokens", u.input_tokens, u.output_tokens));
-        let cache: Vec<String> =
-            [(u.cache_read_input_tokens, "read"), (u.cache_write_input_tokens, "written")]
-                .into_iter()
-                .filter_map(|(n, what)| n.filter(|n| *n > 0).map(|n| format!("{n} {what}")))
-                .collect();
-        if !cache.is_empty() {
-            parts.push(format!("cache: {}", cache.join(", ")));
-        }
-    }
-    if let Some(tier) = message.service_tier.get() {
-        parts.push(format!("{tier} tier"));
-    }
-    if let Some(t) = message.timing.get() {
-        if let Some(first) = t.first_token_ms {
-            parts.push(format!("first token {first:.0} ms"));
-        }
-        parts.push(if t.total_ms >= 1000.0 {
-            format!("{:.1} s", t.total_ms / 1000.0)
-        } else {
-            format!("{:.0} ms", t.total_ms)
-        });
-    }
-    parts.join(" · ")
 }
 
 /// Where a message the person wrote is edited: Enter (or Send) resends it, replacing the

@@ -1,5 +1,6 @@
 //! The page's components, one per file.
 
+pub(crate) mod cache;
 pub(crate) mod composer;
 pub(crate) mod guardrail;
 pub(crate) mod header;
@@ -11,3 +12,4 @@ pub(crate) mod settings;
 pub(crate) mod sidebar;
 pub(crate) mod starters;
 pub(crate) mod tier;
+pub(crate) mod usage;

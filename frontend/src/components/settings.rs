@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use converse_shared::models::{MIN_THINKING_BUDGET, leave_out_unsupported, left_out_words, offers_thinking};
 use converse_shared::{Message, Role};
 
+use crate::components::cache::PromptCacheField;
 use crate::components::guardrail::Guardrail;
 use crate::components::reply_format::{EffortField, ReplyFormatField};
 use crate::components::tier::ServiceTierField;
@@ -281,6 +282,7 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                 {move || fields_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 <ReplyFormatField />
                 <EffortField />
+                <PromptCacheField />
                 <Guardrail />
                 <ServiceTierField />
                 <label>

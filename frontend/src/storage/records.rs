@@ -226,6 +226,10 @@ pub struct Settings {
     /// sent only to models that take that level.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effort: Option<String>,
+    /// How long prompt-cache checkpoints keep the conversation (`5m`, `1h`; absent: no
+    /// caching), sent only to models that take that lifetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_cache: Option<String>,
     /// The service tier to ask for (`serviceTier.type`; absent: none named, Bedrock's standard).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<String>,

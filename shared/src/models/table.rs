@@ -23,6 +23,7 @@ pub(super) fn rules(family: &'static str, context_window: u32, max_output_tokens
         structured_output: false,
         effort: Cow::Borrowed(""),
         citations: false,
+        prompt_cache: Cow::Borrowed(""),
         stop_sequences: true,
         context_window,
         max_output_tokens,
@@ -39,6 +40,7 @@ fn claude_reasoning(family: &'static str, max_output_tokens: u32, xor: bool) -> 
     ModelRules {
         count_tokens: true,
         citations: true,
+        prompt_cache: Cow::Borrowed(CACHE_5M),
         reasoning: true,
         signed_reasoning: true,
         temperature_xor_top_p: xor,
@@ -46,12 +48,22 @@ fn claude_reasoning(family: &'static str, max_output_tokens: u32, xor: bool) -> 
     }
 }
 
+/// Prompt caching with the standard five minutes, and with an hour besides (Claude's 4.5
+/// generation on: "Claude Opus 4.5, Claude Haiku 4.5 and Claude Sonnet 4.5 support an
+/// extended 1-hour TTL", AWS's prompt caching page).
+const CACHE_5M: &str = "5m";
+const CACHE_1H: &str = "5m 1h";
+
 /// The effort levels of Claude Opus and Sonnet 4.6.
 const EFFORT_46: &str = "low medium high max";
 
 /// Claude's 4.5 generation and later: structured output besides.
 fn claude_structured(family: &'static str, max_output_tokens: u32) -> ModelRules {
-    ModelRules { structured_output: true, ..claude_reasoning(family, max_output_tokens, true) }
+    ModelRules {
+        structured_output: true,
+        prompt_cache: Cow::Borrowed(CACHE_1H),
+        ..claude_reasoning(family, max_output_tokens, true)
+    }
 }
 
 fn text_only(family: &'static str, context_window: u32, max_output_tokens: u32) -> ModelRules {
@@ -74,6 +86,7 @@ pub(super) static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
                 images: false,
                 count_tokens: true,
                 citations: true,
+                prompt_cache: Cow::Borrowed(CACHE_5M),
                 ..claude("Claude 3.5 Haiku", 8_192)
             },
         ),
@@ -109,18 +122,39 @@ pub(super) static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
             "anthropic.claude",
             ModelRules { tools: false, streaming_tools: false, ..claude("Claude (legacy)", 4_096) },
         ),
-        ("amazon.nova-micro", rules("Amazon Nova Micro", 128_000, 10_000)),
+        (
+            "amazon.nova-micro",
+            ModelRules {
+                prompt_cache: Cow::Borrowed(CACHE_5M),
+                ..rules("Amazon Nova Micro", 128_000, 10_000)
+            },
+        ),
         (
             "amazon.nova-lite",
-            ModelRules { images: true, video: true, ..rules("Amazon Nova Lite", 300_000, 10_000) },
+            ModelRules {
+                prompt_cache: Cow::Borrowed(CACHE_5M),
+                images: true,
+                video: true,
+                ..rules("Amazon Nova Lite", 300_000, 10_000)
+            },
         ),
         (
             "amazon.nova-pro",
-            ModelRules { images: true, video: true, ..rules("Amazon Nova Pro", 300_000, 10_000) },
+            ModelRules {
+                prompt_cache: Cow::Borrowed(CACHE_5M),
+                images: true,
+                video: true,
+                ..rules("Amazon Nova Pro", 300_000, 10_000)
+            },
         ),
         (
             "amazon.nova-premier",
-            ModelRules { images: true, video: true, ..rules("Amazon Nova Premier", 1_000_000, 32_000) },
+            ModelRules {
+                prompt_cache: Cow::Borrowed(CACHE_5M),
+                images: true,
+                video: true,
+                ..rules("Amazon Nova Premier", 1_000_000, 32_000)
+            },
         ),
         ("amazon.nova", ModelRules { images: true, ..rules("Amazon Nova", 300_000, 10_000) }),
         (

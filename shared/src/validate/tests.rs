@@ -272,3 +272,18 @@ fn guardrails_are_named_as_bedrocks_model_says() {
         assert!(guardrail_problem(id, version).is_some(), "{id:?} {version:?}");
     }
 }
+
+#[test]
+fn at_most_four_cache_checkpoints_in_a_request() {
+    let point = json!({"cachePoint": {"type": "default"}});
+    let turn = |n: usize| {
+        let mut content = vec![json!({"text": "a"})];
+        content.extend(std::iter::repeat_n(point.clone(), n));
+        user(Value::Array(content))
+    };
+    assert!(check(json!([turn(4)])).is_ok());
+    assert_eq!(
+        check(json!([turn(5)])).unwrap_err(),
+        "cachePoint: 5 cache checkpoints; at most 4 are allowed"
+    );
+}

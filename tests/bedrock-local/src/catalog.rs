@@ -83,6 +83,13 @@ pub struct Model {
     /// The effort levels it takes (`outputConfig.effort`): Opus 4.5 low to high, Opus and
     /// Sonnet 4.6 `max` besides (<https://platform.claude.com/docs/en/build-with-claude/effort>).
     pub effort: &'static [&'static str],
+    /// The fewest tokens before a prompt-cache checkpoint for it to be cached (0: no prompt
+    /// caching): "Claude 3.7 Sonnet … requires at least 1,024 tokens per cache checkpoint";
+    /// Claude 3.5 Haiku 2,048; Haiku and Opus 4.5 4,096; Nova 1,000
+    /// (<https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html>).
+    pub cache_min: u32,
+    /// Takes an hour's cache lifetime (`cachePoint.ttl: 1h`): Claude's 4.5 generation on.
+    pub cache_1h: bool,
     /// Tokens of context.
     pub context: u32,
     /// The most output tokens one request may ask for.
@@ -110,6 +117,8 @@ const fn chat(name: &'static str, context: u32, max_output: u32) -> Model {
         count_tokens: false,
         structured_output: false,
         effort: &[],
+        cache_min: 0,
+        cache_1h: false,
         context,
         max_output,
     }
@@ -124,12 +133,14 @@ const fn claude_thinking(name: &'static str, max_output: u32, profiles: &'static
         on_demand: false,
         reasoning: Reasoning::Signed,
         count_tokens: true,
+        cache_min: 1_024,
         ..claude(name, max_output, profiles)
     }
 }
 
 const fn nova(name: &'static str, context: u32, max_output: u32) -> Model {
     Model {
+        cache_min: 1_000,
         images: true,
         video: true,
         s3: true,
@@ -182,7 +193,12 @@ const MODELS: &[(&str, Model)] = &[
     ),
     (
         "anthropic.claude-3-5-haiku-20241022-v1:0",
-        Model { images: false, count_tokens: true, ..claude("Claude 3.5 Haiku", 8_192, US) },
+        Model {
+            images: false,
+            count_tokens: true,
+            cache_min: 2_048,
+            ..claude("Claude 3.5 Haiku", 8_192, US)
+        },
     ),
     ("anthropic.claude-3-7-sonnet-20250219-v1:0", claude_thinking("Claude 3.7 Sonnet", 64_000, US_EU_APAC)),
     ("anthropic.claude-sonnet-4-20250514-v1:0", claude_thinking("Claude Sonnet 4", 64_000, CLAUDE_4)),
@@ -197,6 +213,7 @@ const MODELS: &[(&str, Model)] = &[
             structured_output: true,
             temperature_xor_top_p: true,
             assistant_first: true,
+            cache_1h: true,
             ..claude_thinking("Claude Sonnet 4.5", 64_000, CLAUDE_45)
         },
     ),
@@ -205,6 +222,8 @@ const MODELS: &[(&str, Model)] = &[
         Model {
             structured_output: true,
             temperature_xor_top_p: true,
+            cache_1h: true,
+            cache_min: 4_096,
             ..claude_thinking("Claude Haiku 4.5", 64_000, CLAUDE_45)
         },
     ),
@@ -214,6 +233,8 @@ const MODELS: &[(&str, Model)] = &[
             effort: &["low", "medium", "high"],
             structured_output: true,
             temperature_xor_top_p: true,
+            cache_1h: true,
+            cache_min: 4_096,
             ..claude_thinking("Claude Opus 4.5", 64_000, CLAUDE_45)
         },
     ),
@@ -223,6 +244,7 @@ const MODELS: &[(&str, Model)] = &[
             effort: &["low", "medium", "high", "max"],
             structured_output: true,
             temperature_xor_top_p: true,
+            cache_1h: true,
             ..claude_thinking("Claude Sonnet 4.6", 64_000, CLAUDE_45)
         },
     ),
@@ -397,8 +419,13 @@ const MODELS: &[(&str, Model)] = &[
 /// What an application inference profile, a provisioned or a custom model stands for here:
 /// its model is the caller's choice, so the stand-in judges only what every model shares, and
 /// takes every kind of media (an imported audio model takes recordings, for one).
-const OWN: Model =
-    Model { images: true, video: true, audio: true, ..chat("a model of the account's", 200_000, 8_192) };
+const OWN: Model = Model {
+    images: true,
+    video: true,
+    audio: true,
+    cache_1h: true,
+    ..chat("a model of the account's", 200_000, 8_192)
+};
 
 /// The geographies of system-defined inference profiles.
 const GEOGRAPHIES: &[&str] = &["us", "us-gov", "eu", "apac", "jp", "au", "ca", "global"];

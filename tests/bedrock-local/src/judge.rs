@@ -24,6 +24,24 @@ pub fn check(
             "A conversation must start with a user message. Try again with a conversation that starts with a user message.",
         ));
     }
+    // An hour's cache lifetime on a model without it: refused in the pattern of Bedrock's
+    // refusals of fields a model does not take.
+    let an_hour = |point: &converse_shared::types::CachePointBlock| {
+        point.ttl.as_ref().is_some_and(|t| *t == converse_shared::types::CacheTtl::OneHour)
+    };
+    let hour_asked = request
+        .messages
+        .iter()
+        .flat_map(|m| &m.content)
+        .any(|b| matches!(b, ContentBlock::CachePoint(p) if an_hour(p)))
+        || request
+            .system
+            .iter()
+            .flatten()
+            .any(|b| matches!(b, converse_shared::SystemContentBlock::CachePoint(p) if an_hour(p)));
+    if hour_asked && !model.cache_1h {
+        return Err(invalid("This model doesn't support the ttl field. Remove ttl and try again."));
+    }
     if !model.system && request.system.as_ref().is_some_and(|s| !s.is_empty()) {
         return Err(invalid(
             "This model doesn't support system messages. Remove the system messages and try again.",

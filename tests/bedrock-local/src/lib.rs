@@ -19,6 +19,7 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
 pub mod auth;
+mod cache;
 pub mod catalog;
 pub mod count;
 pub mod judge;

@@ -638,7 +638,6 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
     }
     content.extend(tools);
 
-    let cached = messages.iter().flat_map(|m| &m.content).any(|b| matches!(b, ContentBlock::CachePoint(_)));
     let trace = (stop_reason == StopReason::GuardrailIntervened
         && request
             .guardrail_config
@@ -652,8 +651,6 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
             input_tokens,
             output_tokens,
             total_tokens: input_tokens + output_tokens,
-            cache_read_input_tokens: cached.then_some(0),
-            cache_write_input_tokens: cached.then_some(input_tokens),
             ..Default::default()
         },
         metrics: ConverseMetrics { latency_ms: 1, ..Default::default() },

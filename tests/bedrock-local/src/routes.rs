@@ -38,6 +38,8 @@ struct AppState {
     cancelled: Arc<AtomicU64>,
     /// Lambda's `Invoke`, for a relay's Lambda tools.
     lambda: Lambda,
+    /// What prompt-cache checkpoints wrote.
+    prompt_cache: crate::cache::PromptCache,
 }
 
 /// The stand-in's router.
@@ -61,6 +63,7 @@ pub fn router(config: Config) -> Router {
             failed_once: Mutex::new(HashSet::new()),
             cancelled: Arc::new(AtomicU64::new(0)),
             lambda: Lambda::default(),
+            prompt_cache: crate::cache::PromptCache::default(),
         }))
 }
 
@@ -195,6 +198,9 @@ async fn answer(
     }
     if let Some(e) = plan.http_error.clone() {
         return Err(e);
+    }
+    if let Ok(model) = crate::catalog::resolve(&model_id) {
+        state.prompt_cache.settle(model, &request, &mut plan.response.usage, std::time::Instant::now());
     }
     if plan.transport == Some(TransportFault::StallStart) {
         std::future::pending::<()>().await; // until the client goes away and drops this

@@ -167,6 +167,10 @@ impl Reply {
             converse_shared::citations::ask(&mut request.messages);
         }
         settings.apply(&mut request);
+        let cache = settings.settings.with_untracked(|s| s.prompt_cache.clone());
+        if let Some(ttl) = cache.and_then(|ttl| converse_shared::cache::lifetime(&ttl, &rules.prompt_cache)) {
+            converse_shared::cache::place(&mut request.messages, ttl);
+        }
         // The relay's output cap counts: the budget must stay below maxTokens.
         let thinking = settings.settings.with_untracked(|s| s.thinking_budget);
         let thinking = thinking.and_then(|budget| enable_thinking(&mut request, &rules, budget));
