@@ -240,8 +240,13 @@ impl StreamAccumulator {
                 }
             }
             (BlockKind::Image { source, error, .. }, ContentBlockDelta::Image(d)) => {
-                if d.source.is_some() {
-                    source.clone_from(&d.source);
+                // "Incremental image data": each delta's bytes follow the last's.
+                match (source.as_mut(), &d.source) {
+                    (Some(ImageSource::Bytes(have)), Some(ImageSource::Bytes(more))) => {
+                        have.0.extend_from_slice(more.as_bytes());
+                    }
+                    (_, Some(other)) => *source = Some(other.clone()),
+                    (_, None) => {}
                 }
                 if d.error.is_some() {
                     error.clone_from(&d.error);
@@ -472,6 +477,32 @@ pub fn disassemble(
                             extra: cited.extra.clone(),
                         }),
                     ));
+                }
+            }
+            ContentBlock::Image(ImageBlock { format, source: ImageSource::Bytes(bytes), .. }) => {
+                events.push(StreamEvent::ContentBlockStart(ContentBlockStartEvent {
+                    start: ContentBlockStart::Image(ImageBlockStart {
+                        format: format.clone(),
+                        extra: Extra::new(),
+                    }),
+                    content_block_index: index,
+                    extra: Extra::new(),
+                }));
+                // Pieces of the bytes: cut where their base64 is, at whole groups of 3 bytes.
+                let b64 =
+                    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes.as_bytes());
+                let mut rest = bytes.as_bytes();
+                while !rest.is_empty() {
+                    let encoded = rest.len().div_ceil(3) * 4;
+                    let at = (piece(block, &b64[b64.len() - encoded..]).clamp(1, encoded).div_ceil(4) * 3)
+                        .min(rest.len());
+                    let image = ImageBlockDelta {
+                        source: Some(ImageSource::Bytes(Blob(rest[..at].to_vec()))),
+                        error: None,
+                        extra: Extra::new(),
+                    };
+                    events.push(delta(index, ContentBlockDelta::Image(image)));
+                    rest = &rest[at..];
                 }
             }
             _ => continue,

@@ -16,12 +16,22 @@ use crate::types::{ContentBlock, Extra, Message, Role, TokenUsage};
 /// history ("The text field in the ContentBlock object at messages.1.content.0 is blank";
 /// Claude, since mid-2026: "text content blocks must contain non-whitespace text"), which
 /// would wedge the conversation for good.
+///
+/// An image a model generated goes back as a line saying so: Bedrock takes images from the
+/// user only ("images are only allowed in user messages", [`crate::validate`]), and the
+/// person still has it on the page.
 pub fn request_messages<'a>(history: impl IntoIterator<Item = &'a Message>) -> Vec<Message> {
     let mut out: Vec<Message> = Vec::new();
     for message in history {
-        let content =
-            message.content.iter().filter(|b| b.as_text().is_none_or(|t| !t.trim().is_empty())).cloned();
-        let content: Vec<ContentBlock> = content.collect();
+        let content = message.content.iter().filter(|b| b.as_text().is_none_or(|t| !t.trim().is_empty()));
+        let content: Vec<ContentBlock> = content
+            .map(|block| match block {
+                ContentBlock::Image(image) if message.role == Role::Assistant => {
+                    ContentBlock::Text(format!("[an image ({}) was generated here]", image.format))
+                }
+                other => other.clone(),
+            })
+            .collect();
         if content.is_empty() || (out.is_empty() && message.role != Role::User) {
             continue;
         }
@@ -156,6 +166,21 @@ mod tests {
             [ContentBlock::Text("first try".into()), ContentBlock::Text("second try".into())]
         );
         assert_eq!(sent[1], m(Role::Assistant, "answer"));
+    }
+
+    #[test]
+    fn generated_images_go_back_as_words_and_the_users_as_they_are() {
+        use crate::types::{Blob, ImageBlock, ImageFormat, ImageSource};
+        let image = ContentBlock::Image(ImageBlock {
+            format: ImageFormat::Png,
+            source: ImageSource::Bytes(Blob(vec![1, 2, 3])),
+            error: None,
+            extra: Extra::new(),
+        });
+        let turn = |role| Message { role, content: vec![image.clone()], extra: Extra::new() };
+        let sent = request_messages(&[turn(Role::User), turn(Role::Assistant)]);
+        assert_eq!(sent[0].content, vec![image]);
+        assert_eq!(sent[1].content, [ContentBlock::Text("[an image (png) was generated here]".into())]);
     }
 
     #[test]

@@ -151,3 +151,24 @@ test('files that would make a request larger than the relay takes are refused be
   assert.equal(await chat.page.getByRole('list', { name: 'Attachments' }).count(), 0);
   await chat.page.context().close();
 });
+
+test('an image the model generates is shown with its reply, kept across a reload, and goes back as words', async () => {
+  const chat = await freshChat(browser, url);
+  await useModel(chat, NOVA);
+  await chat.send('Draw a dot [stand-in:image]');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  const image = () => chat.reply(0).getByRole('list', { name: 'Generated images' }).getByRole('img', { name: 'png image (1 KB)' });
+  // Streamed in pieces of its bytes and put back together: the browser decodes a 1×1 PNG.
+  const decoded = (img) => img.evaluate((el) => el.decode().then(() => el.naturalWidth, () => 0));
+  assert.equal(await decoded(image()), 1);
+
+  await chat.page.reload();
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  assert.equal(await decoded(image()), 1);
+
+  await chat.send('Thanks');
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  const [, reply] = (await lastRequest()).messages;
+  assert.deepEqual(reply.content.at(-1), { text: '[an image (png) was generated here]' });
+  await chat.page.context().close();
+});

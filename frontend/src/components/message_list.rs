@@ -176,7 +176,11 @@ fn MessageView(
             <Show when=move || editing.get()>
                 <EditBox message editing />
             </Show>
-            <Attachments message />
+            // A reply's generated images are there once it has ended.
+            {move || {
+                message.status.track();
+                view! { <Attachments message /> }
+            }}
             <Show when=move || message.status.get() == MessageStatus::Streaming>
                 <span class="typing" aria-hidden="true">"●"</span>
             </Show>
@@ -253,7 +257,7 @@ fn Attachments(message: ChatMessage) -> impl IntoView {
     });
     (!files.is_empty()).then(|| {
         view! {
-            <ul class="attachments" aria-label="Attached files">
+            <ul class="attachments" aria-label=if message.from_user { "Attached files" } else { "Generated images" }>
                 {files.into_iter().map(|(preview, label)| view! {
                     <li>
                         {preview.map(|(shown, src)| attach::preview_view(shown, src, label.clone()))}

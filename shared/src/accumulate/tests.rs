@@ -199,6 +199,17 @@ fn generated_images_and_stream_tool_results_are_assembled() {
     ];
     let json = serde_json::to_value(accumulate(&events).unwrap().output.message().unwrap()).unwrap();
     assert_eq!(json["content"][0], json!({"image": {"format": "png", "source": {"bytes": "iVBO"}}}));
+    // "Incremental image data": a second delta's bytes follow the first's.
+    let mut more = events.to_vec();
+    more.insert(
+        2,
+        event(
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 0, "delta": {"image": {"source": {"bytes": "RK5C"}}}}),
+        ),
+    );
+    let json = serde_json::to_value(accumulate(&more).unwrap().output.message().unwrap()).unwrap();
+    assert_eq!(json["content"][0]["image"]["source"]["bytes"], "iVBORK5C");
     assert_eq!(
         json["content"][1],
         json!({"toolResult": {"toolUseId": "s1", "status": "success", "content": [{"text": "found 3 pages"}, {"json": {"n": 3}}]}})
@@ -267,6 +278,13 @@ fn block() -> impl Strategy<Value = ContentBlock> {
         }),
         proptest::collection::vec(any::<u8>(), 1..40)
             .prop_map(|b| ContentBlock::ReasoningContent(ReasoningContentBlock::RedactedContent(Blob(b)))),
+        // A generated image, streamed as pieces of its bytes.
+        proptest::collection::vec(any::<u8>(), 1..200).prop_map(|b| ContentBlock::Image(ImageBlock {
+            format: ImageFormat::Png,
+            source: ImageSource::Bytes(Blob(b)),
+            error: None,
+            extra: Extra::new(),
+        })),
     ]
 }
 

@@ -121,3 +121,17 @@ pub(crate) fn received(content: &[ContentBlock]) -> Option<String> {
         .collect();
     (!seen.is_empty()).then(|| format!("I received {}.", seen.join(" and ")))
 }
+
+/// A generated image, as an image-generating model's reply holds one: a 1×1 PNG.
+pub(crate) fn generated_image() -> ContentBlock {
+    const PNG: &str =
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    // A `Blob` is base64 on the wire.
+    let bytes = serde_json::from_value(serde_json::Value::from(PNG)).expect("base64");
+    ContentBlock::Image(ImageBlock {
+        format: ImageFormat::Png,
+        source: ImageSource::Bytes(bytes),
+        error: None,
+        extra: converse_shared::types::Extra::new(),
+    })
+}

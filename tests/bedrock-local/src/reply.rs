@@ -26,6 +26,7 @@
 //! | `[stand-in:truncate]`, `[stand-in:bad-crc]` | three deltas, then half a frame and the end / a frame with a wrong checksum |
 //! | `[stand-in:stream-<member>-first]`, `[stand-in:stream-<member>-first-once]` | that exception as the stream's first frame, before `messageStart` (always / the first time this exact request arrives) |
 //! | `[stand-in:error-frame]` | three deltas, then a `:message-type: error` frame |
+//! | `[stand-in:image]` | a generated image after the text (a 1×1 PNG; streamed as `contentBlockStart.image` and pieces of its bytes) |
 //!
 //! Without markers: a request to name a conversation ("Name this conversation … It begins:")
 //! is answered with a title; documents with citations enabled are cited; tool results in the last
@@ -635,6 +636,9 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
     }
     if stop_reason != StopReason::GuardrailIntervened {
         content.extend(cited_documents(request));
+    }
+    if on("image") {
+        content.push(crate::media::generated_image());
     }
     content.extend(tools);
 

@@ -238,8 +238,10 @@ fn converse_stream(config: &Config, plan: Plan, cancelled: Arc<AtomicU64>) -> Re
     let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(4);
     let delay = plan.delta_delay_ms.map_or(config.delta_delay, std::time::Duration::from_millis);
     // Text: one delta per word, as the plan counts tokens. Tool input: pieces of 6 bytes.
+    // Images: 24 characters of base64 (18 bytes) a piece.
     let mut events = disassemble(&plan.response, |block, rest| match block {
         ContentBlock::ToolUse(_) => 6,
+        ContentBlock::Image(_) => 24,
         _ => rest.find(' ').map_or(rest.len(), |i| i + 1),
     });
     if plan.malformed_tool_input {
