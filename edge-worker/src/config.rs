@@ -287,6 +287,7 @@ impl RelayConfig {
                 account,
                 region,
                 service_tiers: policy::parse_tiers(read(env, "ALLOWED_SERVICE_TIERS").as_deref())?,
+                system_tools: policy::system_tools::parse(read(env, "SYSTEM_TOOLS").as_deref())?,
             },
             timing: Timing {
                 first_byte: Duration::from_millis(number(env, "FIRST_BYTE_TIMEOUT_MS", 60_000)?),

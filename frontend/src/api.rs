@@ -162,6 +162,15 @@ pub struct Unavailable {
 }
 
 impl RelayTools {
+    /// The system tools the relay allows (Bedrock runs them, for the models that have them).
+    pub fn system_tools(&self) -> Vec<String> {
+        let system = self.tools.iter().filter_map(|t| match t {
+            converse_shared::Tool::SystemTool(s) => Some(s.name.clone()),
+            _ => None,
+        });
+        system.collect()
+    }
+
     /// Each tool spec, with where it runs.
     pub fn specs(&self) -> Vec<(converse_shared::ToolSpecification, String)> {
         self.tools

@@ -479,6 +479,31 @@ pub fn disassemble(
                     ));
                 }
             }
+            // A system tool's result, in the reply it ran in: its start, then its content.
+            ContentBlock::ToolResult(result) => {
+                events.push(StreamEvent::ContentBlockStart(ContentBlockStartEvent {
+                    start: ContentBlockStart::ToolResult(ToolResultBlockStart {
+                        tool_use_id: result.tool_use_id.clone(),
+                        r#type: result.r#type.clone(),
+                        status: result.status.clone(),
+                        extra: Extra::new(),
+                    }),
+                    content_block_index: index,
+                    extra: Extra::new(),
+                }));
+                let pieces: Vec<ToolResultBlockDelta> = result
+                    .content
+                    .iter()
+                    .filter_map(|c| match c {
+                        ToolResultContentBlock::Text(t) => Some(ToolResultBlockDelta::Text(t.clone())),
+                        ToolResultContentBlock::Json(j) => Some(ToolResultBlockDelta::Json(j.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                if !pieces.is_empty() {
+                    events.push(delta(index, ContentBlockDelta::ToolResult(pieces)));
+                }
+            }
             ContentBlock::Image(ImageBlock { format, source: ImageSource::Bytes(bytes), .. }) => {
                 events.push(StreamEvent::ContentBlockStart(ContentBlockStartEvent {
                     start: ContentBlockStart::Image(ImageBlockStart {

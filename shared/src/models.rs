@@ -69,6 +69,11 @@ pub struct ModelRules {
     /// (<https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html>).
     #[serde(default)]
     pub prompt_cache: Cow<'static, str>,
+    /// The system tools it runs itself (`Tool.systemTool`), space-separated (empty: none):
+    /// Nova 2 Lite's `nova_grounding` and `nova_code_interpreter`
+    /// (<https://docs.aws.amazon.com/nova/latest/userguide/tool-built-in.html>).
+    #[serde(default)]
+    pub system_tools: Cow<'static, str>,
     /// Takes `stopSequences`.
     pub stop_sequences: bool,
     /// Tokens of context.
@@ -168,6 +173,15 @@ pub fn prepare(
         }
         if streaming && !rules.streaming_tools {
             return Err(unsupported(model_id, rules, "tool use while streaming (use Converse instead)"));
+        }
+        let system_tools = request.tool_config.iter().flat_map(|c| &c.tools).filter_map(|t| match t {
+            Tool::SystemTool(s) => Some(s.name.as_str()),
+            _ => None,
+        });
+        for name in system_tools {
+            if !rules.system_tools.split_whitespace().any(|t| t == name) {
+                return Err(unsupported(model_id, rules, &format!("the system tool {name}")));
+            }
         }
     }
     if request.output_config.as_ref().is_some_and(|c| c.text_format.is_some()) && !rules.structured_output {

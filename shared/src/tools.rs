@@ -47,6 +47,20 @@ pub fn calls(reply: &Message) -> Vec<ToolCall> {
         .collect()
 }
 
+/// The calls of `reply` that a system tool ran within it (Bedrock's own tools, such as Nova's
+/// `nova_code_interpreter`): each has its result in the reply itself, a `toolResult` with its
+/// `type` set (realcases pyd-96: `server_tool_use`, then `nova_code_interpreter_result`).
+pub fn answered_in_place(reply: &Message) -> Vec<&str> {
+    reply
+        .content
+        .iter()
+        .filter_map(|b| match b {
+            ContentBlock::ToolResult(r) if r.r#type.is_some() => Some(r.tool_use_id.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A call of a reply and what became of it, as a person is shown it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answered {
@@ -63,10 +77,12 @@ pub fn answered(reply: &Message, results: Option<&Message>) -> Vec<Answered> {
     calls(reply)
         .into_iter()
         .map(|call| {
-            let answer = results.into_iter().flat_map(|m| &m.content).find_map(|b| match b {
-                ContentBlock::ToolResult(r) if r.tool_use_id == call.id => Some(r),
-                _ => None,
-            });
+            // A system tool's result is in the reply itself; the others in the next turn.
+            let answer =
+                std::iter::once(reply).chain(results).flat_map(|m| &m.content).find_map(|b| match b {
+                    ContentBlock::ToolResult(r) if r.tool_use_id == call.id => Some(r),
+                    _ => None,
+                });
             let result = answer.map(|r| {
                 let text =
                     r.content.iter().map(ToolResultContentBlock::as_readable).collect::<Vec<_>>().join("\n");
@@ -144,7 +160,10 @@ impl ToolLoop {
 
     /// Decides what follows `reply`, which ended for `stop_reason`.
     pub fn next(&mut self, reply: &Message, stop_reason: &StopReason) -> Next {
-        let calls = calls(reply);
+        // Calls a system tool already ran are not run again.
+        let ran = answered_in_place(reply);
+        let calls: Vec<ToolCall> =
+            calls(reply).into_iter().filter(|c| !ran.contains(&c.id.as_str())).collect();
         if *stop_reason != StopReason::ToolUse || calls.is_empty() {
             return Next::Done;
         }

@@ -326,6 +326,9 @@ pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
                 ContentBlock::Audio(AudioBlock { source: AudioSource::Bytes(b), .. }) => {
                     media_size("recording", b.len()).map_err(|m| invalid(&at, m))?;
                 }
+                // A system tool's result (its `type` set) is the assistant's own: Bedrock runs
+                // the tool within the reply (realcases pyd-96, pyd-97).
+                ContentBlock::ToolResult(result) if !from_user && result.r#type.is_some() => {}
                 ContentBlock::ToolResult(result) => {
                     if !from_user {
                         return Err(invalid(&at, "tool results are only allowed in user messages"));
@@ -440,12 +443,17 @@ pub fn validate_parameters(request: &ConverseRequest) -> Result<(), BedrockError
     Ok(())
 }
 
+/// The calls of an assistant turn that the next user turn must answer: all but those a
+/// system tool ran, whose results are in the turn itself.
 fn tool_use_ids(message: &Message) -> Vec<&str> {
+    let answered = crate::tools::answered_in_place(message);
     message
         .content
         .iter()
         .filter_map(|b| match b {
-            ContentBlock::ToolUse(t) => Some(t.tool_use_id.as_str()),
+            ContentBlock::ToolUse(t) if !answered.contains(&t.tool_use_id.as_str()) => {
+                Some(t.tool_use_id.as_str())
+            }
             _ => None,
         })
         .collect()

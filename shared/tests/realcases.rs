@@ -265,3 +265,27 @@ fn recorded_frames_written_as_sse_from_their_bytes_read_back_the_same() {
     }
     assert!(frames >= 100, "only {frames} frames");
 }
+
+/// Nova 2 Lite with its code interpreter (a system tool): Bedrock ran the tool inside the
+/// reply (pyd-96), and took that reply back in the next request (pyd-97).
+#[test]
+fn a_system_tools_call_is_answered_in_the_reply_and_only_the_applications_tools_run() {
+    use converse_shared::tools::{Next, ToolLoop, answered};
+    let reply: ConverseResponse =
+        serde_json::from_value(read_json(&root().join("accepted/pyd-96.response.json"))).unwrap();
+    let message = reply.output.message().unwrap();
+    match ToolLoop::new(5).next(message, &reply.stop_reason) {
+        Next::RunTools(calls) => {
+            assert_eq!(calls.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["final_result"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let shown = answered(message, None);
+    assert_eq!(shown[0].call.name, "nova_code_interpreter");
+    assert!(shown[0].result.as_ref().unwrap().as_ref().unwrap().contains("7006652"));
+    assert_eq!(shown[1].result, None, "final_result is the application's to run");
+
+    let next: converse_shared::ConverseRequest =
+        serde_json::from_value(read_json(&root().join("accepted/pyd-97.request.json"))).unwrap();
+    converse_shared::validate::validate(&next).unwrap();
+}

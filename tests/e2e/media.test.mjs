@@ -8,11 +8,10 @@
 // takes audio on Converse, so audio goes to a model the deployer declared (an imported model).
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import { lastRequest } from './http.mjs';
-import { freshChat, launch } from './page.mjs';
-import { pageRelay } from './workerd.mjs';
+import { freshChat, ownDeployment } from './page.mjs';
 
 const NOVA = 'us.amazon.nova-lite-v1:0';
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -35,22 +34,12 @@ function wav(seconds = 0.5, rate = 8000) {
 // The bytes of a video as the page stores and sends them (the stand-in does not decode video).
 const VIDEO = Buffer.concat([Buffer.from('\x00\x00\x00\x18ftypmp42'), Buffer.alloc(2988, 7)]);
 
-let mf;
-let url;
-let browser;
-before(async () => {
-  ({ mf, url } = await pageRelay({
+const own = ownDeployment({
     PAGE_ACCESS: 'open',
     ALLOWED_MODELS: `${NOVA},${HAIKU},${SPEECH}`,
     MODEL_CAPABILITIES: JSON.stringify(DECLARED),
     MAX_BODY_BYTES: String(CAP),
-  }));
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await mf?.dispose();
-});
+  });
 
 const picker = (chat) => chat.page.getByLabel('Attach files');
 const pending = (chat) => chat.page.getByRole('list', { name: 'Attachments' });
@@ -70,7 +59,7 @@ const playable = (locator) => locator.evaluate((el) => el.readyState >= 1 || new
 }));
 
 test('a video is previewed, sent as a video block, kept across a reload, and exported and imported with its bytes', async () => {
-  const chat = await freshChat(browser, url);
+  const chat = await freshChat(own.browser, own.url);
   await useModel(chat, NOVA);
   await picker(chat).setInputFiles([{ name: 'clip.mp4', mimeType: 'video/mp4', buffer: VIDEO }]);
   const preview = pending(chat).locator('video[aria-label^="mp4 video"]');
@@ -106,7 +95,7 @@ test('a video is previewed, sent as a video block, kept across a reload, and exp
   const exported = JSON.parse(await readFile(await file.path(), 'utf8'));
   assert.deepEqual(exported.conversations[0].messages[0].message.content[0], first.content[0]);
 
-  const other = await freshChat(browser, url);
+  const other = await freshChat(own.browser, own.url);
   const importer = other.page.getByRole('navigation', { name: 'Conversations' }).getByLabel('Import conversations');
   await importer.setInputFiles({ name: 'video.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(exported)) });
   await other.page.getByRole('status').filter({ hasText: 'Imported 1 conversation.' }).waitFor();
@@ -117,7 +106,7 @@ test('a video is previewed, sent as a video block, kept across a reload, and exp
 });
 
 test('a recording goes to a model declared to take audio, plays from the stored bytes, and is refused by name elsewhere', async () => {
-  const chat = await freshChat(browser, url);
+  const chat = await freshChat(own.browser, own.url);
   const recording = wav();
   await useModel(chat, HAIKU);
   await picker(chat).setInputFiles([{ name: 'memo.wav', mimeType: 'audio/wav', buffer: recording }]);
@@ -143,7 +132,7 @@ test('a recording goes to a model declared to take audio, plays from the stored 
 });
 
 test('files that would make a request larger than the relay takes are refused before sending, naming both sizes', async () => {
-  const chat = await freshChat(browser, url);
+  const chat = await freshChat(own.browser, own.url);
   await useModel(chat, NOVA);
   // 900 KB of video is 1.2 MB once encoded; this relay takes 1 MB a request.
   await picker(chat).setInputFiles([{ name: 'long.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(900_000, 1) }]);
@@ -153,7 +142,7 @@ test('files that would make a request larger than the relay takes are refused be
 });
 
 test('an image the model generates is shown with its reply, kept across a reload, and goes back as words', async () => {
-  const chat = await freshChat(browser, url);
+  const chat = await freshChat(own.browser, own.url);
   await useModel(chat, NOVA);
   await chat.send('Draw a dot [stand-in:image]');
   await chat.waitForStatus(chat.reply(0), 'complete');

@@ -1,7 +1,10 @@
 // The chat page as a person uses it: one page object for every browser test.
+import { after, before } from 'node:test';
+
 import { chromium } from 'playwright-core';
 
 import { RELAY_URL } from './env.mjs';
+import { pageRelay } from './workerd.mjs';
 
 const ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -100,4 +103,22 @@ export async function freshChat(browser, url = RELAY_URL, { titles = false, ...o
   const chat = new ChatPage(page);
   await chat.open(url);
   return chat;
+}
+
+/**
+ * A deployment of the suite's own: a relay serving the page with `bindings` (see `pageRelay`)
+ * and a browser, started before the suite's tests and closed after them. Its `url` and
+ * `browser` are there once the tests run.
+ */
+export function ownDeployment(bindings) {
+  const own = {};
+  before(async () => {
+    ({ mf: own.mf, url: own.url } = await pageRelay(bindings));
+    own.browser = await launch();
+  });
+  after(async () => {
+    await own.browser?.close();
+    await own.mf?.dispose();
+  });
+  return own;
 }

@@ -14,6 +14,7 @@ use crate::intake::{self, TooBig};
 
 pub(crate) mod count;
 pub(crate) mod site;
+pub(crate) mod system_tools;
 
 pub(crate) use site::Site;
 
@@ -49,6 +50,8 @@ pub(crate) struct Policy {
     pub(crate) region: String,
     /// The service tiers a request may ask for (`ALLOWED_SERVICE_TIERS`).
     pub(crate) service_tiers: Vec<String>,
+    /// The system tools a request may offer the model (`SYSTEM_TOOLS`).
+    pub(crate) system_tools: Vec<String>,
 }
 
 /// A limit: requests and tokens per minute.
@@ -329,6 +332,7 @@ pub(crate) fn apply(
     })?;
     check_attachments(policy, &request.messages)?;
     check_tier(policy, request.service_tier.as_ref())?;
+    system_tools::check(&policy.system_tools, &request)?;
 
     let mut rewritten = match site {
         Some((origin, site, preset)) => site::apply(origin, site, preset, model_id, &mut request)?,

@@ -151,6 +151,11 @@ pub(crate) async fn listing(req: &Request, env: &Env, config: &RelayConfig) -> R
         listed.push(json!({ "toolSpec": t.spec }));
         runs.insert(t.spec.name.clone(), json!(format!("mcp:{}", t.server)));
     }
+    // Bedrock's own tools the deployer allows (`SYSTEM_TOOLS`): offered to the models that run them.
+    for name in &config.policy.system_tools {
+        listed.push(json!({ "systemTool": { "name": name } }));
+        runs.insert(name.clone(), json!("bedrock"));
+    }
     let unavailable: Vec<Value> =
         offer.unavailable.iter().map(|(server, why)| json!({ "server": server, "why": why })).collect();
     Response::from_json(&json!({ "tools": listed, "runs": runs, "unavailable": unavailable }))

@@ -9,15 +9,15 @@ use std::collections::BTreeMap;
 
 use converse_shared::models::{ModelListing, ModelRules, rules_for};
 use converse_shared::reply_format;
-use converse_shared::tools::{builtin_specs, tool_config};
 use converse_shared::{
-    AnyToolChoice, ConverseRequest, GuardrailConfiguration, InferenceConfiguration, ServiceTier,
-    ServiceTierType, SpecificToolChoice, SystemContentBlock, Tool, ToolChoice, ToolConfiguration,
-    ToolSpecification,
+    ConverseRequest, GuardrailConfiguration, InferenceConfiguration, ServiceTier, ServiceTierType,
+    SystemContentBlock, ToolSpecification,
 };
 use leptos::prelude::*;
 
 use crate::api;
+
+mod tools;
 use crate::state::notices::Notices;
 use crate::storage::{self, ConversationMeta, Settings, ToolSetting};
 
@@ -71,6 +71,8 @@ pub struct SettingsState {
     pub unavailable_servers: RwSignal<Vec<api::Unavailable>>,
     /// The deployer's tools, from the relay, once asked for, with where each runs.
     http_tools: StoredValue<Option<Vec<(ToolSpecification, String)>>>,
+    /// The system tools the relay allows (Bedrock runs them within a reply).
+    system_tools: StoredValue<Vec<String>>,
     notices: Notices,
 }
 
@@ -90,6 +92,7 @@ impl SettingsState {
             changed: Trigger::new(),
             unavailable_servers: RwSignal::new(Vec::new()),
             http_tools: StoredValue::new(None),
+            system_tools: StoredValue::new(Vec::new()),
             notices,
         }
     }
@@ -187,91 +190,6 @@ impl SettingsState {
             let offered = listing.models.iter().any(|m| m.model_id == current);
             (!offered).then(|| listing.models.first().map(|m| m.model_id.clone())).flatten()
         })
-    }
-
-    /// Asks the relay for its tools, once.
-    pub(crate) async fn load_tools(self) {
-        if self.http_tools.with_value(Option::is_some) {
-            return;
-        }
-        // The widget offers no tools: a site's visitors get the deployer's chat, not a toolbox.
-        if crate::mode::widget().is_some() {
-            self.http_tools.set_value(Some(Vec::new()));
-            return;
-        }
-        let relay = api::http_tools().await;
-        self.http_tools.set_value(Some(relay.specs()));
-        self.unavailable_servers.set(relay.unavailable);
-        let runs = |name: &str| {
-            self.http_tools.with_value(|tools| {
-                let listed = tools.iter().flatten().find(|(s, _)| s.name == name);
-                match listed.map(|(_, runs)| runs.as_str()) {
-                    None => "Runs in this page".to_owned(),
-                    Some("lambda") => "Runs in AWS Lambda, called by the relay".to_owned(),
-                    Some(runs) => match runs.strip_prefix("mcp:") {
-                        Some(server) => format!("Runs on the MCP server {server}, called by the relay"),
-                        None => "Runs on the relay's server".to_owned(),
-                    },
-                }
-            })
-        };
-        let listed = self.all_tool_specs().into_iter().map(|s| ListedTool {
-            place: runs(&s.name),
-            description: s.description.unwrap_or_default(),
-            name: s.name,
-        });
-        self.tool_list.set(listed.collect());
-    }
-
-    /// The tools the page offers: its own, then the relay's (a name the page has wins).
-    pub(crate) fn all_tool_specs(self) -> Vec<ToolSpecification> {
-        if crate::mode::widget().is_some() {
-            return Vec::new();
-        }
-        let mut specs = builtin_specs();
-        for (spec, _) in self.http_tools.get_value().unwrap_or_default() {
-            if !specs.iter().any(|s| s.name == spec.name) {
-                specs.push(spec);
-            }
-        }
-        specs
-    }
-
-    /// Whether a call of `tool` may run: it is offered here and switched on (a model may name
-    /// any tool, offered or not).
-    pub(crate) fn may_run(self, tool: &str) -> Option<ToolSetting> {
-        let setting = self.tool_settings.with_untracked(|s| s.get(tool).copied().unwrap_or_default());
-        (setting.enabled && self.all_tool_specs().iter().any(|s| s.name == tool)).then_some(setting)
-    }
-
-    /// The tools a request offers: those switched on. A forced tool choice applies to the
-    /// first request of a turn only: later rounds answer with the results, and forcing a tool
-    /// there would loop until the round cap.
-    pub(crate) async fn tool_config(self, first_round: bool) -> Option<ToolConfiguration> {
-        // A message sent before the page finished asking the relay for its tools waits for them.
-        self.load_tools().await;
-        let settings = self.tool_settings.get_untracked();
-        let specs = self
-            .all_tool_specs()
-            .into_iter()
-            .filter(|s| settings.get(&s.name).is_none_or(|t| t.enabled))
-            .collect();
-        let mut config = tool_config(specs)?;
-        if first_round {
-            config.tool_choice = match self.tool_choice.get_untracked().as_deref() {
-                Some("any") => Some(ToolChoice::Any(AnyToolChoice { extra: Default::default() })),
-                Some(name)
-                    if config.tools.iter().any(|t| matches!(t, Tool::ToolSpec(s) if s.name == name)) =>
-                {
-                    Some(ToolChoice::Tool(SpecificToolChoice {
-                        name: name.to_owned(),
-                        extra: Default::default(),
-                    }))
-                }
-                _ => None,
-            };
-        }
-        Some(config)
     }
 
     /// Puts the conversation's settings into a request.

@@ -303,3 +303,17 @@ proptest! {
         prop_assert_eq!(accumulate(&events).unwrap(), original);
     }
 }
+
+#[test]
+fn a_system_tools_call_and_result_stream_and_come_back_whole() {
+    // The shape of realcases pyd-96: Nova's code interpreter ran inside the reply.
+    let content: Vec<ContentBlock> = serde_json::from_value(json!([
+        {"toolUse": {"input": {"snippet": "1234 * 5678"}, "name": "nova_code_interpreter", "toolUseId": "t1", "type": "server_tool_use"}},
+        {"toolResult": {"content": [{"json": {"exitCode": 0, "isError": false, "stdErr": "", "stdOut": "7006652"}}], "status": "success", "toolUseId": "t1", "type": "nova_code_interpreter_result"}},
+        {"text": "It is 7006652."}
+    ]))
+    .unwrap();
+    let original = response(content, StopReason::EndTurn);
+    let events = disassemble(&original, |_, rest| rest.len().min(5));
+    assert_eq!(accumulate(&events).unwrap(), original);
+}

@@ -62,6 +62,8 @@ pub struct DeclaredRules {
     /// As [`ModelRules`]' member of the same name.
     pub prompt_cache: Option<String>,
     /// As [`ModelRules`]' member of the same name.
+    pub system_tools: Option<String>,
+    /// As [`ModelRules`]' member of the same name.
     pub citations: Option<bool>,
     /// As [`ModelRules`]' member of the same name.
     pub context_window: Option<u32>,
@@ -102,6 +104,7 @@ impl DeclaredRules {
                 structured_output: false,
                 effort: Cow::Borrowed(""),
                 prompt_cache: Cow::Borrowed(""),
+                system_tools: Cow::Borrowed(""),
                 citations: false,
                 stop_sequences: false,
                 context_window,
@@ -127,6 +130,7 @@ impl DeclaredRules {
             structured_output: on(self.structured_output, base.structured_output),
             effort: self.effort.map_or(base.effort, Cow::Owned),
             prompt_cache: self.prompt_cache.map_or(base.prompt_cache, Cow::Owned),
+            system_tools: self.system_tools.map_or(base.system_tools, Cow::Owned),
             citations: on(self.citations, base.citations),
             context_window: self.context_window.unwrap_or(base.context_window),
             max_output_tokens: self.max_output_tokens.unwrap_or(base.max_output_tokens),

@@ -24,6 +24,7 @@ pub(super) fn rules(family: &'static str, context_window: u32, max_output_tokens
         effort: Cow::Borrowed(""),
         citations: false,
         prompt_cache: Cow::Borrowed(""),
+        system_tools: Cow::Borrowed(""),
         stop_sequences: true,
         context_window,
         max_output_tokens,
@@ -154,6 +155,16 @@ pub(super) static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
                 images: true,
                 video: true,
                 ..rules("Amazon Nova Premier", 1_000_000, 32_000)
+            },
+        ),
+        (
+            "amazon.nova-2-lite",
+            ModelRules {
+                images: true,
+                video: true,
+                reasoning: true,
+                system_tools: Cow::Borrowed("nova_code_interpreter nova_grounding"),
+                ..rules("Amazon Nova 2 Lite", 1_000_000, 65_535)
             },
         ),
         ("amazon.nova", ModelRules { images: true, ..rules("Amazon Nova", 300_000, 10_000) }),

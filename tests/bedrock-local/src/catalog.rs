@@ -90,6 +90,10 @@ pub struct Model {
     pub cache_min: u32,
     /// Takes an hour's cache lifetime (`cachePoint.ttl: 1h`): Claude's 4.5 generation on.
     pub cache_1h: bool,
+    /// The system tools it runs itself (`Tool.systemTool`): Nova 2 Lite's web grounding and
+    /// code interpreter (<https://docs.aws.amazon.com/nova/latest/userguide/tool-built-in.html>;
+    /// the interpreter recorded in realcases pyd-96 and pyd-97).
+    pub system_tools: &'static [&'static str],
     /// Tokens of context.
     pub context: u32,
     /// The most output tokens one request may ask for.
@@ -119,6 +123,7 @@ const fn chat(name: &'static str, context: u32, max_output: u32) -> Model {
         effort: &[],
         cache_min: 0,
         cache_1h: false,
+        system_tools: &[],
         context,
         max_output,
     }
@@ -271,6 +276,7 @@ const MODELS: &[(&str, Model)] = &[
             on_demand: false,
             profiles: &["us", "eu", "global"],
             reasoning: Reasoning::Plain,
+            system_tools: &["nova_grounding", "nova_code_interpreter"],
             ..nova("Nova 2 Lite", 1_000_000, 65_535)
         },
     ),

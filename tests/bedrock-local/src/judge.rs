@@ -52,6 +52,18 @@ pub fn check(
         .iter()
         .flat_map(|m| &m.content)
         .any(|b| matches!(b, ContentBlock::ToolUse(_) | ContentBlock::ToolResult(_)));
+    let system_tools = request.tool_config.iter().flat_map(|c| &c.tools).filter_map(|t| match t {
+        converse_shared::types::Tool::SystemTool(s) => Some(s.name.as_str()),
+        _ => None,
+    });
+    for name in system_tools {
+        if !model.system_tools.contains(&name) {
+            // In the pattern of Bedrock's refusals of what a model does not take.
+            return Err(invalid(format!(
+                "This model doesn't support the system tool {name}. Remove it and try again."
+            )));
+        }
+    }
     match &request.tool_config {
         Some(_) if !model.tools => return Err(invalid("This model doesn't support tool use.")),
         Some(_) if streaming && !model.stream_tools => {

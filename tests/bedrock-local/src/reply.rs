@@ -26,6 +26,7 @@
 //! | `[stand-in:truncate]`, `[stand-in:bad-crc]` | three deltas, then half a frame and the end / a frame with a wrong checksum |
 //! | `[stand-in:stream-<member>-first]`, `[stand-in:stream-<member>-first-once]` | that exception as the stream's first frame, before `messageStart` (always / the first time this exact request arrives) |
 //! | `[stand-in:error-frame]` | three deltas, then a `:message-type: error` frame |
+//! | `[stand-in:system-tool]` | with `nova_code_interpreter` offered, to a model that runs it: the interpreter's call and result in the reply (as in realcases pyd-96), the arithmetic of the message worked out |
 //! | `[stand-in:image]` | a generated image after the text (a 1×1 PNG; streamed as `contentBlockStart.image` and pieces of its bytes) |
 //!
 //! Without markers: a request to name a conversation ("Name this conversation … It begins:")
@@ -562,6 +563,13 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         }
         reply
     };
+    // `[stand-in:system-tool]`: the model runs its code interpreter within the reply.
+    if on("system-tool")
+        && let Some((blocks, said)) = system_tool::run(request, &last, model)
+    {
+        content.extend(blocks);
+        reply = said;
+    }
     // `[stand-in:long]` is 200 more words; `[stand-in:words-N]` is N more.
     let more = if on("long") {
         200
@@ -689,6 +697,8 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         delta_delay_ms: marker_number(trigger_text, "delay-"),
     })
 }
+
+mod system_tool;
 
 #[cfg(test)]
 mod tests;

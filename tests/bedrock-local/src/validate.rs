@@ -337,6 +337,16 @@ mod tests {
     }
 
     #[test]
+    fn system_tools_go_to_the_models_that_run_them() {
+        let with = r#"{"messages":[{"role":"user","content":[{"text":"a"}]}],"toolConfig":{"tools":[{"systemTool":{"name":"nova_code_interpreter"}}]}}"#;
+        assert!(parse_request("us.amazon.nova-2-lite-v1:0", with.as_bytes(), true).is_ok());
+        assert_eq!(
+            message_of("us.amazon.nova-lite-v1:0", with),
+            "This model doesn't support the system tool nova_code_interpreter. Remove it and try again."
+        );
+    }
+
+    #[test]
     fn a_project_is_taken_where_bedrock_takes_it() {
         let with = |project: &str| {
             format!(

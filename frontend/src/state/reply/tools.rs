@@ -30,6 +30,18 @@ impl Reply {
             };
             first_round = false;
             reply.set_blocks(message.content.clone());
+            // Calls a system tool ran within the reply: their cards show what Bedrock returned.
+            for ran in converse_shared::tools::answered(&message, None) {
+                let Some(result) = ran.result else { continue };
+                reply.tools.update(|cards| {
+                    if let Some(card) = cards.iter_mut().find(|c| c.id == ran.call.id) {
+                        (card.status, card.result) = match result {
+                            Ok(text) => (ToolStatus::Done, text),
+                            Err(text) => (ToolStatus::Failed, text),
+                        };
+                    }
+                });
+            }
             let calls = match tool_loop.next(&message, &stop_reason) {
                 Next::Done => {
                     reply.not_run("not run: the model ended its turn");
