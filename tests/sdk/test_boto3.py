@@ -378,3 +378,22 @@ def test_the_relay_is_no_lambda_endpoint():
         lambda_client(RELAY_URL).invoke(FunctionName=FORECAST, Payload=b'{"city":"Oslo"}')
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] >= 400
     assert json.load(urllib.request.urlopen(f"{STANDIN_URL}/_stand-in/stats"))["requests"] == before
+
+
+SONNET_45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+
+
+def test_the_prompt_cache_writes_then_reads_and_boto3_reads_its_usage(bedrock):
+    """Checkpoints kept for an hour on Claude Sonnet 4.5: the first request writes the prefix,
+    the next reads it back, and usage says so by lifetime (`cacheDetails`), as boto3 parses it
+    (https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html). The prefix is
+    unique to this run, so the stand-in's cache holds nothing of it yet."""
+    point = {"cachePoint": {"type": "default", "ttl": "1h"}}
+    system = [{"text": " ".join(f"rule{i}-{os.getpid()}-{id(bedrock)}" for i in range(1100))}, point]
+    first = bedrock.converse(modelId=SONNET_45, system=system, messages=user("first"))
+    assert first["usage"]["cacheWriteInputTokens"] == 1100
+    assert first["usage"]["cacheDetails"] == [{"ttl": "1h", "inputTokens": 1100}]
+    events = bedrock.converse_stream(modelId=SONNET_45, system=system, messages=user("second"))["stream"]
+    usage = next(e["metadata"]["usage"] for e in events if "metadata" in e)
+    assert usage["cacheReadInputTokens"] == 1100
+    assert usage["inputTokens"] == 1
