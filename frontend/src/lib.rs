@@ -10,6 +10,7 @@ pub mod attach;
 mod components;
 pub mod dates;
 pub mod i18n;
+pub mod json_view;
 pub mod markdown;
 pub mod mode;
 pub mod render;

@@ -88,6 +88,13 @@ impl LiveMarkdown {
         }
     }
 
+    /// Shows `html` (made by the page, every part escaped) as the finished reply, in place of
+    /// its Markdown: a reply that is all JSON, as a tree ([`crate::json_view`]).
+    pub fn finish_as_html(&mut self, html: &str) {
+        self.reset("");
+        self.tail.set_inner_html(html);
+    }
+
     fn render_tail(&mut self, tail: &str) {
         // Without the final newline, the text on screen only ever grows at its end.
         self.tail.set_inner_html(render(tail).trim_end());

@@ -58,7 +58,7 @@ test('a model without structured output is refused in Bedrock\'s words', async (
   assert.match((await r.json()).message, /doesn't support the outputConfig field/);
 });
 
-test('the page asks for a reply format, shows the JSON reply indented with its copy button, after a reload too', async () => {
+test('the page asks for a reply format, shows the JSON reply as a tree that folds, with a copy button for the JSON, after a reload too', async () => {
   const { chat, model } = await chatWith(SONNET_45);
   const field = chat.page.getByLabel(/^Reply format/);
   await field.fill('{"type": "object", "properties": ');
@@ -74,12 +74,19 @@ test('the page asks for a reply format, shows the JSON reply indented with its c
   assert.deepEqual(JSON.parse(sent.structure.jsonSchema.schema), SCHEMA);
   assert.equal(sent.structure.jsonSchema.name, 'City');
   const shown = async () => {
-    const block = chat.reply(0).locator('.code-block');
-    assert.equal(await block.locator('code.language-json').count(), 1, 'shown as a JSON code block');
+    const block = chat.reply(0).locator('.json-view');
     assert.ok(await block.getByRole('button', { name: /copy/i }).isVisible(), 'with its copy button');
     const text = await block.locator('code').textContent();
-    assert.match(text, /^{\n {2}"city": /, 'indented');
+    assert.match(text, /^{\n {2}"city": /, 'what it copies is indented');
     assert.deepEqual(Object.keys(JSON.parse(text)).sort(), ['city', 'country', 'population']);
+    // A tree: the reply's object folds, its fields named by their keys.
+    const root = block.locator('.json-tree > details > summary');
+    assert.equal(await root.textContent(), '{ 3 fields }');
+    assert.equal(await block.locator('.json-key').first().textContent(), '"city"');
+    await root.click();
+    assert.equal(await block.locator('.json-key').first().isVisible(), false, 'folded');
+    await root.press('Enter');
+    assert.equal(await block.locator('.json-key').first().isVisible(), true, 'unfolded from the keyboard');
   };
   await shown();
   await chat.page.reload();

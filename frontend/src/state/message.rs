@@ -344,23 +344,22 @@ impl ChatMessage {
     }
 
     /// Shows the reply's final text, all of it rendered.
-    /// A reply that is all JSON (a reply format's, or one that happens to be) is shown
-    /// indented, as a JSON code block with its copy button.
+    /// A reply that is all JSON (a reply format's, or one that happens to be) is shown as a
+    /// tree whose objects and arrays fold, with a copy button for the JSON, indented.
     pub(crate) fn finish_render(&self) {
         self.text.with_value(|text| {
-            let json = converse_shared::reply_format::json_reply(text).and_then(|_| indented_json(text));
-            let shown = json
-                .map(|json| format!("```json\n{json}\n```"))
-                .or_else(|| self.blocks.with_value(|blocks| marked_text(blocks)));
+            let json = converse_shared::reply_format::json_reply(text)
+                .and_then(|value| Some(crate::json_view::html(&value, &indented_json(text)?)));
+            let marked = || self.blocks.with_value(|blocks| marked_text(blocks));
             self.live.update_value(|live| {
-                if let Some(live) = live {
-                    match &shown {
-                        Some(shown) => {
-                            live.reset(shown);
-                            live.finish(shown);
-                        }
-                        None => live.finish(text),
+                let Some(live) = live else { return };
+                match (&json, marked()) {
+                    (Some(html), _) => live.finish_as_html(html),
+                    (None, Some(shown)) => {
+                        live.reset(&shown);
+                        live.finish(&shown);
                     }
+                    (None, None) => live.finish(text),
                 }
             })
         });
