@@ -125,7 +125,8 @@ wait_for_line "$logs/access-idp.log" "listening on" 30
 derived_env "$logs/access-relay.env" PAGE_ACCESS=access "ACCESS_TEAM_DOMAIN=$ACCESS_TEAM_DOMAIN" \
   "ACCESS_AUD=$ACCESS_AUD" "ACCESS_JWKS_URL=$(grep -o 'http://[0-9.:]*' "$logs/access-idp.log")/cdn-cgi/access/certs" \
   ALLOWED_MODELS= MAX_OUTPUT_TOKENS= BEDROCK_PROJECT= BEDROCK_PROJECTS= MAX_BODY_BYTES=4194304 \
-  ALLOWED_SERVICE_TIERS=default,flex,priority,reserved SYSTEM_TOOLS=nova_code_interpreter,nova_grounding
+  ALLOWED_SERVICE_TIERS=default,flex,priority,reserved SYSTEM_TOOLS=nova_code_interpreter,nova_grounding \
+  ALLOWED_S3_BUCKETS=pydantic-ai-test-files
 RELAY_PROTOCOL=https start_relay "$(free_port)" "$logs/access-wrangler.log" --env-file "$PWD/$logs/access-relay.env" --persist-to "$PWD/$logs/access-wrangler-state"
 export ACCESS_RELAY_URL=$RELAY_URL ACCESS_RELAY_LOG="$PWD/$logs/access-wrangler.log"
 RELAY_URL=$MAIN_RELAY_URL

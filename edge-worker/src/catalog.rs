@@ -19,6 +19,7 @@ pub(crate) fn models(req: &Request, config: &RelayConfig) -> Result<Response> {
         enforced_guardrail: config.policy.guardrail.is_some(),
         service_tiers: config.policy.service_tiers.clone(),
         max_request_bytes: Some(config.policy.max_body_bytes as u64),
+        s3_links: !config.policy.s3_prefixes.is_empty(),
     };
     let mut response = Response::from_json(&listing)?;
     if let Some(origin) = auth::allowed_origin(req, config) {

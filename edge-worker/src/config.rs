@@ -288,6 +288,7 @@ impl RelayConfig {
                 region,
                 service_tiers: policy::parse_tiers(read(env, "ALLOWED_SERVICE_TIERS").as_deref())?,
                 system_tools: policy::system_tools::parse(read(env, "SYSTEM_TOOLS").as_deref())?,
+                s3_prefixes: policy::s3::parse(read(env, "ALLOWED_S3_BUCKETS").as_deref())?,
             },
             timing: Timing {
                 first_byte: Duration::from_millis(number(env, "FIRST_BYTE_TIMEOUT_MS", 60_000)?),

@@ -118,6 +118,7 @@ pub(crate) fn info(req: &Request, config: &RelayConfig) -> Result<Response, Rela
         enforced_guardrail: config.policy.guardrail.is_some(),
         service_tiers: config.policy.service_tiers.clone(),
         max_request_bytes: Some(config.policy.max_body_bytes as u64),
+        s3_links: !config.policy.s3_prefixes.is_empty(),
     };
     let info = SiteInfo {
         site: origin,

@@ -2,7 +2,7 @@
 //! Bedrock's limits ([`converse_shared::validate::attachment`]), previewed, and sent as content
 //! blocks with the message.
 
-use converse_shared::ContentBlock;
+use converse_shared::{AudioBlock, ContentBlock, DocumentBlock, ImageBlock, VideoBlock};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -105,7 +105,21 @@ pub fn bytes_of(block: &ContentBlock) -> usize {
     }
 }
 
-/// A short description of an attachment: its name and size.
+/// The S3 URI a block names its file by, if it does.
+pub fn s3_uri(block: &ContentBlock) -> Option<&str> {
+    use converse_shared::{AudioSource, DocumentSource, ImageSource, VideoSource};
+    let location = match block {
+        ContentBlock::Image(ImageBlock { source: ImageSource::S3Location(l), .. })
+        | ContentBlock::Video(VideoBlock { source: VideoSource::S3Location(l), .. })
+        | ContentBlock::Audio(AudioBlock { source: AudioSource::S3Location(l), .. })
+        | ContentBlock::Document(DocumentBlock { source: DocumentSource::S3Location(l), .. }) => l,
+        _ => return None,
+    };
+    Some(&location.uri)
+}
+
+/// A short description of an attachment: its name and size ("in S3" for a file named by its
+/// S3 URI).
 pub fn label(block: &ContentBlock) -> String {
     let name = match block {
         ContentBlock::Image(i) => format!("{} image", i.format),
@@ -114,6 +128,9 @@ pub fn label(block: &ContentBlock) -> String {
         ContentBlock::Document(d) => d.name.clone(),
         other => other.member_name().to_owned(),
     };
+    if let Some(uri) = s3_uri(block) {
+        return format!("{} (in S3)", uri.rsplit('/').next().unwrap_or(uri));
+    }
     let bytes = bytes_of(block);
     if bytes >= 1_000_000 {
         format!("{name} ({:.1} MB)", bytes as f64 / 1e6)

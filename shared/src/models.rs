@@ -33,6 +33,10 @@ pub struct ModelRules {
     pub documents: bool,
     /// Takes video from the user.
     pub video: bool,
+    /// Takes images, documents, video and audio by S3 URI (`s3Location`): Nova, per AWS's
+    /// feature table ("Amazon S3 links for media"); the bucket is read with the caller's role.
+    #[serde(default)]
+    pub s3_media: bool,
     /// Takes audio from the user (`AudioBlock`). No model in AWS's feature table names
     /// audio for Converse yet, so the table says no for all; a deployer declares it for a
     /// model that does.

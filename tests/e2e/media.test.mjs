@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 
-import { lastRequest } from './http.mjs';
+import { lastRequest, post } from './http.mjs';
 import { freshChat, ownDeployment } from './page.mjs';
 
 const NOVA = 'us.amazon.nova-lite-v1:0';
@@ -35,11 +35,12 @@ function wav(seconds = 0.5, rate = 8000) {
 const VIDEO = Buffer.concat([Buffer.from('\x00\x00\x00\x18ftypmp42'), Buffer.alloc(2988, 7)]);
 
 const own = ownDeployment({
-    PAGE_ACCESS: 'open',
-    ALLOWED_MODELS: `${NOVA},${HAIKU},${SPEECH}`,
-    MODEL_CAPABILITIES: JSON.stringify(DECLARED),
-    MAX_BODY_BYTES: String(CAP),
-  });
+  PAGE_ACCESS: 'open',
+  ALLOWED_MODELS: `${NOVA},${HAIKU},${SPEECH}`,
+  MODEL_CAPABILITIES: JSON.stringify(DECLARED),
+  MAX_BODY_BYTES: String(CAP),
+  ALLOWED_S3_BUCKETS: 'my-videos',
+});
 
 const picker = (chat) => chat.page.getByLabel('Attach files');
 const pending = (chat) => chat.page.getByRole('list', { name: 'Attachments' });
@@ -160,4 +161,40 @@ test('an image the model generates is shown with its reply, kept across a reload
   const [, reply] = (await lastRequest()).messages;
   assert.deepEqual(reply.content.at(-1), { text: '[an image (png) was generated here]' });
   await chat.page.context().close();
+});
+
+test('a large video goes by its S3 URI, from a bucket the deployer allows, where the model takes files by S3 link', async () => {
+  const chat = await freshChat(own.browser, own.url);
+  const s3 = chat.page.getByRole('button', { name: 'Attach a file in S3' });
+  await useModel(chat, NOVA);
+  await s3.waitFor();
+  // Claude takes no files by S3 link: no button.
+  await useModel(chat, HAIKU);
+  await s3.waitFor({ state: 'detached' });
+  await useModel(chat, NOVA);
+  const link = async (uri) => {
+    chat.page.once('dialog', (dialog) => dialog.accept(uri));
+    await s3.click();
+  };
+  await link('https://example.com/keynote.mp4');
+  await alert(chat, 'https://example.com/keynote.mp4: not an S3 URI of a file').waitFor();
+  await link('s3://my-videos/talks/keynote.mp4');
+  await pending(chat).getByText('keynote.mp4 (in S3)').waitFor();
+
+  await chat.send('Summarise the talk');
+  await chat.waitForStatus(chat.reply(0), 'complete');
+  const [first] = (await lastRequest()).messages;
+  assert.deepEqual(first.content[0], { video: { format: 'mp4', source: { s3Location: { uri: 's3://my-videos/talks/keynote.mp4' } } } });
+  assert.match(await chat.replyText(0), /I received a video \(mp4, by S3\)\./);
+  await chat.page.context().close();
+});
+
+test('the relay has Bedrock read no file from a bucket its deployer did not allow', async () => {
+  // The stack's main relay allows none: its AWS role would otherwise read whatever it can for anyone.
+  const naming = (uri) => JSON.stringify({ messages: [{ role: 'user', content: [
+    { text: 'What is in it?' }, { video: { format: 'mp4', source: { s3Location: { uri } } } }] }] });
+  const r = await post('us.amazon.nova-lite-v1:0', 'converse', naming('s3://my-videos/talks/keynote.mp4'));
+  assert.equal(r.status, 403);
+  assert.equal(r.headers.get('x-amzn-errortype'), 'AccessDeniedException');
+  assert.equal((await r.json()).message, 'This relay does not read that file from S3: its bucket is not one the deployer allows.');
 });

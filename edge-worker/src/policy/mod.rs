@@ -13,6 +13,7 @@ use crate::errors::RelayError;
 use crate::intake::{self, TooBig};
 
 pub(crate) mod count;
+pub(crate) mod s3;
 pub(crate) mod site;
 pub(crate) mod system_tools;
 
@@ -52,6 +53,8 @@ pub(crate) struct Policy {
     pub(crate) service_tiers: Vec<String>,
     /// The system tools a request may offer the model (`SYSTEM_TOOLS`).
     pub(crate) system_tools: Vec<String>,
+    /// Where files named by S3 URI may be (`ALLOWED_S3_BUCKETS`), as `s3://` prefixes.
+    pub(crate) s3_prefixes: Vec<String>,
 }
 
 /// A limit: requests and tokens per minute.
@@ -333,6 +336,7 @@ pub(crate) fn apply(
     check_attachments(policy, &request.messages)?;
     check_tier(policy, request.service_tier.as_ref())?;
     system_tools::check(&policy.system_tools, &request)?;
+    s3::check(&policy.s3_prefixes, &request.messages)?;
 
     let mut rewritten = match site {
         Some((origin, site, preset)) => site::apply(origin, site, preset, model_id, &mut request)?,

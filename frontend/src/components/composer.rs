@@ -118,6 +118,14 @@ pub(crate) fn Composer() -> impl IntoView {
                     }
                 />
             </label>
+            // Where the model takes files by S3 link and the relay reads some bucket.
+            <Show when=move || {
+                let settings = conversation.settings;
+                settings.model_rules().s3_media && settings.models.with(|l| l.as_ref().is_some_and(|l| l.s3_links))
+            }>
+                <button type="button" class="attach" title="Attach a file in Amazon S3 by its URI (for large videos)"
+                    aria-label="Attach a file in S3" on:click=move |_| composer.link_s3()>"S3"</button>
+            </Show>
             <label for="composer-input" class="sr-only">{t("message")}</label>
             <textarea
                 id="composer-input"

@@ -119,6 +119,26 @@ impl ComposerState {
         });
     }
 
+    /// Attaches a file in S3 by its URI, which the person is asked for (for files too large
+    /// to send: a video up to 1 GB), checked as a file is.
+    pub fn link_s3(self) {
+        let asked = web_sys::window().and_then(|w| {
+            w.prompt_with_message("The S3 URI of the file (s3://bucket/path/file.mp4); the relay's AWS role must be able to read it:")
+                .ok()
+                .flatten()
+        });
+        let Some(uri) = asked.filter(|u| !u.trim().is_empty()) else { return };
+        let block = converse_shared::validate::s3_attachment(&uri);
+        match block.and_then(|block| self.room_for(uri.trim(), &block).map(|()| block)) {
+            Ok(block) => {
+                self.pending.update(|p| p.push(Pending::new(block)));
+                self.attach_errors.set(Vec::new());
+                self.keep_pending();
+            }
+            Err(e) => self.attach_errors.set(vec![e]),
+        }
+    }
+
     /// Takes a file back out of the next message.
     pub fn remove_pending(self, key: u64) {
         self.pending.update(|p| {
@@ -166,6 +186,9 @@ impl ComposerState {
         };
         if !takes {
             return Err(format!("{name}: {}", rules.takes_no(what)));
+        }
+        if crate::attach::s3_uri(block).is_some() && !rules.s3_media {
+            return Err(format!("{name}: {}", rules.takes_no("files by S3 link")));
         }
         let kind = std::mem::discriminant(block);
         let same = |b: &ContentBlock| std::mem::discriminant(b) == kind;

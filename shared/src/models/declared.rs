@@ -44,6 +44,8 @@ pub struct DeclaredRules {
     /// As [`ModelRules`]' member of the same name.
     pub video: Option<bool>,
     /// As [`ModelRules`]' member of the same name.
+    pub s3_media: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
     pub audio: Option<bool>,
     /// As [`ModelRules`]' member of the same name.
     pub reasoning: Option<bool>,
@@ -96,6 +98,7 @@ impl DeclaredRules {
                 images: false,
                 documents: false,
                 video: false,
+                s3_media: false,
                 audio: false,
                 reasoning: false,
                 signed_reasoning: false,
@@ -122,6 +125,7 @@ impl DeclaredRules {
             documents: on(self.documents, base.documents),
             video: on(self.video, base.video),
             audio: on(self.audio, base.audio),
+            s3_media: on(self.s3_media, base.s3_media),
             reasoning: on(self.reasoning, base.reasoning),
             signed_reasoning: on(self.signed_reasoning, base.signed_reasoning),
             temperature_xor_top_p: on(self.temperature_xor_top_p, base.temperature_xor_top_p),

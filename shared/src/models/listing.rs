@@ -45,4 +45,8 @@ pub struct ModelListing {
     /// before sending that attachments will not fit. `None`: not said (an older relay).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_request_bytes: Option<u64>,
+    /// The relay reads files named by S3 URI, from the buckets its deployer allows
+    /// (`ALLOWED_S3_BUCKETS`; which, it does not say).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub s3_links: bool,
 }

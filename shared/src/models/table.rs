@@ -15,6 +15,7 @@ pub(super) fn rules(family: &'static str, context_window: u32, max_output_tokens
         images: false,
         documents: true,
         video: false,
+        s3_media: false,
         audio: false,
         reasoning: false,
         signed_reasoning: false,
@@ -133,6 +134,7 @@ pub(super) static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
         (
             "amazon.nova-lite",
             ModelRules {
+                s3_media: true,
                 prompt_cache: Cow::Borrowed(CACHE_5M),
                 images: true,
                 video: true,
@@ -142,6 +144,7 @@ pub(super) static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
         (
             "amazon.nova-pro",
             ModelRules {
+                s3_media: true,
                 prompt_cache: Cow::Borrowed(CACHE_5M),
                 images: true,
                 video: true,
@@ -151,6 +154,7 @@ pub(super) static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
         (
             "amazon.nova-premier",
             ModelRules {
+                s3_media: true,
                 prompt_cache: Cow::Borrowed(CACHE_5M),
                 images: true,
                 video: true,
@@ -160,6 +164,7 @@ pub(super) static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
         (
             "amazon.nova-2-lite",
             ModelRules {
+                s3_media: true,
                 images: true,
                 video: true,
                 reasoning: true,

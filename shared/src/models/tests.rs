@@ -127,6 +127,7 @@ fn an_offered_model_carries_its_capabilities_through_the_listing() {
         enforced_guardrail: false,
         service_tiers: vec!["default".into(), "flex".into()],
         max_request_bytes: Some(10 << 20),
+        s3_links: false,
     };
     let json = serde_json::to_value(&listing).unwrap();
     assert_eq!(json["maxRequestBytes"], 10 << 20);

@@ -287,3 +287,24 @@ fn at_most_four_cache_checkpoints_in_a_request() {
         "cachePoint: 5 cache checkpoints; at most 4 are allowed"
     );
 }
+
+#[test]
+fn a_file_in_s3_becomes_the_block_that_names_it() {
+    let uri = "s3://my-videos/talks/keynote.MP4";
+    match s3_attachment(uri).unwrap() {
+        ContentBlock::Video(v) => {
+            assert_eq!(v.format, VideoFormat::Mp4);
+            assert!(matches!(v.source, VideoSource::S3Location(ref l) if l.uri == uri));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(s3_attachment(" s3://docs.example/q3 report.pdf ").unwrap(), ContentBlock::Document(d) if d.name == "q3 report")
+    );
+    assert!(matches!(s3_attachment("s3://bucket/a/photo.png").unwrap(), ContentBlock::Image(_)));
+    // Bedrock's S3Uri pattern: a bucket of 3 to 63 lower-case letters, digits, dots and hyphens.
+    for bad in ["https://bucket/x.mp4", "s3://Bucket/x.mp4", "s3://ab/x.mp4", "s3://bucket", "s3://bucket/"] {
+        assert!(s3_attachment(bad).unwrap_err().contains("not an S3 URI"), "{bad}");
+    }
+    assert!(s3_attachment("s3://bucket/run.exe").unwrap_err().starts_with("run.exe: only images"));
+}
