@@ -197,4 +197,9 @@ test('the relay has Bedrock read no file from a bucket its deployer did not allo
   assert.equal(r.status, 403);
   assert.equal(r.headers.get('x-amzn-errortype'), 'AccessDeniedException');
   assert.equal((await r.json()).message, 'This relay does not read that file from S3: its bucket is not one the deployer allows.');
+  // Nor to count its tokens: a count would tell what the file holds.
+  const counting = JSON.stringify({ input: { converse: JSON.parse(naming('s3://payroll/2026.mp4')) } });
+  const c = await post('anthropic.claude-3-haiku-20240307-v1:0', 'count-tokens', counting);
+  assert.equal(c.status, 403);
+  assert.equal(c.headers.get('x-amzn-errortype'), 'AccessDeniedException');
 });

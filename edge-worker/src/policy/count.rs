@@ -31,7 +31,10 @@ pub(crate) fn apply(policy: &Policy, model_id: &str, body: &[u8]) -> Result<(), 
         invalid(format!("Malformed input request: {e}, please reformat your input and try again."))
     })?;
     if let CountTokensInput::Converse(converse) = &request.input {
-        check_attachments(policy, converse.messages.as_deref().unwrap_or_default())?;
+        let messages = converse.messages.as_deref().unwrap_or_default();
+        check_attachments(policy, messages)?;
+        // Counting reads the file too: a count would tell a caller what it holds.
+        super::s3::check(&policy.s3_prefixes, messages)?;
     }
     Ok(())
 }
