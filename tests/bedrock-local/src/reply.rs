@@ -35,9 +35,21 @@
 
 use converse_shared::types::*;
 use converse_shared::{BedrockError, ErrorKind};
-use serde_json::{Value, json};
 
 use crate::catalog::{self, Reasoning};
+
+mod calls;
+mod cited;
+mod faults;
+mod finish;
+mod markdown;
+mod system_tool;
+
+use calls::{requested_calls, tool_uses};
+use cited::{cited_documents, tool_results_text};
+use faults::{STREAM_EXCEPTIONS, http_error, iam_denied};
+use finish::{continue_from, guardrail_trace, response_fields};
+use markdown::{MARKDOWN, markdown_of};
 
 /// What the stand-in will answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,42 +108,6 @@ fn title_asked(last: &str) -> Option<String> {
     Some(format!("\"{}.\"\n", words.join(" ")))
 }
 
-/// A reply in the Markdown models write, with what a renderer must not trust.
-const MARKDOWN: &str = "## Steps\n\n1. Install **the tool**\n2. Run `tool --fast`\n\n\
-    ```rust\nfn main() {\n    println!(\"<b>hi</b>\");\n}\n```\n\n\
-    | Option | Meaning |\n|---|---|\n| `-v` | verbose |\n\n\
-    See [the guide](https://example.com/guide) or [this](javascript:alert(1)).\n\n\
-    <img src=x onerror=\"document.title='pwned'\"> <script>document.title='pwned'</script>\n\n\
-    > Quoted *text*.\n";
-
-/// About `words` words of Markdown: sections of paragraphs, lists and code, as a long reply has.
-fn markdown_of(words: usize) -> String {
-    let mut out = String::new();
-    let mut n = 0;
-    for section in 1.. {
-        out.push_str(&format!("## Part {section}\n\n"));
-        for (i, block) in ["para", "list", "para", "code", "para"].iter().enumerate() {
-            let count = 40.min(words - n);
-            let text: Vec<String> = (0..count).map(|k| format!("w{}", n + k)).collect();
-            match *block {
-                "list" => text.chunks(8).for_each(|c| out.push_str(&format!("- {}\n", c.join(" ")))),
-                "code" => {
-                    let lines: Vec<String> = text.chunks(4).map(|c| c.join(" ")).collect();
-                    out.push_str(&format!("```\n{}\n```\n", lines.join("\n")));
-                }
-                _ if i == 0 => out.push_str(&format!("Some **bold** and `code`: {}\n", text.join(" "))),
-                _ => out.push_str(&format!("{}\n", text.join(" "))),
-            }
-            out.push('\n');
-            n += count;
-            if n >= words {
-                return out;
-            }
-        }
-    }
-    out
-}
-
 fn quote(text: &str) -> String {
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut short: String = flat.chars().take(80).collect();
@@ -157,284 +133,6 @@ pub fn input_tokens(messages: &[Message], system: Option<&[SystemContentBlock]>)
         _ => None,
     });
     messages.iter().map(|m| words(&text_of(&m.content))).sum::<u32>() + system.sum::<u32>()
-}
-
-/// A stable id from the request's content, so replies are deterministic.
-fn stable_id(seed: &str, n: usize) -> String {
-    let hash =
-        seed.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    format!("tooluse_{hash:016x}{n}")
-}
-
-/// An IAM denial in IAM's words, which name the caller's principal and account
-/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html>).
-fn iam_denied(model_id: &str) -> BedrockError {
-    BedrockError::new(
-        ErrorKind::AccessDenied,
-        format!(
-            "User: arn:aws:iam::123456789012:user/bedrock-local-relay is not authorized to perform: \
-             bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1::foundation-model/{model_id} \
-             because no identity-based policy allows the bedrock:InvokeModel action"
-        ),
-    )
-}
-
-fn http_error(status: u16) -> Option<BedrockError> {
-    let (kind, message) = match status {
-        400 => (ErrorKind::Validation, "The provided request is not valid (stand-in trigger)."),
-        403 => (ErrorKind::AccessDenied, "You don't have access to the model with the specified model ID."),
-        404 => (ErrorKind::ResourceNotFound, "The specified resource could not be found (stand-in trigger)."),
-        408 => {
-            (ErrorKind::ModelTimeout, "The model timed out while processing the request (stand-in trigger).")
-        }
-        424 => (ErrorKind::ModelError, "The model returned an error (stand-in trigger)."),
-        429 => (ErrorKind::Throttling, "Too many requests, please wait before trying again."),
-        500 => (ErrorKind::InternalServer, "The server encountered an internal error (stand-in trigger)."),
-        503 => (
-            ErrorKind::ServiceUnavailable,
-            "The service is temporarily unable to handle the request (stand-in trigger).",
-        ),
-        _ => return None,
-    };
-    Some(BedrockError::new(kind, message))
-}
-
-const STREAM_EXCEPTIONS: &[(&str, ErrorKind, &str)] = &[
-    (
-        "internalServerException",
-        ErrorKind::InternalServer,
-        "An internal server error occurred while streaming.",
-    ),
-    ("modelStreamErrorException", ErrorKind::ModelStreamError, "The model failed while streaming."),
-    ("validationException", ErrorKind::Validation, "The stream was not valid."),
-    ("throttlingException", ErrorKind::Throttling, "Too many tokens, please wait before trying again."),
-    ("serviceUnavailableException", ErrorKind::ServiceUnavailable, "The service is temporarily unavailable."),
-];
-
-/// A sample input for a tool from its JSON schema: each property gets a value of its type.
-fn sample_input(schema: &Value) -> Value {
-    let mut input = serde_json::Map::new();
-    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
-        let value = match property["type"].as_str() {
-            Some("number") | Some("integer") => json!(2),
-            Some("boolean") => json!(true),
-            Some("array") => json!([]),
-            Some("object") => json!({}),
-            _ => property["enum"].get(0).cloned().unwrap_or_else(|| json!("example")),
-        };
-        input.insert(name.clone(), value);
-    }
-    Value::Object(input)
-}
-
-/// `[stand-in:call NAME {json}]` markers: calls with the given input, to tools the request
-/// declares; `[stand-in:call! NAME {json}]`: a call of NAME whether it is offered or not.
-fn requested_calls(request: &ConverseRequest, text: &str, seed: &str) -> Vec<ContentBlock> {
-    let declared: Vec<&str> = request
-        .tool_config
-        .iter()
-        .flat_map(|c| &c.tools)
-        .filter_map(|t| match t {
-            Tool::ToolSpec(spec) => Some(spec.name.as_str()),
-            _ => None,
-        })
-        .collect();
-    text.split("[stand-in:call")
-        .skip(1)
-        .filter_map(|rest| {
-            // `call!` calls the tool even if the request does not offer it, as models do.
-            let (anyway, rest) = match rest.strip_prefix('!') {
-                Some(rest) => (true, rest),
-                None => (false, rest),
-            };
-            let (name, json) = rest.strip_prefix(' ')?.split_once(' ')?;
-            let input = serde_json::Deserializer::from_str(json).into_iter::<Value>().next()?.ok()?;
-            (anyway || declared.contains(&name)).then(|| (name.to_owned(), input))
-        })
-        .enumerate()
-        .map(|(n, (name, input))| {
-            ContentBlock::ToolUse(ToolUseBlock {
-                tool_use_id: stable_id(seed, n),
-                name,
-                input,
-                r#type: None,
-                extra: Extra::new(),
-            })
-        })
-        .collect()
-}
-
-fn tool_uses(request: &ConverseRequest, seed: &str, count: usize) -> Vec<ContentBlock> {
-    let specs: Vec<&ToolSpecification> = request
-        .tool_config
-        .iter()
-        .flat_map(|c| &c.tools)
-        .filter_map(|t| match t {
-            Tool::ToolSpec(spec) => Some(spec),
-            _ => None,
-        })
-        .collect();
-    let chosen = request.tool_config.as_ref().and_then(|c| match &c.tool_choice {
-        Some(ToolChoice::Tool(t)) => specs.iter().position(|s| s.name == t.name),
-        _ => None,
-    });
-    let picks: Vec<&ToolSpecification> = match chosen {
-        Some(i) => vec![specs[i]; count],
-        None => specs.iter().copied().cycle().take(if specs.is_empty() { 0 } else { count }).collect(),
-    };
-    picks
-        .into_iter()
-        .enumerate()
-        .map(|(n, spec)| {
-            let schema = match &spec.input_schema {
-                ToolInputSchema::Json(schema) => schema.clone(),
-                _ => json!({}),
-            };
-            ContentBlock::ToolUse(ToolUseBlock {
-                tool_use_id: stable_id(seed, n),
-                name: spec.name.clone(),
-                input: sample_input(&schema),
-                r#type: None,
-                extra: Extra::new(),
-            })
-        })
-        .collect()
-}
-
-/// Quotes the tool results of the last user turn, naming each tool from the call it answers.
-fn tool_results_text(request: &ConverseRequest) -> Option<String> {
-    let last = request.messages.last()?;
-    let calls: Vec<&ToolUseBlock> = request
-        .messages
-        .iter()
-        .rev()
-        .nth(1)
-        .into_iter()
-        .flat_map(|m| &m.content)
-        .filter_map(|b| match b {
-            ContentBlock::ToolUse(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    let parts: Vec<String> = last
-        .content
-        .iter()
-        .filter_map(|b| match b {
-            ContentBlock::ToolResult(r) => Some(r),
-            _ => None,
-        })
-        .map(|r| {
-            let name =
-                calls.iter().find(|c| c.tool_use_id == r.tool_use_id).map_or("a tool", |c| c.name.as_str());
-            let content: Vec<String> = r.content.iter().map(ToolResultContentBlock::as_readable).collect();
-            let verb = if r.status == Some(ToolResultStatus::Error) { "failed with" } else { "returned" };
-            format!("{name} {verb} {}", quote(&content.join(" ")))
-        })
-        .collect();
-    (!parts.is_empty()).then(|| format!("The tool results: {}.", parts.join("; ")))
-}
-
-fn cited_documents(request: &ConverseRequest) -> Vec<ContentBlock> {
-    let Some(last) = request.messages.last() else { return Vec::new() };
-    last.content
-        .iter()
-        .filter_map(|b| match b {
-            ContentBlock::Document(d) if d.citations.as_ref().is_some_and(|c| c.enabled) => Some(d),
-            _ => None,
-        })
-        .enumerate()
-        .map(|(index, doc)| {
-            let text = match &doc.source {
-                DocumentSource::Text(t) => t.clone(),
-                DocumentSource::Bytes(b) => String::from_utf8_lossy(b.as_bytes()).into_owned(),
-                DocumentSource::Content(blocks) => blocks
-                    .iter()
-                    .filter_map(|c| match c {
-                        DocumentContentBlock::Text(t) => Some(t.as_str()),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                _ => String::new(),
-            };
-            let passage: String = text.chars().take(60).collect();
-            ContentBlock::CitationsContent(CitationsContentBlock {
-                // A part of the reply's one text, after what came before it.
-                content: Some(vec![CitationGeneratedContent::Text(format!(
-                    " {} says {}.",
-                    doc.name,
-                    quote(&passage)
-                ))]),
-                citations: Some(vec![Citation {
-                    title: Some(doc.name.clone()),
-                    source: None,
-                    source_content: Some(vec![CitationSourceContent::Text(passage.clone())]),
-                    location: Some(CitationLocation::DocumentChar(DocumentCharLocation {
-                        document_index: Some(index as u32),
-                        start: Some(0),
-                        end: Some(passage.chars().count() as u32),
-                        extra: Extra::new(),
-                    })),
-                    extra: Extra::new(),
-                }]),
-                extra: Extra::new(),
-            })
-        })
-        .collect()
-}
-
-fn guardrail_trace() -> ConverseTrace {
-    let assessment: GuardrailAssessment = serde_json::from_value(json!({
-        "topicPolicy": {"topics": [{"name": "Stand-in topic", "type": "DENY", "action": "BLOCKED", "detected": true}]}
-    }))
-    .expect("a valid assessment");
-    ConverseTrace {
-        guardrail: Some(GuardrailTraceAssessment {
-            model_output: None,
-            input_assessment: Some([("stand-in-guardrail".to_owned(), assessment)].into()),
-            output_assessments: None,
-            action_reason: Some("Guardrail blocked.".into()),
-            extra: Extra::new(),
-        }),
-        prompt_router: None,
-        extra: Extra::new(),
-    }
-}
-
-/// Cuts `prefill` from the start of the reply's text and caps what is left at `max_tokens`.
-fn continue_from(response: &mut ConverseResponse, prefill: &str, max_tokens: Option<u32>) {
-    let ConverseOutput::Message(message) = &mut response.output else { return };
-    let Some(ContentBlock::Text(text)) = message.content.first() else { return };
-    let rest = text.strip_prefix(prefill).unwrap_or(text);
-    // The space that joins the prefill to the rest belongs to the first word, not a token of
-    // its own.
-    let lead = rest.len() - rest.trim_start_matches(' ').len();
-    let mut pieces: Vec<&str> = rest[lead..].split_inclusive(' ').collect();
-    let cut = max_tokens.map(|m| m as usize).is_some_and(|max| pieces.len() > max);
-    if let Some(max) = max_tokens.filter(|_| cut) {
-        pieces.truncate(max as usize);
-    }
-    let continued = format!("{}{}", &rest[..lead], pieces.concat());
-    response.usage.output_tokens = pieces.len() as u32;
-    response.usage.total_tokens = response.usage.input_tokens + response.usage.output_tokens;
-    if cut {
-        response.stop_reason = StopReason::MaxTokens;
-        message.content.truncate(1);
-    }
-    message.content[0] = ContentBlock::Text(continued);
-}
-
-/// `/a/b` paths asked for with `additionalModelResponseFieldPaths`, answered with a marker.
-fn response_fields(paths: &[String]) -> Option<Value> {
-    let mut root = json!({});
-    for path in paths {
-        let mut node = &mut root;
-        for part in path.trim_start_matches('/').split('/').filter(|p| !p.is_empty()) {
-            node = node.as_object_mut()?.entry(part.to_owned()).or_insert_with(|| json!({}));
-        }
-        *node = json!("stand-in value");
-    }
-    (!paths.is_empty()).then_some(root)
 }
 
 /// Plans the reply to `request` on `model_id`.
@@ -697,8 +395,6 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
         delta_delay_ms: marker_number(trigger_text, "delay-"),
     })
 }
-
-mod system_tool;
 
 #[cfg(test)]
 mod tests;
