@@ -3,7 +3,10 @@
 //! show under and in the reply. Bedrock returns them for documents sent with
 //! `citations.enabled` (<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CitationsConfig.html>).
 
-use crate::types::{Citation, CitationLocation, CitationSourceContent, ContentBlock, DocumentBlock, Message};
+use crate::types::{
+    Citation, CitationLocation, CitationSourceContent, CitationsConfig, ContentBlock, Message,
+    ToolResultContentBlock,
+};
 
 /// One cited source, as the page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,9 +46,10 @@ fn source_of(citation: &Citation) -> Source {
         Some(CitationLocation::DocumentChar(l)) => (range("character", "characters", l.start, l.end), None),
         Some(CitationLocation::DocumentPage(l)) => (range("page", "pages", l.start, l.end), None),
         Some(CitationLocation::DocumentChunk(l)) => (range("chunk", "chunks", l.start, l.end), None),
-        Some(CitationLocation::SearchResultLocation(l)) => {
-            (l.search_result_index.map(|i| format!("search result {}", i + 1)).unwrap_or_default(), None)
-        }
+        Some(CitationLocation::SearchResultLocation(l)) => (
+            l.search_result_index.map(|i| format!("search result {}", i + 1)).unwrap_or_default(),
+            citation.source.as_deref().and_then(crate::search::web_url),
+        ),
         Some(CitationLocation::Web(w)) => (w.domain.clone().unwrap_or_default(), w.url.clone()),
         _ => (String::new(), None),
     };
@@ -134,21 +138,29 @@ pub fn marked_text(content: &[ContentBlock]) -> Option<String> {
     Some(out)
 }
 
-/// Asks for citations from every document of `messages` that says nothing of them: for a
-/// model that gives citations ([`crate::models::ModelRules::citations`]).
+/// Asks for citations from every document and search result of `messages` (in a tool's
+/// answer too) that says nothing of them: for a model that gives citations
+/// ([`crate::models::ModelRules::citations`]).
 pub fn ask(messages: &mut [Message]) {
-    let documents = messages.iter_mut().flat_map(|m| m.content.iter_mut()).filter_map(|b| match b {
-        ContentBlock::Document(d) => Some(d),
-        _ => None,
-    });
-    for document in documents {
-        ask_of(document);
+    for block in messages.iter_mut().flat_map(|m| m.content.iter_mut()) {
+        match block {
+            ContentBlock::Document(d) => ask_of(&mut d.citations),
+            ContentBlock::SearchResult(r) => ask_of(&mut r.citations),
+            ContentBlock::ToolResult(result) => {
+                for part in &mut result.content {
+                    if let ToolResultContentBlock::SearchResult(r) = part {
+                        ask_of(&mut r.citations);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
 
-fn ask_of(document: &mut DocumentBlock) {
-    if document.citations.is_none() {
-        document.citations = Some(crate::types::CitationsConfig { enabled: true, extra: Default::default() });
+fn ask_of(citations: &mut Option<CitationsConfig>) {
+    if citations.is_none() {
+        *citations = Some(CitationsConfig { enabled: true, extra: Default::default() });
     }
 }
 
@@ -203,6 +215,46 @@ mod tests {
         assert_eq!(sources[0].place, "example.com");
         assert!(
             marked_text(&content).unwrap().ends_with("\n1. [Example](<https://example.com/a>), example.com")
+        );
+    }
+
+    #[test]
+    fn a_cited_search_result_links_to_its_source_only_if_it_is_a_web_address() {
+        let cite = |source: &str| {
+            blocks(json!([{"citationsContent": {"content": [{"text": "x"}], "citations": [
+                {"title": "Returns policy", "source": source, "sourceContent": [{"text": "Refunds within 30 days."}],
+                 "location": {"searchResultLocation": {"searchResultIndex": 1, "start": 0, "end": 1}}}]}}]))
+        };
+        let (web, _) = cited(&cite("https://shop.test/returns"));
+        assert_eq!(web[0].title, "Returns policy");
+        assert_eq!(web[0].url.as_deref(), Some("https://shop.test/returns"));
+        assert_eq!(web[0].place, "search result 2");
+        let (other, _) = cited(&cite("javascript:alert(1)"));
+        assert_eq!(other[0].url, None);
+    }
+
+    #[test]
+    fn citations_are_asked_of_documents_and_search_results_that_say_nothing() {
+        let mut messages: Vec<Message> = serde_json::from_value(json!([
+            {"role": "user", "content": [
+                {"document": {"name": "a", "format": "txt", "source": {"text": "a"}}},
+                {"document": {"name": "b", "format": "txt", "source": {"text": "b"}, "citations": {"enabled": false}}}]},
+            {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t", "name": "search", "input": {}}}]},
+            {"role": "user", "content": [{"toolResult": {"toolUseId": "t", "content": [
+                {"searchResult": {"source": "kb://1", "title": "A", "content": [{"text": "a"}]}}]}}]}
+        ]))
+        .unwrap();
+        ask(&mut messages);
+        let value = serde_json::to_value(&messages).unwrap();
+        assert_eq!(value[0]["content"][0]["document"]["citations"], json!({"enabled": true}));
+        assert_eq!(
+            value[0]["content"][1]["document"]["citations"],
+            json!({"enabled": false}),
+            "the person's choice stays"
+        );
+        assert_eq!(
+            value[2]["content"][0]["toolResult"]["content"][0]["searchResult"]["citations"],
+            json!({"enabled": true})
         );
     }
 }

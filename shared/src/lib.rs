@@ -37,6 +37,7 @@ pub mod models;
 pub mod path;
 pub mod project;
 pub mod reply_format;
+pub mod search;
 #[cfg(feature = "sigv4")]
 pub mod sigv4;
 pub mod sse;

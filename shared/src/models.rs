@@ -64,7 +64,8 @@ pub struct ModelRules {
     #[serde(default)]
     pub effort: Cow<'static, str>,
     /// Cites the documents it is given when asked (`citations.enabled`): Anthropic's Claude
-    /// 3.5 Haiku, 3.7 and 4.x (<https://docs.anthropic.com/en/docs/build-with-claude/citations>).
+    /// 3.5 Haiku, 3.7 and 4.x (<https://docs.anthropic.com/en/docs/build-with-claude/citations>);
+    /// the same models take search results, and cite them ([`crate::search`]).
     #[serde(default)]
     pub citations: bool,
     /// The lifetimes its prompt-cache checkpoints take (`cachePoint.ttl`), space-separated

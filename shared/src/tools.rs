@@ -69,6 +69,19 @@ pub struct Answered {
     /// `None`: no result answers it (it was not run). `Ok`: what it returned, as text;
     /// `Err`: the error the model was sent.
     pub result: Option<Result<String, String>>,
+    /// The search results it returned, listed apart from the text.
+    pub found: Vec<crate::search::Found>,
+}
+
+/// A tool's answer as a person reads it, its search results left out (they are listed
+/// apart, [`crate::search::found`]).
+pub fn readable(blocks: &[ToolResultContentBlock]) -> String {
+    blocks
+        .iter()
+        .filter(|b| !matches!(b, ToolResultContentBlock::SearchResult(_)))
+        .map(ToolResultContentBlock::as_readable)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Each call of `reply`, paired with its result in `results` (the user turn that answered
@@ -84,11 +97,11 @@ pub fn answered(reply: &Message, results: Option<&Message>) -> Vec<Answered> {
                     _ => None,
                 });
             let result = answer.map(|r| {
-                let text =
-                    r.content.iter().map(ToolResultContentBlock::as_readable).collect::<Vec<_>>().join("\n");
+                let text = readable(&r.content);
                 if r.status == Some(ToolResultStatus::Error) { Err(text) } else { Ok(text) }
             });
-            Answered { call, result }
+            let found = answer.map(|r| crate::search::found(&r.content)).unwrap_or_default();
+            Answered { call, result, found }
         })
         .collect()
 }
@@ -100,8 +113,36 @@ pub enum Outcome {
     Success(Value),
     /// It failed; why, for the model to read.
     Error(String),
-    /// It ran, and gave these blocks (an MCP tool's text, JSON, images).
+    /// It ran, and gave these blocks (an MCP tool's text, JSON, images, search results).
     Content(Vec<ToolResultContentBlock>),
+}
+
+/// The answer of a deployer's tool that speaks Converse (`"resultFormat": "converse"`):
+/// `{"content": [...]}`, the `content` of a `ToolResultBlock` (text, JSON, images, documents,
+/// video, search results), with `"status": "error"` for a failure. Passed on as it is, once
+/// every block is one Converse knows; anything else is a tool error that says what is wrong.
+pub fn converse_answer(answer: &Value) -> Outcome {
+    const SHAPE: &str = "a tool whose resultFormat is converse answers {\"content\": [tool-result blocks]}";
+    let Some(content) = answer.get("content") else {
+        return Outcome::Error(format!("the tool's answer has no content: {SHAPE}"));
+    };
+    let blocks = match serde_json::from_value::<Vec<ToolResultContentBlock>>(content.clone()) {
+        Ok(blocks) => blocks,
+        Err(e) => return Outcome::Error(format!("the tool's answer is not Converse content ({e}): {SHAPE}")),
+    };
+    if let Some(unknown) = blocks.iter().find(|b| matches!(b, ToolResultContentBlock::Unknown(_))) {
+        return Outcome::Error(format!(
+            "the tool's answer holds a {:?} block, which is not a Converse tool-result block",
+            unknown.member_name()
+        ));
+    }
+    if blocks.is_empty() {
+        return Outcome::Error(format!("the tool's answer has no content: {SHAPE}"));
+    }
+    match answer.get("status").and_then(Value::as_str) {
+        Some("error") => Outcome::Error(readable(&blocks)),
+        _ => Outcome::Content(blocks),
+    }
 }
 
 /// The user turn that answers every call of a reply: one `toolResult` per call, in one

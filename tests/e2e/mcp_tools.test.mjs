@@ -82,11 +82,14 @@ test('a result comes back as Converse blocks (structured content as JSON), and t
   assert.ok(!JSON.stringify(line).includes('shipping'), 'the log line holds the input');
 });
 
-test('structured content is sent as JSON; an embedded text resource as text with its URI', async () => {
+test('structured content is sent as JSON; an embedded text resource as a search result sourced by its URI', async () => {
   assert.deepEqual(await ran('handbook_word_count', { text: 'one two three' }),
     { status: 'success', content: [{ json: { result: 3 } }] });
-  assert.deepEqual(await ran('handbook_read_note', { name: 'launch' }),
-    { status: 'success', content: [{ text: 'note://launch:\nNote launch: ship on Friday.' }] });
+  // Retrieved text with its source: a search result, which the models that cite take as one.
+  assert.deepEqual(await ran('handbook_read_note', { name: 'launch' }), {
+    status: 'success',
+    content: [{ searchResult: { source: 'note://launch', title: 'note://launch', content: [{ text: 'Note launch: ship on Friday.' }] } }],
+  });
 });
 
 test('an image result is a Converse image block with the PNG\'s bytes', async () => {

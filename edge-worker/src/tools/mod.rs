@@ -9,6 +9,11 @@
 //! - an AWS Lambda function: `"lambda": "arn:aws:lambda:<region>:<account>:function:<name>[:<alias>]"`,
 //!   invoked synchronously with the tool's input as its event ([`lambda`]).
 //!
+//! A tool's answer is JSON, which the model is given as it is; a tool declared with
+//! `"resultFormat": "converse"` answers in Converse's own terms instead, `{"content": [...]}`
+//! (text, JSON, images, documents, search results), passed on block for block
+//! ([`converse_shared::tools::converse_answer`]).
+//!
 //! Beside them, every tool of the MCP servers in `MCP_SERVERS` ([`mcp`]).
 
 mod http;
@@ -18,8 +23,8 @@ mod outbound;
 
 use std::collections::BTreeMap;
 
-use converse_shared::tools::Outcome;
 use converse_shared::tools::lambda::FunctionArn;
+use converse_shared::tools::{Outcome, converse_answer};
 use converse_shared::{BedrockError, ErrorKind};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -46,6 +51,19 @@ struct Written {
     lambda: Option<String>,
     #[serde(default)]
     timeout_ms: Option<u64>,
+    #[serde(default)]
+    result_format: ResultFormat,
+}
+
+/// What a tool answers with.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ResultFormat {
+    /// Any JSON, given to the model as it is.
+    #[default]
+    Json,
+    /// Converse tool-result content: `{"content": [...]}`.
+    Converse,
 }
 
 /// Where a tool runs.
@@ -72,6 +90,7 @@ pub(crate) struct DeclaredTool {
     description: Option<String>,
     input_schema: Value,
     timeout_ms: Option<u64>,
+    result_format: ResultFormat,
     runner: Runner,
 }
 
@@ -90,6 +109,7 @@ impl TryFrom<Written> for DeclaredTool {
             description: w.description,
             input_schema: w.input_schema,
             timeout_ms: w.timeout_ms,
+            result_format: w.result_format,
             runner,
         })
     }
@@ -286,12 +306,16 @@ async fn run(
         Ok(input) => input,
         Err(why) => return Ok((Outcome::Error(why), 0)),
     };
-    match &tool.runner {
+    let (outcome, attempts) = match &tool.runner {
         Runner::Http { url, headers } => {
-            Ok((http::run(env, &tool.name, url, headers, tool.timeout_ms, &input).await?, 1))
+            (http::run(env, &tool.name, url, headers, tool.timeout_ms, &input).await?, 1)
         }
-        Runner::Lambda(arn) => lambda::run(env, config, &tool.name, arn, tool.timeout_ms, &input).await,
-    }
+        Runner::Lambda(arn) => lambda::run(env, config, &tool.name, arn, tool.timeout_ms, &input).await?,
+    };
+    Ok(match (outcome, tool.result_format) {
+        (Outcome::Success(answer), ResultFormat::Converse) => (converse_answer(&answer), attempts),
+        (outcome, _) => (outcome, attempts),
+    })
 }
 
 #[cfg(test)]
@@ -314,6 +338,12 @@ mod tests {
         assert!(
             matches!(&lambda.runner, Runner::Lambda(arn) if arn.region == "eu-west-1" && arn.name == "b")
         );
+        assert_eq!(http.result_format, ResultFormat::Json);
+        let converse =
+            declare(r#"{"name":"c","inputSchema":{},"url":"https://x","resultFormat":"converse"}"#).unwrap();
+        assert_eq!(converse.result_format, ResultFormat::Converse);
+        let unknown = declare(r#"{"name":"c","inputSchema":{},"url":"https://x","resultFormat":"xml"}"#);
+        assert!(unknown.unwrap_err().contains("unknown variant `xml`"));
     }
 
     #[test]

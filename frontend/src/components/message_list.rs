@@ -10,16 +10,16 @@ use converse_shared::ContentBlock;
 
 use crate::components::reply_parts::{StopNote, Thinking, VersionNav};
 use crate::components::starters::Starters;
+use crate::components::tool_cards::ToolCards;
 use crate::components::usage;
 use crate::i18n::{t, tf};
 use crate::mode::Look;
 use crate::render::{LiveMarkdown, code_of_copy_button, copy_from};
 use crate::state::conversation::Conversation;
 use crate::state::follow::Follow;
-use crate::state::message::{ChatMessage, ToolStatus};
+use crate::state::message::ChatMessage;
 use crate::state::notices::Notices;
 use crate::state::reply::{Reply, too_long};
-use crate::state::running::Running;
 use crate::state::settings::SettingsState;
 use crate::storage::MessageStatus;
 use crate::{attach, dates};
@@ -307,65 +307,5 @@ fn EditBox(message: ChatMessage, editing: RwSignal<bool>) -> impl IntoView {
                 <button type="button" class="secondary" on:click=move |_| editing.set(false)>{t("cancel")}</button>
             </div>
         </div>
-    }
-}
-
-/// The tool calls of a reply, one collapsible card each: the tool, its input, its result or
-/// error, and how long it took.
-#[component]
-fn ToolCards(
-    /// The reply whose calls to show.
-    message: ChatMessage,
-) -> impl IntoView {
-    let running = expect_context::<Running>();
-    move || {
-        message
-            .tools
-            .get()
-            .into_iter()
-            .map(|card| {
-                let (status, label) = match card.status {
-                    ToolStatus::Receiving => ("receiving", "receiving input…".to_owned()),
-                    ToolStatus::Asking => ("asking", "waiting for you".to_owned()),
-                    ToolStatus::Running => ("running", "running…".to_owned()),
-                    ToolStatus::Done => ("done", format!("done in {:.0} ms", card.duration_ms)),
-                    ToolStatus::Failed => ("failed", "failed".to_owned()),
-                };
-                let asking = card.status == ToolStatus::Asking;
-                let (run_id, skip_id) = (card.id.clone(), card.id.clone());
-                view! {
-                    <details
-                        class="tool-card"
-                        data-status=status
-                        aria-label=format!("Tool call {}", card.name)
-                        open=asking
-                    >
-                        <summary>
-                            <span class="tool-name">{card.name.clone()}</span>
-                            " · "
-                            <span class="tool-status">{label}</span>
-                        </summary>
-                        <div class="tool-io">
-                            <div class="tool-label">"Input"</div>
-                            <pre class="tool-input">{card.input.clone()}</pre>
-                            <div class="tool-label">{if card.status == ToolStatus::Failed { "Error" } else { "Result" }}</div>
-                            <pre class="tool-result">{card.result.clone()}</pre>
-                            <Show when=move || asking>
-                                <div class="tool-ask">
-                                    <button type="button" on:click={
-                                        let id = run_id.clone();
-                                        move |_| running.decide(&id, true)
-                                    }>"Run"</button>
-                                    <button type="button" class="secondary" on:click={
-                                        let id = skip_id.clone();
-                                        move |_| running.decide(&id, false)
-                                    }>"Skip"</button>
-                                </div>
-                            </Show>
-                        </div>
-                    </details>
-                }
-            })
-            .collect_view()
     }
 }

@@ -12,4 +12,5 @@ pub(crate) mod settings;
 pub(crate) mod sidebar;
 pub(crate) mod starters;
 pub(crate) mod tier;
+pub(crate) mod tool_cards;
 pub(crate) mod usage;

@@ -5,6 +5,7 @@
 //! its [`LiveMarkdown`] view, so the work per token does not grow with the reply.
 
 use converse_shared::citations::{cites, marked_text};
+use converse_shared::search::Found;
 use converse_shared::{
     ContentBlock, ContentBlockDelta, ContentBlockStart, Message, ReasoningContentBlock,
     ReasoningContentBlockDelta, Role, StopReason, StreamEvent, TokenUsage,
@@ -40,8 +41,10 @@ pub struct ToolCard {
     pub input: String,
     /// How it stands.
     pub status: ToolStatus,
-    /// Its result or error, once known.
+    /// Its result or error, once known (its search results apart, in `found`).
     pub result: String,
+    /// The search results it returned: listed with their sources.
+    pub found: Vec<Found>,
     /// How long it took, in milliseconds.
     pub duration_ms: f64,
 }
@@ -63,6 +66,7 @@ pub(crate) fn cards_for(reply: &Message, results: Option<&Message>) -> Vec<ToolC
                 input: a.call.input.to_string(),
                 status,
                 result,
+                found: a.found,
                 duration_ms: 0.0,
             }
         })
@@ -274,6 +278,7 @@ impl ChatMessage {
                         input: String::new(),
                         status: ToolStatus::Receiving,
                         result: String::new(),
+                        found: Vec::new(),
                         duration_ms: 0.0,
                     };
                     self.tool_blocks.update_value(|b| b.push((start.content_block_index, card.id.clone())));

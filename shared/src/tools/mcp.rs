@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use crate::types::{ToolResultContentBlock, ToolSpecification};
+use crate::types::{SearchResultBlock, SearchResultContentBlock, ToolResultContentBlock, ToolSpecification};
 
 /// The protocol revision the relay speaks (servers answer with the one they choose).
 pub const PROTOCOL_VERSION: &str = "2025-11-25";
@@ -124,6 +124,16 @@ fn image(data: &str, mime: &str) -> Option<ToolResultContentBlock> {
     serde_json::from_value(json!({ "image": { "format": format, "source": { "bytes": data } } })).ok()
 }
 
+fn search_result(source: &str, title: &str, text: &str) -> ToolResultContentBlock {
+    ToolResultContentBlock::SearchResult(SearchResultBlock {
+        source: source.to_owned(),
+        title: title.to_owned(),
+        content: vec![SearchResultContentBlock { text: text.to_owned(), extra: Default::default() }],
+        citations: None,
+        extra: Default::default(),
+    })
+}
+
 /// One MCP content item as a tool-result block.
 fn block(item: &Value) -> ToolResultContentBlock {
     let text = |key: &str| item.get(key).and_then(Value::as_str).unwrap_or_default();
@@ -139,7 +149,10 @@ fn block(item: &Value) -> ToolResultContentBlock {
             let field = |key: &str| resource.get(key).and_then(Value::as_str).unwrap_or_default();
             let (uri, mime) = (field("uri"), field("mimeType"));
             if let Some(t) = resource.get("text").and_then(Value::as_str) {
-                said(format!("{uri}:\n{t}"))
+                // Retrieved text with where it came from: a search result, which the models
+                // that take them cite by source (and the page sends as text to the others).
+                let title = [field("title"), field("name"), uri].into_iter().find(|t| !t.is_empty());
+                search_result(uri, title.unwrap_or("a resource"), t)
             } else if let Some(b) = image(field("blob"), mime) {
                 b
             } else {
@@ -152,7 +165,7 @@ fn block(item: &Value) -> ToolResultContentBlock {
 
 /// An MCP `tools/call` result as Converse tool-result blocks, and whether it is an error
 /// (`isError`). Structured content, where the tool gives it, is sent as JSON in place of its
-/// text rendering; images go as images; text resources as text with their URI.
+/// text rendering; images go as images; text resources as search results, sourced by their URI.
 pub fn result_blocks(result: &Value) -> (Vec<ToolResultContentBlock>, bool) {
     let is_error = result.get("isError").and_then(Value::as_bool).unwrap_or(false);
     if !is_error && let Some(structured) = result.get("structuredContent").filter(|s| s.is_object()) {
@@ -242,9 +255,13 @@ mod tests {
         let note = json!({ "content": [{ "type": "resource",
             "resource": { "uri": "note://x", "mimeType": "text/plain", "text": "ship on Friday" } }] });
         assert_eq!(
-            result_blocks(&note).0,
-            vec![ToolResultContentBlock::Text("note://x:\nship on Friday".into())]
+            serde_json::to_value(&result_blocks(&note).0).unwrap(),
+            json!([{ "searchResult": { "source": "note://x", "title": "note://x", "content": [{ "text": "ship on Friday" }] } }])
         );
+        let titled = json!({ "content": [{ "type": "resource",
+            "resource": { "uri": "https://kb.test/7", "title": "Returns", "text": "30 days" } }] });
+        let (blocks, _) = result_blocks(&titled);
+        assert_eq!(crate::search::found(&blocks)[0].title, "Returns");
         let failed = json!({ "content": [{ "type": "text", "text": "the fuse was lit" }], "isError": true,
             "structuredContent": { "ignored": true } });
         assert_eq!(

@@ -116,3 +116,48 @@ fn each_call_is_shown_with_its_own_answer_or_as_not_run() {
     assert_eq!(shown[2].result, None, "a call nobody answered was not run");
     assert!(answered(&asked, None).iter().all(|a| a.result.is_none()));
 }
+
+#[test]
+fn a_tool_that_speaks_converse_has_its_blocks_passed_on_as_they_are() {
+    let answer = json!({"content": [
+        {"text": "2 pages found"},
+        {"searchResult": {"source": "https://shop.test/returns", "title": "Returns", "content": [{"text": "30 days."}]}}
+    ]});
+    let Outcome::Content(blocks) = converse_answer(&answer) else { panic!() };
+    assert_eq!(serde_json::to_value(&blocks).unwrap(), answer["content"]);
+    let failed = json!({"status": "error", "content": [{"text": "the index is rebuilding"}]});
+    assert_eq!(converse_answer(&failed), Outcome::Error("the index is rebuilding".into()));
+}
+
+#[test]
+fn a_converse_answer_that_is_not_converse_says_what_is_wrong() {
+    let why = |answer: serde_json::Value| match converse_answer(&answer) {
+        Outcome::Error(why) => why,
+        other => panic!("{other:?}"),
+    };
+    assert!(why(json!({"results": []})).starts_with("the tool's answer has no content"));
+    assert!(why(json!({"content": []})).starts_with("the tool's answer has no content"));
+    assert!(why(json!({"content": "text"})).starts_with("the tool's answer is not Converse content"));
+    assert!(
+        why(json!({"content": [{"searchResult": {"title": "no source"}}]}))
+            .starts_with("the tool's answer is not Converse content")
+    );
+    assert_eq!(
+        why(json!({"content": [{"webPage": {"url": "https://x.test"}}]})),
+        "the tool's answer holds a \"webPage\" block, which is not a Converse tool-result block"
+    );
+}
+
+#[test]
+fn a_calls_search_results_are_listed_apart_from_its_text() {
+    let asked = reply(json!({"role": "assistant", "content": [
+        {"toolUse": {"toolUseId": "s", "name": "search_docs", "input": {"q": "returns"}}}]}));
+    let results = reply(json!({"role": "user", "content": [{"toolResult": {"toolUseId": "s", "content": [
+        {"text": "1 page found"},
+        {"searchResult": {"source": "https://shop.test/returns", "title": "Returns", "content": [{"text": "30 days."}]}}
+    ]}}]}));
+    let shown = answered(&asked, Some(&results));
+    assert_eq!(shown[0].result, Some(Ok("1 page found".into())));
+    assert_eq!(shown[0].found.len(), 1);
+    assert_eq!(shown[0].found[0].url.as_deref(), Some("https://shop.test/returns"));
+}

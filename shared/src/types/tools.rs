@@ -158,12 +158,13 @@ open_union! {
 }
 
 impl ToolResultContentBlock {
-    /// The block as a person reads it: text as it is, JSON as JSON text, anything else named
-    /// by its member (`[image]`).
+    /// The block as a person reads it: text as it is, JSON as JSON text, a search result as
+    /// its title, source and passages, anything else named by its member (`[image]`).
     pub fn as_readable(&self) -> String {
         match self {
             Self::Text(t) => t.clone(),
             Self::Json(j) => j.to_string(),
+            Self::SearchResult(r) => crate::search::as_text(r),
             other => format!("[{}]", other.member_name()),
         }
     }

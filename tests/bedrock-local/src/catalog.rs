@@ -98,6 +98,11 @@ pub struct Model {
     /// code interpreter (<https://docs.aws.amazon.com/nova/latest/userguide/tool-built-in.html>;
     /// the interpreter recorded in realcases pyd-96 and pyd-97).
     pub system_tools: &'static [&'static str],
+    /// Takes `searchResult` blocks, and cites them: "only supported by Anthropic Claude Opus
+    /// 4.1, Opus 4, Sonnet 4.5, Sonnet 4, Sonnet 3.7, and 3.5 Haiku models" (the service
+    /// model's `SearchResultBlock`), and Anthropic's later models ("available on all active
+    /// models", <https://platform.claude.com/docs/en/build-with-claude/search-results>).
+    pub search_results: bool,
     /// Tokens of context.
     pub context: u32,
     /// The most output tokens one request may ask for.

@@ -116,6 +116,7 @@ struct Media {
     document: bool,
     video: bool,
     audio: bool,
+    search: bool,
     s3_image: bool,
     s3_document: bool,
     s3_video: bool,
@@ -151,6 +152,7 @@ fn content(model: &Model, request: &ConverseRequest) -> Result<(), BedrockError>
                 ContentBlock::Document(b) => document(&mut m, &b.source),
                 ContentBlock::Video(b) => video(&mut m, &b.source),
                 ContentBlock::Audio(_) => m.audio = true,
+                ContentBlock::SearchResult(_) => m.search = true,
                 ContentBlock::ToolResult(result) => {
                     in_tool_result = true;
                     for part in &result.content {
@@ -158,6 +160,7 @@ fn content(model: &Model, request: &ConverseRequest) -> Result<(), BedrockError>
                             ToolResultContentBlock::Image(b) => image(&mut m, &b.source),
                             ToolResultContentBlock::Document(b) => document(&mut m, &b.source),
                             ToolResultContentBlock::Video(b) => video(&mut m, &b.source),
+                            ToolResultContentBlock::SearchResult(_) => m.search = true,
                             _ => {}
                         }
                     }
@@ -175,6 +178,9 @@ fn content(model: &Model, request: &ConverseRequest) -> Result<(), BedrockError>
             }
             if m.audio && !model.audio {
                 return Err(unsupported("audio"));
+            }
+            if m.search && !model.search_results {
+                return Err(unsupported("searchResult"));
             }
             // Nova's tool results hold text, JSON and images only (realcases pyd-152, pyd-160).
             if in_tool_result && !model.rich_tool_results && (m.document || m.video) {

@@ -30,7 +30,7 @@
 //! | `[stand-in:image]` | a generated image after the text (a 1×1 PNG; streamed as `contentBlockStart.image` and pieces of its bytes) |
 //!
 //! Without markers: a request to name a conversation ("Name this conversation … It begins:")
-//! is answered with a title; documents with citations enabled are cited; tool results in the last
+//! is answered with a title; documents and search results with citations enabled are cited; tool results in the last
 //! user turn are quoted; input beyond the model's context window is refused as Bedrock does.
 
 use converse_shared::types::*;
@@ -46,7 +46,7 @@ mod markdown;
 mod system_tool;
 
 use calls::{requested_calls, tool_uses};
-use cited::{cited_documents, tool_results_text};
+use cited::{cited_documents, cited_search_results, tool_results_text};
 use faults::{STREAM_EXCEPTIONS, http_error, iam_denied};
 use finish::{continue_from, guardrail_trace, response_fields};
 use markdown::{MARKDOWN, markdown_of};
@@ -342,6 +342,7 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
     }
     if stop_reason != StopReason::GuardrailIntervened {
         content.extend(cited_documents(request));
+        content.extend(cited_search_results(request));
     }
     if on("image") {
         content.push(crate::media::generated_image());

@@ -120,8 +120,10 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
     .into_response()
 }
 
-/// `POST /_stand-in/tools/{echo,fail,slow,redirect}`: HTTP tools for tests of a relay's tool runner.
-/// Each needs the header `x-tool-secret` set to the configured secret.
+/// `POST /_stand-in/tools/{echo,fail,slow,redirect,search}`: HTTP tools for tests of a relay's
+/// tool runner. Each needs the header `x-tool-secret` set to the configured secret. `search`
+/// answers in Converse's terms (a tool declared with `"resultFormat": "converse"`): the pages
+/// of a small help centre that mention `query`, as search results.
 async fn test_tool(
     State(state): State<Arc<AppState>>,
     axum::extract::Path(name): axum::extract::Path<String>,
@@ -144,8 +146,38 @@ async fn test_tool(
             std::future::pending::<()>().await; // until the caller gives up
             unreachable!()
         }
+        "search" => axum::Json(help_centre(input["query"].as_str().unwrap_or_default())).into_response(),
         _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// The pages of the test help centre that mention `query`, as Converse search results.
+fn help_centre(query: &str) -> serde_json::Value {
+    const PAGES: &[(&str, &str, &str)] = &[
+        (
+            "https://shop.test/help/returns",
+            "Returns and refunds",
+            "Items can be returned within 30 days for a full refund.",
+        ),
+        (
+            "https://shop.test/help/shipping",
+            "Shipping",
+            "Orders ship within 2 working days; returns ship free.",
+        ),
+        ("kb://warranty/7", "Warranty", "Repairs are free for two years."),
+    ];
+    let query = query.to_lowercase();
+    let found: Vec<serde_json::Value> = PAGES
+        .iter()
+        .filter(|(_, title, text)| !query.is_empty() && format!("{title} {text}").to_lowercase().contains(&query))
+        .map(|(source, title, text)| {
+            serde_json::json!({ "searchResult": { "source": source, "title": title, "content": [{ "text": text }] } })
+        })
+        .collect();
+    if found.is_empty() {
+        return serde_json::json!({ "content": [{ "text": format!("no page mentions {query:?}") }] });
+    }
+    serde_json::json!({ "content": found })
 }
 
 async fn handle(

@@ -165,6 +165,9 @@ impl Reply {
         let left_out = leave_out_unsupported(&mut request.messages, &rules);
         if rules.citations {
             converse_shared::citations::ask(&mut request.messages);
+        } else {
+            // Search results go to the models that cite them; to the others, as text.
+            converse_shared::search::to_text(&mut request.messages);
         }
         settings.apply(&mut request);
         let cache = settings.settings.with_untracked(|s| s.prompt_cache.clone());

@@ -2,7 +2,9 @@
 //! (after the person's Run where a tool asks first), and answered in one user turn, until
 //! the model ends its turn or the round cap is reached.
 
-use converse_shared::tools::{DEFAULT_MAX_ROUNDS, Next, Outcome, ToolCall, ToolLoop, results_message};
+use converse_shared::tools::{
+    DEFAULT_MAX_ROUNDS, Next, Outcome, ToolCall, ToolLoop, readable, results_message,
+};
 use converse_shared::{ContentBlock, Message, Role};
 use futures_util::future::join_all;
 use leptos::prelude::*;
@@ -57,7 +59,12 @@ impl Reply {
             reply.tools.set(
                 cards_for(&message, None)
                     .into_iter()
-                    .map(|c| ToolCard { status: ToolStatus::Running, result: String::new(), ..c })
+                    .map(|c| ToolCard {
+                        status: ToolStatus::Running,
+                        result: String::new(),
+                        found: Vec::new(),
+                        ..c
+                    })
                     .collect(),
             );
             // Every call of the round runs at once; the results go back together.
@@ -109,11 +116,17 @@ impl Reply {
             Outcome::Success(serde_json::Value::String(t)) => (ToolStatus::Done, t.clone()),
             Outcome::Success(v) => (ToolStatus::Done, v.to_string()),
             Outcome::Error(why) => (ToolStatus::Failed, why.clone()),
-            Outcome::Content(blocks) => {
-                (ToolStatus::Done, blocks.iter().map(|b| b.as_readable()).collect::<Vec<_>>().join("\n"))
-            }
+            Outcome::Content(blocks) => (ToolStatus::Done, readable(blocks)),
         };
         set_status(status, result, storage::now_ms() - started);
+        if let Outcome::Content(blocks) = &outcome {
+            let found = converse_shared::search::found(blocks);
+            reply.tools.update(|cards| {
+                if let Some(card) = cards.iter_mut().find(|c| c.id == call.id) {
+                    card.found = found;
+                }
+            });
+        }
         (call, outcome)
     }
 }

@@ -27,6 +27,7 @@ const fn chat(name: &'static str, context: u32, max_output: u32) -> Model {
         cache_min: 0,
         cache_1h: false,
         system_tools: &[],
+        search_results: false,
         context,
         max_output,
     }
@@ -42,6 +43,7 @@ const fn claude_thinking(name: &'static str, max_output: u32, profiles: &'static
         reasoning: Reasoning::Signed,
         count_tokens: true,
         cache_min: 1_024,
+        search_results: true,
         ..claude(name, max_output, profiles)
     }
 }
@@ -105,6 +107,7 @@ pub(super) const MODELS: &[(&str, Model)] = &[
             images: false,
             count_tokens: true,
             cache_min: 2_048,
+            search_results: true,
             ..claude("Claude 3.5 Haiku", 8_192, US)
         },
     ),
@@ -333,5 +336,6 @@ pub(super) const OWN: Model = Model {
     video: true,
     audio: true,
     cache_1h: true,
+    search_results: true,
     ..chat("a model of the account's", 200_000, 8_192)
 };

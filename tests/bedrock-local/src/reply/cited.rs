@@ -1,5 +1,5 @@
 //! What a reply says of what it was given: the tool results of the last turn, quoted, and
-//! the documents sent with citations enabled, cited.
+//! the documents and search results sent with citations enabled, cited.
 
 use converse_shared::types::*;
 
@@ -77,6 +77,64 @@ pub(super) fn cited_documents(request: &ConverseRequest) -> Vec<ContentBlock> {
                         document_index: Some(index as u32),
                         start: Some(0),
                         end: Some(passage.chars().count() as u32),
+                        extra: Extra::new(),
+                    })),
+                    extra: Extra::new(),
+                }]),
+                extra: Extra::new(),
+            })
+        })
+        .collect()
+}
+
+/// Every search result of the request, in order (its place in this list is the
+/// `searchResultIndex` a citation gives), with whether it is in the last turn.
+fn search_results(request: &ConverseRequest) -> Vec<(&SearchResultBlock, bool)> {
+    let last = request.messages.len().saturating_sub(1);
+    let mut found = Vec::new();
+    for (i, message) in request.messages.iter().enumerate() {
+        for block in &message.content {
+            match block {
+                ContentBlock::SearchResult(r) => found.push((r, i == last)),
+                ContentBlock::ToolResult(result) => {
+                    for part in &result.content {
+                        if let ToolResultContentBlock::SearchResult(r) = part {
+                            found.push((r, i == last));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// Cites each search result of the last turn that has citations enabled, by its title and
+/// source, at its first content block (`searchResultLocation`, whose `start` and `end` count
+/// the result's content blocks).
+pub(super) fn cited_search_results(request: &ConverseRequest) -> Vec<ContentBlock> {
+    search_results(request)
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (r, last))| *last && r.citations.as_ref().is_some_and(|c| c.enabled))
+        .map(|(index, (r, _))| {
+            let passage: String =
+                r.content.first().map(|c| c.text.chars().take(60).collect()).unwrap_or_default();
+            ContentBlock::CitationsContent(CitationsContentBlock {
+                content: Some(vec![CitationGeneratedContent::Text(format!(
+                    " {} says {}.",
+                    r.title,
+                    quote(&passage)
+                ))]),
+                citations: Some(vec![Citation {
+                    title: Some(r.title.clone()),
+                    source: Some(r.source.clone()),
+                    source_content: Some(vec![CitationSourceContent::Text(passage)]),
+                    location: Some(CitationLocation::SearchResultLocation(SearchResultLocation {
+                        search_result_index: Some(index as u32),
+                        start: Some(0),
+                        end: Some(1),
                         extra: Extra::new(),
                     })),
                     extra: Extra::new(),

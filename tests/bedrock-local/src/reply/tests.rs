@@ -140,6 +140,38 @@ fn documents_with_citations_are_cited() {
 }
 
 #[test]
+fn search_results_with_citations_are_cited_by_source() {
+    let result = |source: &str, title: &str, text: &str, cite: bool| json!({"searchResult": {"source": source, "title": title, "content": [{"text": text}], "citations": {"enabled": cite}}});
+    let r = request(json!({"messages": [
+        {"role": "user", "content": [{"text": "first"}, result("kb://old", "Old", "earlier", true)]},
+        {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "search", "input": {}}}]},
+        {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [
+            result("https://shop.test/returns", "Returns", "Refunds within 30 days.", true),
+            result("kb://quiet", "Quiet", "not to be cited", false)]}}]}]}));
+    let p = plan("anthropic.claude-3-5-haiku-20241022-v1:0", &r).unwrap();
+    let content = serde_json::to_value(&p.response.output.message().unwrap().content).unwrap();
+    let cited: Vec<&Value> =
+        content.as_array().unwrap().iter().filter(|b| b.get("citationsContent").is_some()).collect();
+    assert_eq!(cited.len(), 1, "only the last turn's search results with citations on: {content}");
+    let citation = &cited[0]["citationsContent"]["citations"][0];
+    assert_eq!(citation["title"], "Returns");
+    assert_eq!(citation["source"], "https://shop.test/returns");
+    assert_eq!(citation["sourceContent"][0]["text"], "Refunds within 30 days.");
+    // Counted over the request's search results: the earlier turn's is the first.
+    assert_eq!(
+        citation["location"]["searchResultLocation"],
+        json!({"searchResultIndex": 1, "start": 0, "end": 1})
+    );
+    // The tool result is quoted with its title and source.
+    assert!(
+        content[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Returns (https://shop.test/returns): Refunds within 30 days.")
+    );
+}
+
+#[test]
 fn guardrails_intervene_with_a_trace_when_asked() {
     let r =
         request(json!({"messages": [{"role": "user", "content": [{"text": "bad [stand-in:guardrail]"}]}],

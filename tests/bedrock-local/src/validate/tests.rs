@@ -79,6 +79,21 @@ fn system_tools_go_to_the_models_that_run_them() {
 }
 
 #[test]
+fn search_results_go_to_the_models_that_cite_them() {
+    let body = r#"{"messages":[{"role":"user","content":[{"text":"look it up"}]},
+        {"role":"assistant","content":[{"toolUse":{"toolUseId":"t1","name":"search","input":{}}}]},
+        {"role":"user","content":[{"toolResult":{"toolUseId":"t1","content":[
+            {"searchResult":{"source":"https://shop.test/returns","title":"Returns","content":[{"text":"30 days."}]}}]}}]}],
+        "toolConfig":{"tools":[{"toolSpec":{"name":"search","inputSchema":{"json":{"type":"object"}}}}]}}"#;
+    assert!(parse_request("us.anthropic.claude-sonnet-4-5-20250929-v1:0", body.as_bytes(), true).is_ok());
+    assert!(parse_request("anthropic.claude-3-5-haiku-20241022-v1:0", body.as_bytes(), true).is_ok());
+    // In the words of Bedrock's refusals of the other blocks a model does not take.
+    let refused = "This model doesn't support the searchResult content block that you provided. Update the content block and try again.";
+    assert_eq!(message_of("us.amazon.nova-lite-v1:0", body), refused);
+    assert_eq!(message_of("anthropic.claude-3-haiku-20240307-v1:0", body), refused);
+}
+
+#[test]
 fn a_project_is_taken_where_bedrock_takes_it() {
     let with = |project: &str| {
         format!(
