@@ -2,7 +2,8 @@
 # Prints performance figures: the relay against the stand-in with no artificial delay, the
 # chat page in headless Chromium, and the sizes of what is shipped. Not a test: it asserts
 # nothing. `scripts/bench.sh relay` or `scripts/bench.sh page` runs one part; `scripts/bench.sh
-# memory` (not part of the rest) measures the relay's memory at the body size cap.
+# memory` (not part of the rest) measures the relay's memory at the body size cap; `scripts/bench.sh
+# fixed` (nor this) the relay's fixed cost per request.
 set -euo pipefail
 part=${1:-all}
 cd "$(dirname "$0")/.."
@@ -49,6 +50,14 @@ if [ "$part" = memory ]; then
   start_miniflare "$logs/miniflare-memory.log" ${FLOOR:+FLOOR=1}
   echo "==> memory of the ${FLOOR:+floor, not the }relay (workerd through Miniflare $MF_URL) at the body size cap"
   RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" node tests/bench/memory.mjs
+  exit 0
+fi
+if [ "$part" = fixed ]; then
+  # The relay's fixed cost per request (health check, listing, one-word stream), and whether it
+  # grows with the requests the rate limiter remembers.
+  start_miniflare "$logs/miniflare-fixed.log"
+  echo "==> fixed cost per request (relay in workerd through Miniflare $MF_URL)"
+  RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" node tests/bench/fixed.mjs
   exit 0
 fi
 if [ "$part" != page ]; then

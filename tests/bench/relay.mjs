@@ -11,6 +11,8 @@
 // FLOOR_TITLE names another floor (scripts/bench.sh's reading floor) in that table.
 import { readFileSync, writeFileSync } from 'node:fs';
 
+import { cpuMs } from './proc.mjs';
+
 const { STANDIN_URL, STANDIN_API_KEY, RELAY_URL, RELAY_KEY_SECRET, RELAY_PID } = process.env;
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -39,22 +41,6 @@ async function timedStream(url, headers, body, timeoutMs = 120_000) {
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const TICK_MS = 10; // /proc's clock ticks (USER_HZ = 100 on Linux)
-
-/** User + system CPU of process `pid` and its descendants (workerd runs under node), in ms. */
-function cpuMs(pid) {
-  let ticks = 0;
-  const walk = (p) => {
-    let stat;
-    try { stat = readFileSync(`/proc/${p}/stat`, 'utf8'); } catch { return; }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-    for (const t of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(' ').filter(Boolean)) walk(t);
-  };
-  walk(pid);
-  return ticks * TICK_MS;
-}
-
 /** `runs` streams one after another: median first event and total, and the worker's CPU per stream. */
 async function measured(target, body, runs) {
   const before = RELAY_PID ? cpuMs(Number(RELAY_PID)) : 0;
