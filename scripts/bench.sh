@@ -54,7 +54,9 @@ if [ "$part" = memory ]; then
 fi
 if [ "$part" = fixed ]; then
   # The relay's fixed cost per request (health check, listing, one-word stream), and whether it
-  # grows with the requests the rate limiter remembers.
+  # grows with the requests the rate limiter remembers. FIXED_VARS="NAME=VALUE ..." sets more
+  # of the relay's variables (RATE_LIMIT_RPM=0 ... for a relay that asks no rate limiter).
+  for var in ${FIXED_VARS:-}; do echo "$var" >>"$logs/relay.env"; done
   start_miniflare "$logs/miniflare-fixed.log"
   echo "==> fixed cost per request (relay in workerd through Miniflare $MF_URL)"
   RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" node tests/bench/fixed.mjs

@@ -7,9 +7,15 @@
 //! admitted, and settled to the reply's real usage when its `metadata` arrives. A client that
 //! hangs up before that keeps the reservation charged (Bedrock bills the input, and what was
 //! generated, all the same); a request that never reached a model is refunded.
+//!
+//! Each isolate admits from a lease of the subject's minute ([`lease`]), asking the object
+//! only when its lease is spent or over, so most requests cost no call to it; the object
+//! counts by the second ([`window`]), so its work per call stays the same however busy.
+
+mod lease;
+mod window;
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 
 use futures_util::future::join_all;
 
@@ -18,56 +24,7 @@ use worker::{DurableObject, Env, Request, Response, Result, State, Stub, durable
 use crate::config::RelayConfig;
 use crate::errors::RelayError;
 use crate::policy::{self, Limit};
-
-const WINDOW_MS: u64 = 60_000;
-
-/// One subject's last minute: when requests came, and the tokens charged (reservations,
-/// and the settlements that correct them, which may be negative).
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Window {
-    requests: VecDeque<u64>,
-    tokens: VecDeque<(u64, i64)>,
-}
-
-impl Window {
-    fn prune(&mut self, now: u64) {
-        let start = now.saturating_sub(WINDOW_MS);
-        while self.requests.front().is_some_and(|t| *t <= start) {
-            self.requests.pop_front();
-        }
-        while self.tokens.front().is_some_and(|(t, _)| *t <= start) {
-            self.tokens.pop_front();
-        }
-    }
-
-    /// Admits a request at `now` (ms) under `limit`, reserving `reserve` tokens for it, or
-    /// says in how many ms to try again.
-    pub(crate) fn admit(&mut self, now: u64, limit: Limit, reserve: u64) -> std::result::Result<(), u64> {
-        self.prune(now);
-        let retry_at = |t: u64| (t + WINDOW_MS).saturating_sub(now).max(1);
-        // 0 means no limit, for either figure.
-        if limit.requests > 0 && self.requests.len() as u64 >= limit.requests {
-            return Err(retry_at(*self.requests.front().unwrap_or(&now)));
-        }
-        let used = self.tokens.iter().map(|(_, n)| n).sum::<i64>().max(0) as u64;
-        if limit.tokens > 0 && used >= limit.tokens {
-            return Err(retry_at(self.tokens.front().map_or(now, |(t, _)| *t)));
-        }
-        self.requests.push_back(now);
-        if reserve > 0 {
-            self.tokens.push_back((now, reserve as i64));
-        }
-        Ok(())
-    }
-
-    /// Charges `tokens` more (or, negative, fewer) at `now`.
-    pub(crate) fn record_tokens(&mut self, now: u64, tokens: i64) {
-        self.prune(now);
-        if tokens != 0 {
-            self.tokens.push_back((now, tokens));
-        }
-    }
-}
+use window::{Ask, Window};
 
 /// The Durable Object holding one subject's [`Window`], in memory and in its storage.
 #[durable_object(fetch)]
@@ -97,11 +54,30 @@ impl DurableObject for RateLimiter {
             Some(window) => window,
             None => self.state.storage().get(STORED).await.ok().flatten().unwrap_or_default(),
         };
+        let limit = Limit { requests: number("rpm"), tokens: number("tpm") };
         let response = match url.path() {
-            "/admit" => {
-                let limit = Limit { requests: number("rpm"), tokens: number("tpm") };
-                match window.admit(now, limit, number("reserve")) {
-                    Ok(()) => Response::ok("admitted"),
+            // A lease: what the last one did not use comes back, then the request is admitted
+            // with its reservation, and its lease granted ([`lease`]). `/admit` is a request
+            // alone, as relays before leases asked.
+            "/lease" | "/admit" => {
+                let leasing = url.path() == "/lease";
+                if leasing && let Some(at) = param("back_at").and_then(|v| v.parse::<u64>().ok()) {
+                    window.give_back(now, at, number("back_requests"), number("back_tokens"));
+                }
+                let reserve = number("reserve");
+                let ask = if leasing {
+                    Ask {
+                        limit,
+                        reserve,
+                        requests: number("requests"),
+                        tokens: number("tokens"),
+                        until: number("until"),
+                    }
+                } else {
+                    Ask { limit, reserve, requests: 1, tokens: reserve, until: now }
+                };
+                match window.lease(now, ask) {
+                    Ok(grant) => Response::ok(format!("{} {}", grant.requests, grant.tokens)),
                     Err(retry_ms) => Ok(Response::ok(retry_ms.to_string())?.with_status(429)),
                 }
             }
@@ -128,10 +104,10 @@ pub(crate) fn reservation(config: &RelayConfig, model_id: &str, body_bytes: usiz
     input + u64::from(policy::output_cap(&config.policy, model_id))
 }
 
-/// The limiter stubs of a request's subjects, with their limits.
+/// The limiter stubs of a request's subjects, with their names and limits.
 #[derive(Debug)]
 pub(crate) struct Limiters {
-    subjects: Vec<(Stub, Limit)>,
+    subjects: Vec<(String, Stub, Limit)>,
     /// The tokens reserved at admission, until settled.
     reserved: Cell<u64>,
 }
@@ -146,43 +122,61 @@ impl Limiters {
         let mut stubs = Vec::new();
         for (name, limit) in subjects.iter().filter(|(_, l)| l.requests > 0 || l.tokens > 0) {
             let stub = namespace.id_from_name(name).and_then(|id| id.get_stub()).map_err(internal)?;
-            stubs.push((stub, *limit));
+            stubs.push((name.clone(), stub, *limit));
         }
         Ok(Self { subjects: stubs, reserved: Cell::new(0) })
     }
 
-    /// Asks every subject's limiter at once, reserving `reserve` tokens with each; refused if
-    /// any refuses (the first one asked, in order, names the wait).
+    /// Admits the request under every subject's limit, reserving `reserve` tokens with each:
+    /// from this isolate's lease where it holds them, else by a new lease from the subject's
+    /// object (all asked at once). Refused if any refuses (the first one asked, in order,
+    /// names the wait); what the others admitted is put back.
     pub(crate) async fn admit(&self, reserve: u64) -> std::result::Result<(), RelayError> {
         self.reserved.set(reserve);
-        let asks = self.subjects.iter().map(|(stub, limit)| async move {
-            let url = format!(
-                "https://limiter/admit?rpm={}&tpm={}&reserve={reserve}",
-                limit.requests, limit.tokens
-            );
-            let mut response = stub
-                .fetch_with_str(&url)
-                .await
-                .map_err(|e| RelayError::Internal(format!("rate limiter: {e}")))?;
-            if response.status_code() == 429 {
-                let retry_ms: u64 = response.text().await.ok().and_then(|t| t.parse().ok()).unwrap_or(1000);
-                return Err(RelayError::RateLimited(retry_ms.div_ceil(1000)));
+        let now = worker::Date::now().as_millis();
+        let mut admitted: Vec<(&str, Limit)> = Vec::new();
+        let mut asks = Vec::new();
+        for (name, stub, limit) in &self.subjects {
+            if lease::take(name, *limit, reserve, now) {
+                admitted.push((name, *limit));
+            } else {
+                asks.push(renew(name, stub, *limit, reserve, now));
             }
-            Ok(())
-        });
-        join_all(asks).await.into_iter().collect()
+        }
+        let mut refused = None;
+        for (name, limit, answer) in join_all(asks).await {
+            match answer {
+                Ok(()) => admitted.push((name, limit)),
+                Err(e) => refused = refused.or(Some(e)),
+            }
+        }
+        match refused {
+            None => Ok(()),
+            Some(e) => {
+                for (name, limit) in admitted {
+                    lease::put_back(name, limit, reserve);
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Settles the reservation to the `tokens` the reply really used (0: the request never
-    /// reached a model), against every subject at once. The reply ends after this, so the
-    /// caller's next request is measured with these tokens counted.
+    /// reached a model), against every subject's lease; a reply that used more than its
+    /// lease can cover is charged to the subject's object at once. The reply ends after this,
+    /// so the caller's next request is measured with these tokens counted.
     pub(crate) async fn settle(&self, tokens: u64) {
         let correction = tokens as i64 - self.reserved.replace(tokens) as i64;
         if correction == 0 {
             return;
         }
-        let url = format!("https://limiter/tokens?n={correction}");
-        let tells = self.subjects.iter().map(|(stub, _)| stub.fetch_with_str(&url));
+        let tells =
+            self.subjects.iter().filter(|(_, _, limit)| limit.tokens > 0).filter_map(|(name, stub, _)| {
+                let owed = lease::settle(name, correction);
+                (owed > 0).then_some(async move {
+                    stub.fetch_with_str(&format!("https://limiter/tokens?n={owed}")).await
+                })
+            });
         for result in join_all(tells).await {
             if let Err(e) = result {
                 worker::console_error!("rate limiter: {e}");
@@ -191,55 +185,49 @@ impl Limiters {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn requests_per_minute_slide() {
-        let mut w = Window::default();
-        let limit = Limit { requests: 2, tokens: 1_000 };
-        assert!(w.admit(1_000, limit, 0).is_ok());
-        assert!(w.admit(2_000, limit, 0).is_ok());
-        assert_eq!(w.admit(3_000, limit, 0), Err(58_000));
-        assert!(w.admit(61_001, limit, 0).is_ok(), "the first request left the window");
+/// Asks `subject`'s object for a new lease that admits this request, giving back what the
+/// last one did not use.
+async fn renew<'a>(
+    name: &'a str,
+    stub: &Stub,
+    limit: Limit,
+    reserve: u64,
+    now: u64,
+) -> (&'a str, Limit, std::result::Result<(), RelayError>) {
+    let (requests, tokens) = lease::wanted(limit, reserve);
+    let until = now + lease::LEASE_MS;
+    let mut url = format!(
+        "https://limiter/lease?rpm={}&tpm={}&reserve={reserve}&requests={requests}&tokens={tokens}&until={until}",
+        limit.requests, limit.tokens
+    );
+    if let Some(last) = lease::give_up(name) {
+        // A lease never owes: settling charges the object what it cannot cover.
+        url.push_str(&format!(
+            "&back_at={}&back_requests={}&back_tokens={}",
+            last.until,
+            last.requests,
+            last.tokens.max(0)
+        ));
     }
-
-    #[test]
-    fn tokens_per_minute_count_what_replies_used() {
-        let mut w = Window::default();
-        let limit = Limit { requests: 100, tokens: 50 };
-        assert!(w.admit(0, limit, 0).is_ok());
-        w.record_tokens(500, 60);
-        assert_eq!(w.admit(1_000, limit, 0), Err(59_500));
-        assert!(w.admit(60_501, limit, 0).is_ok());
-    }
-
-    #[test]
-    fn a_reservation_counts_until_it_is_settled() {
-        let mut w = Window::default();
-        let limit = Limit { requests: 100, tokens: 1_000 };
-        assert!(w.admit(1_000, limit, 1_200).is_ok(), "under the limit when asked");
-        assert!(w.admit(1_010, limit, 1_200).is_err(), "the first reservation fills the minute");
-        w.record_tokens(1_020, 300 - 1_200); // the reply used 300
-        assert!(w.admit(1_030, limit, 1_200).is_ok());
-        // A window survives being written to storage and read back.
-        let stored = serde_json::to_vec(&w).unwrap();
-        let mut back: Window = serde_json::from_slice(&stored).unwrap();
-        assert!(back.admit(1_040, limit, 0).is_err(), "300 + 1,200 charged");
-    }
-
-    #[test]
-    fn zero_means_no_limit_for_either_figure() {
-        let mut w = Window::default();
-        let no_tokens = Limit { requests: 2, tokens: 0 };
-        w.record_tokens(0, 1_000_000);
-        assert!(w.admit(1, no_tokens, 5).is_ok());
-        assert!(w.admit(2, no_tokens, 5).is_ok());
-        assert!(w.admit(3, no_tokens, 5).is_err(), "the request limit still holds");
-        let no_requests = Limit { requests: 0, tokens: 2_000_000 };
-        for t in 4..100 {
-            assert!(w.admit(t, no_requests, 0).is_ok());
+    let answer = async {
+        let mut response = stub
+            .fetch_with_str(&url)
+            .await
+            .map_err(|e| RelayError::Internal(format!("rate limiter: {e}")))?;
+        let text = response.text().await.unwrap_or_default();
+        if response.status_code() == 429 {
+            let retry_ms: u64 = text.parse().unwrap_or(1000);
+            return Err(RelayError::RateLimited(retry_ms.div_ceil(1000)));
+        }
+        let mut figures = text.split(' ').map(|n| n.parse::<u64>());
+        match (figures.next(), figures.next()) {
+            (Some(Ok(requests)), Some(Ok(tokens))) => {
+                lease::granted(name, window::Grant { requests, tokens }, reserve, until);
+                Ok(())
+            }
+            _ => Err(RelayError::Internal(format!("rate limiter answered {text:?}"))),
         }
     }
+    .await;
+    (name, limit, answer)
 }

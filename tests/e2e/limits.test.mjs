@@ -3,6 +3,9 @@
 // storage, as Cloudflare does):
 // - a caller's count lives in its Durable Object's storage, not only in memory: when the object
 //   is evicted and starts again (a deploy, an idle eviction, a crash), the count is still there;
+// - an isolate admits from a lease of the caller's minute (a twelfth of it), charged to the
+//   Durable Object in full when granted: the limit holds exactly, and a lease the isolate
+//   never gave back stays charged after a restart;
 // - an IPv6 client is limited by its /64, which one subscriber usually holds whole, so hopping
 //   between its addresses is no way around a page caller's limit.
 import assert from 'node:assert/strict';
@@ -26,10 +29,10 @@ function relay(extra = {}) {
   );
 }
 
-async function converse(mf) {
+async function converse(mf, secret = SECRET) {
   const response = await mf.dispatchFetch(`http://relay.test/model/${encodeURIComponent(MODEL)}/converse`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
     body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'count me' }] }] }),
   });
   await response.arrayBuffer();
@@ -49,6 +52,22 @@ test('a caller over its limit is still over it after the relay and its Durable O
     assert.equal(refused.status, 429, 'the count survived the restart');
     assert.equal(refused.headers.get('x-amzn-errortype'), 'ThrottlingException');
     assert.ok(Number(refused.headers.get('retry-after')) > 0);
+  } finally {
+    await again.dispose();
+  }
+});
+
+test('admitted from leases, a limit holds exactly: 24 a minute, the 25th refused, and still refused after a restart', async () => {
+  const secret = `${SECRET}-leased`;
+  const leased = () => relay({ RELAY_API_KEYS: `leased:${secret}:24:1000000` }); // leases of two requests
+  const first = leased();
+  const statuses = [];
+  for (let i = 0; i < 25; i += 1) statuses.push((await converse(first, secret)).status);
+  assert.deepEqual(statuses, [...Array(24).fill(200), 429]);
+  await first.dispose();
+  const again = leased();
+  try {
+    assert.equal((await converse(again, secret)).status, 429, 'the minute is still spent');
   } finally {
     await again.dispose();
   }
