@@ -1,11 +1,15 @@
 // The chat page on a phone (320 and 390 px wide), as #18 found it broken: Settings and Tools
 // opened off the left edge, the conversation drawer could not be dismissed, the header took
-// several rows, and Enter sent half-written messages from a touch keyboard.
+// several rows, and Enter sent half-written messages from a touch keyboard; and as a later look
+// at 390 px found it, a model-switch warning cut to its first letter.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { RELAY_URL } from './env.mjs';
 import { freshChat, launch } from './page.mjs';
+
+const TITAN = 'amazon.titan-text-lite-v1';
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -48,6 +52,27 @@ for (const [width, height] of [[320, 640], [390, 844]]) {
       page.getByRole('button', { name: 'Send' })]) {
       const box = await control.boundingBox();
       assert.ok(box.height >= 43.5, `${await control.textContent()} is ${box.height} px tall`);
+    }
+    await chat.page.context().close();
+  });
+
+  test(`at ${width} px, a warning that asks before switching models shows its reason whole, its choices inside the window`, async () => {
+    const chat = await freshChat(browser, RELAY_URL, { viewport: { width, height } });
+    const { page } = chat;
+    await page.getByLabel('Attach files').setInputFiles([{ name: 'dot.png', mimeType: 'image/png', buffer: PNG }]);
+    await chat.send('What is this?');
+    await chat.waitForStatus(chat.reply(0), 'complete');
+    const model = page.getByRole('combobox', { name: 'Model' });
+    await model.locator(`option[value="${TITAN}"]`).waitFor({ state: 'attached' });
+    await model.selectOption(TITAN);
+    const warning = page.getByRole('alert').filter({ hasText: 'Amazon Titan Text Lite cannot take' });
+    await warning.waitFor();
+    // Found cut to "T…" at 390 px: one line held the reason and both buttons.
+    const reason = warning.locator('span');
+    const cut = await reason.evaluate((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1);
+    assert.equal(cut, false, `the reason is shown whole: ${await reason.textContent()}`);
+    for (const choice of ['Switch anyway', 'Keep the current model']) {
+      await inside(warning.getByRole('button', { name: choice }), width, height, choice);
     }
     await chat.page.context().close();
   });

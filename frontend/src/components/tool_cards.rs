@@ -8,18 +8,21 @@ use crate::state::message::{ChatMessage, ToolStatus};
 use crate::state::running::Running;
 
 /// A tool's search results, each its title (a link where its source is a web address) and
-/// where it was found.
+/// where it was found (when that is not its title too).
 fn found_list(found: Vec<Found>) -> impl IntoView {
     let items = found
         .into_iter()
         .map(|f| {
+            // A source the tool gave no other title shows once.
+            let source =
+                (f.source != f.title).then(|| view! { " "<span class="tool-source">{f.source}</span> });
             let title = match f.url {
                 Some(url) => {
                     view! { <a href=url target="_blank" rel="noopener noreferrer">{f.title}</a> }.into_any()
                 }
                 None => view! { <span>{f.title}</span> }.into_any(),
             };
-            view! { <li>{title}" "<span class="tool-source">{f.source}</span></li> }
+            view! { <li>{title}{source}</li> }
         })
         .collect_view();
     view! { <ol class="tool-sources" aria-label="Sources found">{items}</ol> }
