@@ -61,8 +61,8 @@ impl DurableObject for RateLimiter {
             // alone, as relays before leases asked.
             "/lease" | "/admit" => {
                 let leasing = url.path() == "/lease";
-                if leasing && let Some(at) = param("back_at").and_then(|v| v.parse::<u64>().ok()) {
-                    window.give_back(now, at, number("back_requests"), number("back_tokens"));
+                for (at, requests, tokens) in lease::read(&param("back").unwrap_or_default()) {
+                    window.give_back(now, at, requests, tokens);
                 }
                 let reserve = number("reserve");
                 let ask = if leasing {
@@ -186,7 +186,7 @@ impl Limiters {
 }
 
 /// Asks `subject`'s object for a new lease that admits this request, giving back what the
-/// last one did not use.
+/// leases it holds did not use.
 async fn renew<'a>(
     name: &'a str,
     stub: &Stub,
@@ -200,14 +200,10 @@ async fn renew<'a>(
         "https://limiter/lease?rpm={}&tpm={}&reserve={reserve}&requests={requests}&tokens={tokens}&until={until}",
         limit.requests, limit.tokens
     );
-    if let Some(last) = lease::give_up(name) {
+    let back = lease::give_up(name);
+    if !back.is_empty() {
         // A lease never owes: settling charges the object what it cannot cover.
-        url.push_str(&format!(
-            "&back_at={}&back_requests={}&back_tokens={}",
-            last.until,
-            last.requests,
-            last.tokens.max(0)
-        ));
+        url.push_str(&format!("&back={}", lease::written(&back)));
     }
     let answer = async {
         let mut response = stub

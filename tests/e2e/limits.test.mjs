@@ -73,6 +73,28 @@ test('admitted from leases, a limit holds exactly: 24 a minute, the 25th refused
   }
 });
 
+test('requests that come at once share one renewal of the lease: a minute of 24 admits 24, ten at once or one by one', async () => {
+  const secret = `${SECRET}-burst`;
+  const mf = relay({ RELAY_API_KEYS: `burst:${secret}:24:1000000` });
+  try {
+    const burst = await Promise.all(Array.from({ length: 10 }, () => converse(mf, secret)));
+    assert.deepEqual(burst.map((r) => r.status), Array(10).fill(200));
+    let admitted = 10;
+    for (;;) {
+      const { status } = await converse(mf, secret);
+      if (status !== 200) {
+        assert.equal(status, 429);
+        break;
+      }
+      admitted += 1;
+    }
+    // Each of the ten asking for a lease of its own left nine of them unused, charged: 15.
+    assert.equal(admitted, 24);
+  } finally {
+    await mf.dispose();
+  }
+});
+
 test('the addresses of one IPv6 /64 share a page caller\'s limit; the next /64 has its own', async () => {
   const mf = relay({ PAGE_ACCESS: 'open', RATE_LIMIT_IP_RPM: '2', RATE_LIMIT_IP_TPM: '1000000' });
   try {

@@ -39,20 +39,27 @@ pub(crate) struct Lease {
 }
 
 thread_local! {
-    /// This isolate's leases, by subject.
-    static LEASES: RefCell<HashMap<String, Lease>> = RefCell::new(HashMap::new());
+    /// This isolate's leases, by subject. Requests that find a subject's leases spent at the
+    /// same moment each ask for one, and every one granted is kept (a lease that replaced
+    /// another would leave it charged, unused, for a minute); a request that must ask again
+    /// gives back all of them. They do not wait for one another's renewal instead: workerd
+    /// does not let a request go on from another request's I/O (tried: a lock shared by
+    /// requests failed those woken by another's renewal with HTTP 500).
+    static LEASES: RefCell<HashMap<String, Vec<Lease>>> = RefCell::new(HashMap::new());
 }
 
-/// Admits a request from `subject`'s lease, if it has one that is still running and holds
-/// the request and its reservation (the figures the limit does not count are not asked).
+/// Admits a request from one of `subject`'s leases that is still running and holds the
+/// request and its reservation (the figures the limit does not count are not asked).
 pub(crate) fn take(subject: &str, limit: Limit, reserve: u64, now: u64) -> bool {
     LEASES.with_borrow_mut(|leases| {
-        let Some(lease) = leases.get_mut(subject) else { return false };
-        let requests = limit.requests == 0 || lease.requests >= 1;
-        let tokens = limit.tokens == 0 || lease.tokens >= reserve as i64;
-        if now >= lease.until || !requests || !tokens {
+        let room = |lease: &&mut Lease| {
+            now < lease.until
+                && (limit.requests == 0 || lease.requests >= 1)
+                && (limit.tokens == 0 || lease.tokens >= reserve as i64)
+        };
+        let Some(lease) = leases.get_mut(subject).and_then(|l| l.iter_mut().find(room)) else {
             return false;
-        }
+        };
         if limit.requests > 0 {
             lease.requests -= 1;
         }
@@ -63,10 +70,10 @@ pub(crate) fn take(subject: &str, limit: Limit, reserve: u64, now: u64) -> bool 
     })
 }
 
-/// Puts back a request admitted from the lease, which another subject refused.
+/// Puts back a request admitted from a lease, which another subject refused.
 pub(crate) fn put_back(subject: &str, limit: Limit, reserve: u64) {
     LEASES.with_borrow_mut(|leases| {
-        if let Some(lease) = leases.get_mut(subject) {
+        if let Some(lease) = leases.get_mut(subject).and_then(|l| l.last_mut()) {
             if limit.requests > 0 {
                 lease.requests += 1;
             }
@@ -77,9 +84,9 @@ pub(crate) fn put_back(subject: &str, limit: Limit, reserve: u64) {
     })
 }
 
-/// Takes `subject`'s lease out, to be given back as a new one is asked for.
-pub(crate) fn give_up(subject: &str) -> Option<Lease> {
-    LEASES.with_borrow_mut(|leases| leases.remove(subject))
+/// Takes `subject`'s leases out, to be given back as a new one is asked for.
+pub(crate) fn give_up(subject: &str) -> Vec<Lease> {
+    LEASES.with_borrow_mut(|leases| leases.remove(subject).unwrap_or_default())
 }
 
 /// Keeps what the object granted until `until`, less the request it was asked for.
@@ -89,14 +96,14 @@ pub(crate) fn granted(subject: &str, grant: Grant, reserve: u64, until: u64) {
         tokens: grant.tokens as i64 - reserve as i64,
         until,
     };
-    LEASES.with_borrow_mut(|leases| leases.insert(subject.to_owned(), lease));
+    LEASES.with_borrow_mut(|leases| leases.entry(subject.to_owned()).or_default().push(lease));
 }
 
 /// Settles a request's reservation by `correction` tokens (what it used, less what was
-/// reserved) against `subject`'s lease. Returns the tokens the lease cannot cover (a reply
-/// that used more than was reserved for it), which the object must be charged now.
+/// reserved) against `subject`'s newest lease. Returns the tokens the lease cannot cover (a
+/// reply that used more than was reserved for it), which the object must be charged now.
 pub(crate) fn settle(subject: &str, correction: i64) -> u64 {
-    LEASES.with_borrow_mut(|leases| match leases.get_mut(subject) {
+    LEASES.with_borrow_mut(|leases| match leases.get_mut(subject).and_then(|l| l.last_mut()) {
         Some(lease) => {
             lease.tokens -= correction;
             let owed = (-lease.tokens).max(0);
@@ -105,6 +112,23 @@ pub(crate) fn settle(subject: &str, correction: i64) -> u64 {
         }
         None => correction.max(0) as u64,
     })
+}
+
+/// Leases given back, as the object reads them: `until:requests:tokens`, comma-separated.
+pub(crate) fn written(leases: &[Lease]) -> String {
+    let each: Vec<String> =
+        leases.iter().map(|l| format!("{}:{}:{}", l.until, l.requests, l.tokens.max(0))).collect();
+    each.join(",")
+}
+
+/// Leases given back, from [`written`]'s form: `(until, requests, tokens)` each.
+pub(crate) fn read(text: &str) -> Vec<(u64, u64, u64)> {
+    text.split(',')
+        .filter_map(|one| {
+            let mut figures = one.split(':').map(|n| n.parse::<u64>().ok());
+            Some((figures.next()??, figures.next()??, figures.next()??))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -124,8 +148,8 @@ mod tests {
         assert!(!take(subject, LIMIT, 100, 3), "its three requests are used");
         put_back(subject, LIMIT, 100);
         assert!(!take(subject, LIMIT, 100, LEASE_MS), "it has ended");
-        assert_eq!(give_up(subject), Some(Lease { requests: 1, tokens: 800, until: LEASE_MS }));
-        assert_eq!(give_up(subject), None);
+        assert_eq!(give_up(subject), vec![Lease { requests: 1, tokens: 800, until: LEASE_MS }]);
+        assert_eq!(give_up(subject), vec![]);
     }
 
     #[test]
@@ -145,8 +169,23 @@ mod tests {
         assert_eq!(settle(subject, -900), 0, "the reply used 100 of 1,000");
         assert!(take(subject, LIMIT, 900, 1), "what it gave back admits the next");
         assert_eq!(settle(subject, 250), 250, "a reply that used 250 more than reserved");
-        assert_eq!(give_up(subject).unwrap().tokens, 0);
+        assert_eq!(give_up(subject)[0].tokens, 0);
         assert_eq!(settle("key:none", 70), 70, "without a lease, the object is charged");
         assert_eq!(settle("key:none", -70), 0);
+    }
+
+    #[test]
+    fn leases_granted_at_once_are_all_kept_and_all_given_back() {
+        let subject = "key:burst";
+        // Two requests found no lease at the same moment; each was granted one.
+        granted(subject, Grant { requests: 2, tokens: 1_000 }, 100, LEASE_MS);
+        granted(subject, Grant { requests: 2, tokens: 1_000 }, 100, LEASE_MS + 7);
+        assert!(take(subject, LIMIT, 100, 1));
+        assert!(take(subject, LIMIT, 100, 1), "the second lease's request");
+        assert!(!take(subject, LIMIT, 100, 1));
+        let back = give_up(subject);
+        assert_eq!(written(&back), format!("{}:0:800,{}:0:800", LEASE_MS, LEASE_MS + 7));
+        assert_eq!(read(&written(&back)), vec![(LEASE_MS, 0, 800), (LEASE_MS + 7, 0, 800)]);
+        assert_eq!(read("5000:1:2,junk,7:x:1"), vec![(5_000, 1, 2)], "what is not a lease is left out");
     }
 }
