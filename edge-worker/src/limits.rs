@@ -71,13 +71,15 @@ impl DurableObject for RateLimiter {
                         reserve,
                         requests: number("requests"),
                         tokens: number("tokens"),
-                        until: number("until"),
+                        // Dated by this object's clock, never the isolate's: the lease ends
+                        // by then in real time, however the two clocks differ.
+                        until: now + number("lease_ms"),
                     }
                 } else {
                     Ask { limit, reserve, requests: 1, tokens: reserve, until: now }
                 };
                 match window.lease(now, ask) {
-                    Ok(grant) => Response::ok(format!("{} {}", grant.requests, grant.tokens)),
+                    Ok(grant) => Response::ok(format!("{} {} {}", grant.requests, grant.tokens, grant.at)),
                     Err(retry_ms) => Ok(Response::ok(retry_ms.to_string())?.with_status(429)),
                 }
             }
@@ -195,10 +197,13 @@ async fn renew<'a>(
     now: u64,
 ) -> (&'a str, Limit, std::result::Result<(), RelayError>) {
     let (requests, tokens) = lease::wanted(limit, reserve);
+    // It ends here before the object dates it: `now` was read before the object is asked.
     let until = now + lease::LEASE_MS;
     let mut url = format!(
-        "https://limiter/lease?rpm={}&tpm={}&reserve={reserve}&requests={requests}&tokens={tokens}&until={until}",
-        limit.requests, limit.tokens
+        "https://limiter/lease?rpm={}&tpm={}&reserve={reserve}&requests={requests}&tokens={tokens}&lease_ms={}",
+        limit.requests,
+        limit.tokens,
+        lease::LEASE_MS
     );
     let back = lease::give_up(name);
     if !back.is_empty() {
@@ -216,9 +221,9 @@ async fn renew<'a>(
             return Err(RelayError::RateLimited(retry_ms.div_ceil(1000)));
         }
         let mut figures = text.split(' ').map(|n| n.parse::<u64>());
-        match (figures.next(), figures.next()) {
-            (Some(Ok(requests)), Some(Ok(tokens))) => {
-                lease::granted(name, window::Grant { requests, tokens }, reserve, until);
+        match (figures.next(), figures.next(), figures.next()) {
+            (Some(Ok(requests)), Some(Ok(tokens)), Some(Ok(at))) => {
+                lease::granted(name, window::Grant { requests, tokens, at }, reserve, until);
                 Ok(())
             }
             _ => Err(RelayError::Internal(format!("rate limiter answered {text:?}"))),

@@ -3,11 +3,12 @@
 //! Object (four calls a request before, a third of a short stream's CPU, and on the first
 //! byte's path).
 //!
-//! The object charges a lease in full when it grants it, dated to the lease's end, so the
-//! limit holds exactly across isolates: what any isolate may admit was counted before it was
-//! admitted, and for a minute after. A lease is a twelfth of the limit (five seconds of the
-//! minute spent evenly) and lasts five seconds; a request that does not fit the lease renews
-//! it, giving back what it did not use. What an isolate never gives back (it was stopped, or
+//! The object charges a lease in full when it grants it, dated by its own clock to the
+//! lease's end (the isolate, which began counting before it asked, ends it sooner), so the
+//! limit holds exactly across isolates, whatever their clocks: what any isolate may admit
+//! was counted before it was admitted, and for a minute after. A lease is a twelfth of the
+//! limit (five seconds of the minute spent evenly) and lasts five seconds; a request that
+//! does not fit the leases renews them, giving back what they did not use. What an isolate never gives back (it was stopped, or
 //! no request came to renew) stays charged until the minute passes: the error is always on
 //! the side of counting too much, never too little.
 
@@ -34,8 +35,11 @@ pub(crate) struct Lease {
     /// Tokens it may still reserve: what was granted, less the reservations, plus what
     /// settlements gave back.
     pub(crate) tokens: i64,
-    /// When it ends, and the time the object charged it as of (ms).
+    /// When it ends (ms, this isolate's clock).
     pub(crate) until: u64,
+    /// When the object charged it as of (ms, the object's clock): what it did not use is
+    /// given back there.
+    pub(crate) at: u64,
 }
 
 thread_local! {
@@ -95,6 +99,7 @@ pub(crate) fn granted(subject: &str, grant: Grant, reserve: u64, until: u64) {
         requests: grant.requests.saturating_sub(1),
         tokens: grant.tokens as i64 - reserve as i64,
         until,
+        at: grant.at,
     };
     LEASES.with_borrow_mut(|leases| leases.entry(subject.to_owned()).or_default().push(lease));
 }
@@ -114,14 +119,14 @@ pub(crate) fn settle(subject: &str, correction: i64) -> u64 {
     })
 }
 
-/// Leases given back, as the object reads them: `until:requests:tokens`, comma-separated.
+/// Leases given back, as the object reads them: `at:requests:tokens`, comma-separated.
 pub(crate) fn written(leases: &[Lease]) -> String {
     let each: Vec<String> =
-        leases.iter().map(|l| format!("{}:{}:{}", l.until, l.requests, l.tokens.max(0))).collect();
+        leases.iter().map(|l| format!("{}:{}:{}", l.at, l.requests, l.tokens.max(0))).collect();
     each.join(",")
 }
 
-/// Leases given back, from [`written`]'s form: `(until, requests, tokens)` each.
+/// Leases given back, from [`written`]'s form: `(at, requests, tokens)` each.
 pub(crate) fn read(text: &str) -> Vec<(u64, u64, u64)> {
     text.split(',')
         .filter_map(|one| {
@@ -142,20 +147,20 @@ mod tests {
         let subject = "key:spent";
         assert!(!take(subject, LIMIT, 100, 0), "no lease yet");
         assert_eq!(wanted(LIMIT, 100), (10, 1_000));
-        granted(subject, Grant { requests: 3, tokens: 1_000 }, 100, LEASE_MS);
+        granted(subject, Grant { requests: 3, tokens: 1_000, at: 9_000 }, 100, LEASE_MS);
         assert!(take(subject, LIMIT, 100, 1));
         assert!(take(subject, LIMIT, 100, 2));
         assert!(!take(subject, LIMIT, 100, 3), "its three requests are used");
         put_back(subject, LIMIT, 100);
         assert!(!take(subject, LIMIT, 100, LEASE_MS), "it has ended");
-        assert_eq!(give_up(subject), vec![Lease { requests: 1, tokens: 800, until: LEASE_MS }]);
+        assert_eq!(give_up(subject), vec![Lease { requests: 1, tokens: 800, until: LEASE_MS, at: 9_000 }]);
         assert_eq!(give_up(subject), vec![]);
     }
 
     #[test]
     fn a_reservation_larger_than_what_is_left_asks_for_a_new_lease() {
         let subject = "key:tokens";
-        granted(subject, Grant { requests: 10, tokens: 1_000 }, 600, LEASE_MS);
+        granted(subject, Grant { requests: 10, tokens: 1_000, at: 9_000 }, 600, LEASE_MS);
         assert!(!take(subject, LIMIT, 600, 1), "400 left");
         assert!(take(subject, LIMIT, 400, 1));
         // A figure without a limit is not counted.
@@ -165,7 +170,7 @@ mod tests {
     #[test]
     fn settling_gives_back_to_the_lease_and_says_what_it_cannot_cover() {
         let subject = "key:settle";
-        granted(subject, Grant { requests: 10, tokens: 1_000 }, 1_000, LEASE_MS);
+        granted(subject, Grant { requests: 10, tokens: 1_000, at: 9_000 }, 1_000, LEASE_MS);
         assert_eq!(settle(subject, -900), 0, "the reply used 100 of 1,000");
         assert!(take(subject, LIMIT, 900, 1), "what it gave back admits the next");
         assert_eq!(settle(subject, 250), 250, "a reply that used 250 more than reserved");
@@ -178,14 +183,14 @@ mod tests {
     fn leases_granted_at_once_are_all_kept_and_all_given_back() {
         let subject = "key:burst";
         // Two requests found no lease at the same moment; each was granted one.
-        granted(subject, Grant { requests: 2, tokens: 1_000 }, 100, LEASE_MS);
-        granted(subject, Grant { requests: 2, tokens: 1_000 }, 100, LEASE_MS + 7);
+        granted(subject, Grant { requests: 2, tokens: 1_000, at: 9_000 }, 100, LEASE_MS);
+        granted(subject, Grant { requests: 2, tokens: 1_000, at: 9_007 }, 100, LEASE_MS + 7);
         assert!(take(subject, LIMIT, 100, 1));
         assert!(take(subject, LIMIT, 100, 1), "the second lease's request");
         assert!(!take(subject, LIMIT, 100, 1));
         let back = give_up(subject);
-        assert_eq!(written(&back), format!("{}:0:800,{}:0:800", LEASE_MS, LEASE_MS + 7));
-        assert_eq!(read(&written(&back)), vec![(LEASE_MS, 0, 800), (LEASE_MS + 7, 0, 800)]);
+        assert_eq!(written(&back), "9000:0:800,9007:0:800");
+        assert_eq!(read(&written(&back)), vec![(9_000, 0, 800), (9_007, 0, 800)]);
         assert_eq!(read("5000:1:2,junk,7:x:1"), vec![(5_000, 1, 2)], "what is not a lease is left out");
     }
 }

@@ -21,8 +21,8 @@ const KEPT_SECONDS: u64 = 60;
 
 /// What a lease asks of the window: one request's admission under `limit`, with `reserve`
 /// tokens for it, and as many more requests and tokens as it wants to admit on its own until
-/// `until` (ms; the lease is charged as of then, so everything it admits is counted for a
-/// minute after it is admitted).
+/// `until` (ms, the object's clock: the lease is charged as of then, so everything it admits
+/// is counted for a minute after it is admitted).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ask {
     pub(crate) limit: Limit,
@@ -32,11 +32,13 @@ pub(crate) struct Ask {
     pub(crate) until: u64,
 }
 
-/// What a lease was given: requests and tokens, this request's among them.
+/// What a lease was given: requests and tokens, this request's among them, charged as of
+/// `at` (ms, the object's clock), where what it does not use is given back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Grant {
     pub(crate) requests: u64,
     pub(crate) tokens: u64,
+    pub(crate) at: u64,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -97,9 +99,10 @@ impl Window {
         let granted = Grant {
             requests: if rpm > 0 { ask.requests.min(rpm - requests).max(1) } else { ask.requests.max(1) },
             tokens: if tpm > 0 { ask.tokens.min(tpm - tokens).max(ask.reserve) } else { ask.reserve },
+            at: ask.until.max(now),
         };
         self.charge(
-            ask.until.max(now),
+            granted.at,
             if rpm > 0 { granted.requests } else { 0 },
             if tpm > 0 { granted.tokens as i64 } else { 0 },
         );
@@ -191,8 +194,12 @@ mod tests {
         let mut w = Window::default();
         let limit = Limit { requests: 10, tokens: 1_000 };
         let ask = |reserve, requests, tokens| Ask { limit, reserve, requests, tokens, until: 5_000 };
-        assert_eq!(w.lease(0, ask(100, 4, 300)), Ok(Grant { requests: 4, tokens: 300 }));
-        assert_eq!(w.lease(0, ask(100, 8, 900)), Ok(Grant { requests: 6, tokens: 700 }), "what is left");
+        assert_eq!(w.lease(0, ask(100, 4, 300)), Ok(Grant { requests: 4, tokens: 300, at: 5_000 }));
+        assert_eq!(
+            w.lease(0, ask(100, 8, 900)),
+            Ok(Grant { requests: 6, tokens: 700, at: 5_000 }),
+            "what is left"
+        );
         assert!(w.lease(0, ask(1, 1, 1)).is_err(), "the minute is leased out");
         // Dated to its end (second 5), a lease is counted until second 66 begins.
         assert!(w.lease(65_999, ask(1, 1, 1)).is_err());
@@ -204,10 +211,10 @@ mod tests {
         let mut w = Window::default();
         let limit = Limit { requests: 10, tokens: 1_000 };
         let ask = Ask { limit, reserve: 100, requests: 10, tokens: 1_000, until: 5_000 };
-        assert_eq!(w.lease(0, ask), Ok(Grant { requests: 10, tokens: 1_000 }));
+        assert_eq!(w.lease(0, ask), Ok(Grant { requests: 10, tokens: 1_000, at: 5_000 }));
         w.give_back(1_000, 5_000, 7, 600);
         // 3 requests and 400 tokens are used: 7 and 600 are left.
-        assert_eq!(w.lease(1_000, ask), Ok(Grant { requests: 7, tokens: 600 }));
+        assert_eq!(w.lease(1_000, ask), Ok(Grant { requests: 7, tokens: 600, at: 5_000 }));
         // Giving back more than a second holds leaves it at nothing, not below.
         let mut w = Window::default();
         w.lease(0, Ask { until: 0, ..ask }).unwrap();
