@@ -44,11 +44,16 @@ pub fn found(blocks: &[ToolResultContentBlock]) -> Vec<Found> {
         .collect()
 }
 
-/// A search result as text, for a model that does not take them: its title and source, then
-/// its passages.
+/// A search result as text, for a model that does not take them: its title and source (once,
+/// where they are the same), then its passages.
 pub fn as_text(result: &SearchResultBlock) -> String {
     let passages: Vec<&str> = result.content.iter().map(|c| c.text.as_str()).collect();
-    format!("{} ({}):\n{}", result.title, result.source, passages.join("\n"))
+    let named = if result.title == result.source {
+        result.source.clone()
+    } else {
+        format!("{} ({})", result.title, result.source)
+    };
+    format!("{named}:\n{}", passages.join("\n"))
 }
 
 /// Every search result of `messages` (in tool results and in the turns themselves) as text,
@@ -126,6 +131,11 @@ mod tests {
         .unwrap();
         assert_eq!(to_text(&mut messages), 2);
         assert_eq!(messages[0].content[0], ContentBlock::Text("A (kb://1):\na".into()));
+        let untitled: SearchResultBlock = serde_json::from_value(json!({
+            "source": "note://launch", "title": "note://launch", "content": [{"text": "ship"}]
+        }))
+        .unwrap();
+        assert_eq!(as_text(&untitled), "note://launch:\nship");
         let ContentBlock::ToolResult(r) = &messages[2].content[0] else { panic!() };
         assert_eq!(r.content[1], ToolResultContentBlock::Text("B (https://x.test):\nb1\nb2".into()));
         assert_eq!(to_text(&mut messages), 0, "nothing is left to rewrite");
