@@ -95,6 +95,31 @@ test('requests that come at once share one renewal of the lease: a minute of 24 
   }
 });
 
+test('two hundred requests at once under a wide limit are all admitted: renewals of the lease serve them, none leases the minute away', async () => {
+  // Seen among 500 streams at once: each request that found the lease spent leased a twelfth of
+  // the minute; after twelve the minute was leased out, unused, and the rest refused.
+  const secret = `${SECRET}-wide`;
+  // Leases of 100 requests and 1,000,000 tokens (each reservation is about 4,100).
+  const mf = relay({ RELAY_API_KEYS: `wide:${secret}:1200:12000000`, RATE_LIMIT_IP_RPM: '1200', RATE_LIMIT_IP_TPM: '12000000' });
+  try {
+    const url = `http://relay.test/model/${encodeURIComponent(MODEL)}/converse`;
+    const once = async () => {
+      const response = await mf.dispatchFetch(url, {
+        method: 'POST',
+        // An address of its own: the other tests here spend 127.0.0.1's minute.
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}`, 'cf-connecting-ip': '198.51.100.30' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'at once' }] }] }),
+      });
+      await response.arrayBuffer();
+      return response.status;
+    };
+    const statuses = await Promise.all(Array.from({ length: 200 }, once));
+    assert.deepEqual(statuses.filter((s) => s !== 200), []);
+  } finally {
+    await mf.dispose();
+  }
+});
+
 test('the addresses of one IPv6 /64 share a page caller\'s limit; the next /64 has its own', async () => {
   const mf = relay({ PAGE_ACCESS: 'open', RATE_LIMIT_IP_RPM: '2', RATE_LIMIT_IP_TPM: '1000000' });
   try {

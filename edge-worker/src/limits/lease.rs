@@ -50,6 +50,25 @@ thread_local! {
     /// does not let a request go on from another request's I/O (tried: a lock shared by
     /// requests failed those woken by another's renewal with HTTP 500).
     static LEASES: RefCell<HashMap<String, Vec<Lease>>> = RefCell::new(HashMap::new());
+    /// The subjects whose lease is being renewed, and since when (ms).
+    static RENEWING: RefCell<HashMap<String, u64>> = RefCell::new(HashMap::new());
+}
+
+/// How long a request waits, at most, for a renewal another request began, before it asks
+/// for a lease of its own.
+pub(crate) const WAIT_MS: u64 = 50;
+
+/// Whether another request is renewing `subject`'s lease (begun within [`WAIT_MS`]).
+pub(crate) fn renewing(subject: &str, now: u64) -> bool {
+    RENEWING.with_borrow(|r| r.get(subject).is_some_and(|since| now < since + WAIT_MS))
+}
+
+/// Marks `subject`'s renewal begun (`Some(now)`) or over (`None`).
+pub(crate) fn mark_renewing(subject: &str, since: Option<u64>) {
+    RENEWING.with_borrow_mut(|r| match since {
+        Some(now) => r.insert(subject.to_owned(), now),
+        None => r.remove(subject),
+    });
 }
 
 /// Admits a request from one of `subject`'s leases that is still running and holds the
