@@ -49,7 +49,7 @@ use calls::{requested_calls, tool_uses};
 use cited::{cited_documents, cited_search_results, tool_results_text};
 use faults::{STREAM_EXCEPTIONS, http_error, iam_denied};
 use finish::{continue_from, guardrail_trace, response_fields};
-use markdown::{MARKDOWN, markdown_of};
+use markdown::{MARKDOWN, markdown_of, title_asked};
 
 /// What the stand-in will answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,16 +96,6 @@ fn marker(text: &str, name: &str) -> bool {
 /// The number in a `[stand-in:NAMEN]` marker.
 fn marker_number(text: &str, name: &str) -> Option<u64> {
     text.split(&format!("[stand-in:{name}")).nth(1)?.split(']').next()?.parse().ok()
-}
-
-/// Asked to name a conversation (a page's generated title: "Name this conversation … It
-/// begins:\n<text>"), a title as models write one: quoted, with a full stop, its words the
-/// first four of the conversation's start, on a line of its own (the stand-in's signature
-/// follows on the next, as a model's afterthought would).
-fn title_asked(last: &str) -> Option<String> {
-    let start = last.strip_prefix("Name this conversation")?.split_once("It begins:")?.1;
-    let words: Vec<&str> = start.split_whitespace().take(4).collect();
-    Some(format!("\"{}.\"\n", words.join(" ")))
 }
 
 fn quote(text: &str) -> String {

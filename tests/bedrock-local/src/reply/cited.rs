@@ -62,27 +62,13 @@ pub(super) fn cited_documents(request: &ConverseRequest) -> Vec<ContentBlock> {
                 _ => String::new(),
             };
             let passage: String = text.chars().take(60).collect();
-            ContentBlock::CitationsContent(CitationsContentBlock {
-                // A part of the reply's one text, after what came before it.
-                content: Some(vec![CitationGeneratedContent::Text(format!(
-                    " {} says {}.",
-                    doc.name,
-                    quote(&passage)
-                ))]),
-                citations: Some(vec![Citation {
-                    title: Some(doc.name.clone()),
-                    source: None,
-                    source_content: Some(vec![CitationSourceContent::Text(passage.clone())]),
-                    location: Some(CitationLocation::DocumentChar(DocumentCharLocation {
-                        document_index: Some(index as u32),
-                        start: Some(0),
-                        end: Some(passage.chars().count() as u32),
-                        extra: Extra::new(),
-                    })),
-                    extra: Extra::new(),
-                }]),
+            let location = CitationLocation::DocumentChar(DocumentCharLocation {
+                document_index: Some(index as u32),
+                start: Some(0),
+                end: Some(passage.chars().count() as u32),
                 extra: Extra::new(),
-            })
+            });
+            citing(&doc.name, None, passage, location)
         })
         .collect()
 }
@@ -121,26 +107,29 @@ pub(super) fn cited_search_results(request: &ConverseRequest) -> Vec<ContentBloc
         .map(|(index, (r, _))| {
             let passage: String =
                 r.content.first().map(|c| c.text.chars().take(60).collect()).unwrap_or_default();
-            ContentBlock::CitationsContent(CitationsContentBlock {
-                content: Some(vec![CitationGeneratedContent::Text(format!(
-                    " {} says {}.",
-                    r.title,
-                    quote(&passage)
-                ))]),
-                citations: Some(vec![Citation {
-                    title: Some(r.title.clone()),
-                    source: Some(r.source.clone()),
-                    source_content: Some(vec![CitationSourceContent::Text(passage)]),
-                    location: Some(CitationLocation::SearchResultLocation(SearchResultLocation {
-                        search_result_index: Some(index as u32),
-                        start: Some(0),
-                        end: Some(1),
-                        extra: Extra::new(),
-                    })),
-                    extra: Extra::new(),
-                }]),
+            let location = CitationLocation::SearchResultLocation(SearchResultLocation {
+                search_result_index: Some(index as u32),
+                start: Some(0),
+                end: Some(1),
                 extra: Extra::new(),
-            })
+            });
+            citing(&r.title, Some(&r.source), passage, location)
         })
         .collect()
+}
+
+/// A part of the reply's one text, after what came before it, that cites `passage` of the
+/// source titled `title` at `location`.
+fn citing(title: &str, source: Option<&str>, passage: String, location: CitationLocation) -> ContentBlock {
+    ContentBlock::CitationsContent(CitationsContentBlock {
+        content: Some(vec![CitationGeneratedContent::Text(format!(" {title} says {}.", quote(&passage)))]),
+        citations: Some(vec![Citation {
+            title: Some(title.to_owned()),
+            source: source.map(str::to_owned),
+            source_content: Some(vec![CitationSourceContent::Text(passage)]),
+            location: Some(location),
+            extra: Extra::new(),
+        }]),
+        extra: Extra::new(),
+    })
 }

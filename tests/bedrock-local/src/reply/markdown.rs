@@ -1,4 +1,5 @@
-//! Markdown replies: what models write, with what a renderer must not trust.
+//! Canned reply texts: Markdown as models write it (with what a renderer must not trust), and
+//! a conversation's title.
 
 /// A reply in the Markdown models write, with what a renderer must not trust.
 pub(super) const MARKDOWN: &str = "## Steps\n\n1. Install **the tool**\n2. Run `tool --fast`\n\n\
@@ -34,4 +35,14 @@ pub(super) fn markdown_of(words: usize) -> String {
         }
     }
     out
+}
+
+/// Asked to name a conversation (a page's generated title: "Name this conversation … It
+/// begins:\n<text>"), a title as models write one: quoted, with a full stop, its words the
+/// first four of the conversation's start, on a line of its own (the stand-in's signature
+/// follows on the next, as a model's afterthought would).
+pub(super) fn title_asked(last: &str) -> Option<String> {
+    let start = last.strip_prefix("Name this conversation")?.split_once("It begins:")?.1;
+    let words: Vec<&str> = start.split_whitespace().take(4).collect();
+    Some(format!("\"{}.\"\n", words.join(" ")))
 }
