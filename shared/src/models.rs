@@ -79,6 +79,13 @@ pub struct ModelRules {
     /// (<https://docs.aws.amazon.com/nova/latest/userguide/tool-built-in.html>).
     #[serde(default)]
     pub system_tools: Cow<'static, str>,
+    /// Takes messages with the `system` role within the conversation, and the tool changes
+    /// they carry (`toolAddition`, `toolRemoval`): Claude Opus 4.8, Opus 5 and 5.5, Sonnet 5.5
+    /// and Haiku 5.5, not Sonnet 5 ("Mid-conversation system messages and tool changes",
+    /// <https://platform.claude.com/docs/en/build-with-claude/mid-conversation-system-messages>,
+    /// Bedrock among its platforms).
+    #[serde(default)]
+    pub system_messages: bool,
     /// Takes `stopSequences`.
     pub stop_sequences: bool,
     /// Tokens of context.
@@ -198,6 +205,13 @@ pub fn prepare(
         return Err(unsupported(model_id, rules, &format!("the effort level {effort:?}")));
     }
     for (i, message) in request.messages.iter().enumerate() {
+        if message.role == Role::System && !rules.system_messages {
+            return Err(unsupported(
+                model_id,
+                rules,
+                &format!("system messages within the conversation (messages[{i}])"),
+            ));
+        }
         for (j, block) in message.content.iter().enumerate() {
             let what = match block {
                 ContentBlock::Image(_) if !rules.images => "image input",

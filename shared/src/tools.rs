@@ -5,6 +5,7 @@
 //! what to run, how to report it, and when to stop.
 
 mod calculator;
+mod changes;
 mod clock;
 mod exact;
 pub mod lambda;
@@ -14,6 +15,7 @@ mod units;
 use serde_json::{Value, json};
 
 pub use calculator::evaluate;
+pub use changes::withdraw_switched_off;
 pub use clock::Clock;
 pub use units::convert;
 

@@ -124,16 +124,22 @@ pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
         _ => {}
     }
     let (mut images, mut documents, mut videos) = (0, 0, 0);
+    // The turn before, system messages aside: they stand between turns and change neither
+    // whose turn it is nor which calls are still to be answered.
+    let mut turn_before: Option<usize> = None;
     for (i, message) in messages.iter().enumerate() {
         let at = format!("messages[{i}]");
-        if !matches!(message.role, Role::User | Role::Assistant) {
-            return Err(invalid(&at, format!("role {} is not user or assistant", message.role)));
-        }
-        if i > 0 && messages[i - 1].role == message.role {
-            return Err(invalid(&at, "roles must alternate between user and assistant"));
-        }
         if message.content.is_empty() {
             return Err(invalid(&at, "a message needs at least one content block"));
+        }
+        if message.role == Role::System {
+            system_message(request, &at, message)?;
+            continue;
+        }
+        let previous = turn_before.map(|p| &messages[p]);
+        turn_before = Some(i);
+        if previous.is_some_and(|p| p.role == message.role) {
+            return Err(invalid(&at, "roles must alternate between user and assistant"));
         }
         let from_user = message.role == Role::User;
         let has_text =
@@ -195,7 +201,7 @@ pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
                     if !from_user {
                         return Err(invalid(&at, "tool results are only allowed in user messages"));
                     }
-                    let asked = i.checked_sub(1).map(|p| tool_use_ids(&messages[p])).unwrap_or_default();
+                    let asked = previous.map(tool_use_ids).unwrap_or_default();
                     if !asked.contains(&result.tool_use_id.as_str()) {
                         return Err(invalid(
                             &at,
@@ -220,11 +226,14 @@ pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
                 ContentBlock::ToolUse(_) if from_user => {
                     return Err(invalid(&at, "tool use is only allowed in assistant messages"));
                 }
+                ContentBlock::ToolAddition(_) | ContentBlock::ToolRemoval(_) => {
+                    return Err(invalid(&at, "tool changes are only allowed in system messages"));
+                }
                 _ => {}
             }
         }
         // Every tool call of an assistant turn is answered in the next user turn.
-        if from_user && let Some(previous) = i.checked_sub(1).map(|p| &messages[p]) {
+        if from_user && let Some(previous) = previous {
             for id in tool_use_ids(previous) {
                 let answered = message
                     .content
@@ -255,6 +264,44 @@ pub fn validate(request: &ConverseRequest) -> Result<(), BedrockError> {
             "cachePoint",
             format!("{checkpoints} cache checkpoints; at most {} are allowed", crate::cache::MAX_CHECKPOINTS),
         ));
+    }
+    Ok(())
+}
+
+/// A message with the `system` role within the conversation: instructions and tool changes
+/// alone (`text`, `toolAddition`, `toolRemoval`, `cachePoint`), each change naming a tool of
+/// the request's `toolConfig` ("Must match the name of a tool declared in the top-level tool
+/// configuration", the service model's `ToolReference.name`). Whether the model takes such
+/// messages at all is [`crate::models::prepare`]'s to say.
+fn system_message(request: &ConverseRequest, at: &str, message: &Message) -> Result<(), BedrockError> {
+    let declared = |name: &str| {
+        request
+            .tool_config
+            .iter()
+            .flat_map(|c| &c.tools)
+            .any(|t| matches!(t, Tool::ToolSpec(s) if s.name == name))
+    };
+    for (j, block) in message.content.iter().enumerate() {
+        let at = format!("{at}.content[{j}]");
+        let tool = match block {
+            ContentBlock::Text(t) if t.trim().is_empty() => return Err(invalid(&at, "the text is blank")),
+            ContentBlock::Text(_) | ContentBlock::CachePoint(_) => continue,
+            ContentBlock::ToolAddition(ToolAdditionBlock { tool, .. })
+            | ContentBlock::ToolRemoval(ToolRemovalBlock { tool, .. }) => tool,
+            other => {
+                return Err(invalid(
+                    &at,
+                    format!("a system message holds text and tool changes, not {}", other.member_name()),
+                ));
+            }
+        };
+        match tool.name.as_deref() {
+            None => return Err(invalid(&at, "the tool change names no tool")),
+            Some(name) if !declared(name) => {
+                return Err(invalid(&at, format!("the tool {name} is not declared in toolConfig")));
+            }
+            Some(_) => {}
+        }
     }
     Ok(())
 }

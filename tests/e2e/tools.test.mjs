@@ -179,6 +179,47 @@ test('a conversation that used tools goes on with a model that has none: the cal
   await chat.page.context().close();
 });
 
+test('a tool switched off in a conversation that used it is withdrawn there, for a model that takes tool changes', async () => {
+  // Anthropic's "Mid-conversation system messages and tool changes" (Claude Opus 4.8, Opus 5
+  // and 5.5, Sonnet 5.5, Haiku 5.5 on Bedrock): a system message with a `toolRemoval` withdraws
+  // a tool without editing the tools array, which "invalidates the prompt cache for the entire
+  // conversation". The calls keep their shape; the stand-in no longer calls the tool.
+  const chat = await freshChat(browser);
+  const model = chat.page.getByRole('combobox', { name: 'Model' });
+  await model.locator('option[value="global.anthropic.claude-sonnet-5-5"]').waitFor({ state: 'attached' });
+  await model.selectOption('global.anthropic.claude-sonnet-5-5');
+  await chat.send(`Add ${call('calculator', { expression: '2 + 2' })}`);
+  await chat.page.getByRole('group', { name: 'Tool call calculator' }).and(chat.page.locator('[data-status="done"]')).waitFor();
+  await chat.waitForStatus(chat.reply(1), 'complete');
+  const before = await lastRequest();
+  await chat.page.getByText('Tools', { exact: true }).click();
+  await chat.page.getByRole('checkbox', { name: 'Use calculator' }).uncheck();
+  await chat.page.getByText('Tools', { exact: true }).click();
+  await chat.send(`Once more ${call('calculator', { expression: '3 + 3' })}`);
+  await chat.waitForStatus(chat.reply(2), 'complete');
+  assert.match(await chat.replyText(2), /^You said: /);
+  assert.equal(await chat.page.getByRole('group', { name: 'Tool call calculator' }).count(), 1);
+  const sent = await lastRequest();
+  // The tools are declared as they were while the calculator was on.
+  assert.deepEqual(sent.toolConfig.tools, before.toolConfig.tools);
+  // The history up to the removal is the one sent before; the removal stands after the
+  // answer that used the tool, before what the person said next.
+  const roles = sent.messages.map((m) => m.role);
+  assert.deepEqual(roles, ['user', 'assistant', 'user', 'assistant', 'system', 'user']);
+  assert.deepEqual(sent.messages[4].content, [{ toolRemoval: { tool: { name: 'calculator' } } }]);
+  assert.ok(sent.messages[1].content.some((b) => b.toolUse?.name === 'calculator'), JSON.stringify(sent.messages[1]));
+  // Switched on again: offered as before, nothing withdrawn.
+  await chat.page.getByText('Tools', { exact: true }).click();
+  await chat.page.getByRole('checkbox', { name: 'Use calculator' }).check();
+  await chat.page.getByText('Tools', { exact: true }).click();
+  await chat.send(`And now ${call('calculator', { expression: '4 + 4' })}`);
+  await chat.page.getByRole('group', { name: 'Tool call calculator' }).nth(1).and(chat.page.locator('[data-status="done"]')).waitFor();
+  await chat.waitForStatus(chat.reply(4), 'complete');
+  const again = await lastRequest();
+  assert.ok(!again.messages.some((m) => m.role === 'system'), JSON.stringify(again.messages.map((m) => m.role)));
+  await chat.page.context().close();
+});
+
 test('a model that keeps calling tools is stopped at the round cap', async () => {
   const chat = await freshChat(browser);
   await chat.send(`Keep going [stand-in:loop] ${call('current_time', {})}`);

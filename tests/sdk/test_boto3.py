@@ -162,6 +162,30 @@ def test_a_reply_format_through_the_relay_is_json_that_follows_the_schema():
     assert "output_config.format: Extra inputs are not permitted" in e.value.response["Error"]["Message"]
 
 
+def test_a_tool_withdrawn_by_a_system_message_is_not_called(bedrock):
+    """A `system` message with a `toolRemoval` (Anthropic's "Mid-conversation system messages
+    and tool changes", on Claude Sonnet 5.5 among others), from an unchanged boto3: botocore
+    sends it as the service model has it, and the model no longer calls the tool."""
+    calc = {"toolSpec": {"name": "calc", "inputSchema": {"json": {"type": "object"}}}}
+    called = [
+        {"role": "user", "content": [{"text": "add"}]},
+        {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "calc", "input": {}}}]},
+        {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [{"text": "2"}]}}]},
+        {"role": "assistant", "content": [{"text": "2."}]},
+    ]
+    again = user('again [stand-in:call calc {"n": 1}]')
+    sonnet = "global.anthropic.claude-sonnet-5-5"
+    kept = bedrock.converse(modelId=sonnet, messages=called + again, toolConfig={"tools": [calc]})
+    assert kept["stopReason"] == "tool_use"
+    withdrawn = [{"role": "system", "content": [{"toolRemoval": {"tool": {"name": "calc"}}}]}]
+    reply = bedrock.converse(modelId=sonnet, messages=called + withdrawn + again, toolConfig={"tools": [calc]})
+    assert reply["stopReason"] == "end_turn"
+    assert not any("toolUse" in b for b in reply["output"]["message"]["content"])
+    with pytest.raises(bedrock.exceptions.ValidationException) as e:
+        bedrock.converse(modelId="global.anthropic.claude-sonnet-5", messages=called + withdrawn + again, toolConfig={"tools": [calc]})
+    assert "doesn't support the system role in messages" in e.value.response["Error"]["Message"]
+
+
 def test_throttling_in_the_stream_is_raised(bedrock):
     stream = bedrock.converse_stream(modelId=MODEL, messages=user("x [stand-in:stream-throttle]"))["stream"]
     with pytest.raises(botocore.exceptions.EventStreamError) as e:

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use converse_shared::conversation::{request_messages, turns_to_send};
 use converse_shared::models::{counting_model_id, leave_out_unsupported, prepare};
-use converse_shared::tools::tool_history_as_text;
 use converse_shared::{
     ContentBlock, ConverseRequest, ConverseTokensRequest, CountTokensInput, CountTokensRequest, ErrorKind,
     Message, Role,
@@ -207,12 +206,7 @@ async fn counted_request(conversation: Conversation, composer: ComposerState) ->
     let model_id = settings.model_id.get_untracked();
     let rules = untrack(|| settings.model_rules());
     let mut request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
-    if rules.tools && rules.streaming_tools {
-        request.tool_config = settings.tool_config(true).await;
-    }
-    if request.tool_config.is_none() {
-        tool_history_as_text(&mut request.messages);
-    }
+    settings.offer_tools(&mut request, &rules, true).await;
     leave_out_unsupported(&mut request.messages, &rules);
     settings.apply(&mut request);
     prepare(&model_id, &rules, &mut request, true).ok()?;

@@ -68,6 +68,8 @@ pub struct DeclaredRules {
     /// As [`ModelRules`]' member of the same name.
     pub citations: Option<bool>,
     /// As [`ModelRules`]' member of the same name.
+    pub system_messages: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
     pub context_window: Option<u32>,
     /// As [`ModelRules`]' member of the same name.
     pub max_output_tokens: Option<u32>,
@@ -108,6 +110,7 @@ impl DeclaredRules {
                 effort: Cow::Borrowed(""),
                 prompt_cache: Cow::Borrowed(""),
                 system_tools: Cow::Borrowed(""),
+                system_messages: false,
                 citations: false,
                 stop_sequences: false,
                 context_window,
@@ -136,6 +139,7 @@ impl DeclaredRules {
             prompt_cache: self.prompt_cache.map_or(base.prompt_cache, Cow::Owned),
             system_tools: self.system_tools.map_or(base.system_tools, Cow::Owned),
             citations: on(self.citations, base.citations),
+            system_messages: on(self.system_messages, base.system_messages),
             context_window: self.context_window.unwrap_or(base.context_window),
             max_output_tokens: self.max_output_tokens.unwrap_or(base.max_output_tokens),
             family: self.family.map_or(base.family, Cow::Owned),

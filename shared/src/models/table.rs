@@ -26,6 +26,7 @@ pub(super) fn rules(family: &'static str, context_window: u32, max_output_tokens
         citations: false,
         prompt_cache: Cow::Borrowed(""),
         system_tools: Cow::Borrowed(""),
+        system_messages: false,
         stop_sequences: true,
         context_window,
         max_output_tokens,
@@ -58,6 +59,23 @@ const CACHE_1H: &str = "5m 1h";
 
 /// The effort levels of Claude Opus and Sonnet 4.6.
 const EFFORT_46: &str = "low medium high max";
+
+/// The effort levels of Claude's 5 generation (and Opus 4.8): `xhigh` besides ("effort level
+/// configurable — low, medium, high, xhigh, max", AWS's model cards for Claude Opus 5.5 and
+/// Haiku 5.5).
+const EFFORT_5: &str = "low medium high xhigh max";
+
+/// Claude Opus 4.8 and the 5 generation: a million tokens of context, 128K of output (AWS's
+/// model cards), all five effort levels, and system messages within the conversation where
+/// Anthropic names the model.
+fn claude_5(family: &'static str, system_messages: bool) -> ModelRules {
+    ModelRules {
+        context_window: 1_000_000,
+        effort: Cow::Borrowed(EFFORT_5),
+        system_messages,
+        ..claude_structured(family, 128_000)
+    }
+}
 
 /// Claude's 4.5 generation and later: structured output besides.
 fn claude_structured(family: &'static str, max_output_tokens: u32) -> ModelRules {
@@ -116,6 +134,19 @@ pub(super) static TABLE: LazyLock<Vec<(&str, ModelRules)>> = LazyLock::new(|| {
         (
             "anthropic.claude-opus-4-6",
             ModelRules { effort: Cow::Borrowed(EFFORT_46), ..claude_structured("Claude Opus 4.6", 64_000) },
+        ),
+        ("anthropic.claude-opus-4-8", claude_5("Claude Opus 4.8", true)),
+        // Opus 5 and 5.5 (`anthropic.claude-opus-5`, `anthropic.claude-opus-5-5`).
+        ("anthropic.claude-opus-5", claude_5("Claude Opus 5.x", true)),
+        ("anthropic.claude-sonnet-5-5", claude_5("Claude Sonnet 5.5", true)),
+        // "This feature is not available on Claude Sonnet 5" (Anthropic's page, above).
+        ("anthropic.claude-sonnet-5", claude_5("Claude Sonnet 5", false)),
+        // Structured output on Bedrock is not claimed for Haiku 5.5: the AI SDK falls back
+        // to a JSON tool there ("use the JSON tool fallback for structured output on Amazon
+        // Bedrock for claude-haiku-5-5", @ai-sdk/amazon-bedrock 5.0.109).
+        (
+            "anthropic.claude-haiku-5-5",
+            ModelRules { structured_output: false, ..claude_5("Claude Haiku 5.5", true) },
         ),
         ("anthropic.claude-sonnet-4", claude_reasoning("Claude Sonnet 4.x", 64_000, true)),
         ("anthropic.claude-haiku-4", claude_reasoning("Claude Haiku 4.x", 64_000, true)),

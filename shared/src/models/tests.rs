@@ -358,3 +358,45 @@ fn an_effort_level_goes_only_to_a_model_that_takes_it() {
     assert!(asked("us.anthropic.claude-sonnet-4-6", "max").is_ok());
     assert!(asked("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "low").is_err());
 }
+
+#[test]
+fn system_messages_within_the_conversation_go_only_to_the_models_anthropic_names() {
+    // Anthropic's "Mid-conversation system messages and tool changes": Opus 4.8, Opus 5 and
+    // 5.5, Sonnet 5.5 and Haiku 5.5 take them; Sonnet 5 does not.
+    let with_system_message = || {
+        request(json!({
+            "messages": [
+                {"role": "user", "content": [{"text": "hi"}]},
+                {"role": "assistant", "content": [{"text": "hello"}]},
+                {"role": "system", "content": [{"text": "Answer in French from now on."}]},
+                {"role": "user", "content": [{"text": "and now?"}]},
+            ],
+        }))
+    };
+    for id in [
+        "global.anthropic.claude-opus-4-8",
+        "global.anthropic.claude-opus-5",
+        "jp.anthropic.claude-opus-5-5",
+        "global.anthropic.claude-sonnet-5-5",
+        "us.anthropic.claude-haiku-5-5",
+    ] {
+        let rules = rules_for(id);
+        assert!(rules.system_messages && rules.known, "{id}: {rules:?}");
+        assert_eq!((rules.context_window, rules.max_output_tokens), (1_000_000, 128_000), "{id}");
+        assert_eq!(rules.effort, "low medium high xhigh max", "{id}");
+        assert!(prepare_for(id, &mut with_system_message(), true).is_ok(), "{id}");
+    }
+    let sonnet_5 = "global.anthropic.claude-sonnet-5";
+    assert_eq!(rules_for(sonnet_5).family, "Claude Sonnet 5");
+    let refused = prepare_for(sonnet_5, &mut with_system_message(), true).unwrap_err();
+    assert!(
+        refused.message.contains("does not support system messages within the conversation (messages[2])")
+    );
+    assert!(prepare_for("us.anthropic.claude-sonnet-4-6", &mut with_system_message(), true).is_err());
+    // A deployer may declare it for a model of its own.
+    let declared: DeclaredRules = serde_json::from_value(
+        json!({"contextWindow": 8000, "maxOutputTokens": 100, "systemMessages": true}),
+    )
+    .unwrap();
+    assert!(declared.rules("acme.own-model").unwrap().system_messages);
+}

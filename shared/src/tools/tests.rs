@@ -161,3 +161,112 @@ fn a_calls_search_results_are_listed_apart_from_its_text() {
     assert_eq!(shown[0].found.len(), 1);
     assert_eq!(shown[0].found[0].url.as_deref(), Some("https://shop.test/returns"));
 }
+
+/// The page's three tools, as `known`, and a conversation that called the calculator.
+fn called_the_calculator() -> Vec<Message> {
+    vec![
+        reply(json!({"role": "user", "content": [{"text": "What is 2+2?"}]})),
+        reply(json!({"role": "assistant", "content": [
+            {"toolUse": {"toolUseId": "a", "name": "calculator", "input": {"expression": "2+2"}}}]})),
+        reply(json!({"role": "user", "content": [
+            {"toolResult": {"toolUseId": "a", "content": [{"text": "4"}]}}]})),
+        reply(json!({"role": "assistant", "content": [{"text": "4."}]})),
+        reply(json!({"role": "user", "content": [{"text": "And the time?"}]})),
+        reply(json!({"role": "assistant", "content": [{"text": "Noon."}]})),
+        reply(json!({"role": "user", "content": [{"text": "Thanks"}]})),
+    ]
+}
+
+#[test]
+fn a_tool_switched_off_is_declared_as_before_and_withdrawn_after_its_last_use() {
+    let known = builtin_specs();
+    let mut messages = called_the_calculator();
+    // The calculator is off now: only the clock and the converter are offered.
+    let mut config = tool_config(known[1..].to_vec());
+    let withdrawn = withdraw_switched_off(&mut messages, &mut config, &known).unwrap();
+    assert_eq!(withdrawn, ["calculator"]);
+    // The tools are as they were while the calculator was on, in the same order: the request
+    // up to the removal is the one sent then.
+    assert_eq!(config, tool_config(known.clone()));
+    // The removal stands after the answer that used it, before the next thing the person said.
+    let roles: Vec<Role> = messages.iter().map(|m| m.role.clone()).collect();
+    assert_eq!(roles[4], Role::System);
+    assert_eq!(messages[5].content[0].as_text(), Some("And the time?"));
+    let removal = serde_json::to_value(&messages[4]).unwrap();
+    assert_eq!(
+        removal,
+        json!({"role": "system", "content": [{"toolRemoval": {"tool": {"name": "calculator"}}}]})
+    );
+    let request = ConverseRequest { messages, tool_config: config, ..Default::default() };
+    assert!(crate::validate::validate(&request).is_ok(), "{:?}", crate::validate::validate(&request));
+}
+
+#[test]
+fn withdrawing_changes_nothing_while_the_tools_called_are_on() {
+    let known = builtin_specs();
+    let mut messages = called_the_calculator();
+    let mut config = tool_config(known.clone());
+    assert_eq!(withdraw_switched_off(&mut messages, &mut config, &known), Some(vec![]));
+    assert_eq!(messages, called_the_calculator());
+    assert_eq!(config, tool_config(known));
+}
+
+#[test]
+fn all_tools_off_declares_the_called_ones_and_a_call_in_the_last_turn_is_withdrawn_at_the_end() {
+    let known = builtin_specs();
+    // The calculator was called in the turn still going on: its result is the last message.
+    let mut messages = called_the_calculator()[..3].to_vec();
+    let mut config = None;
+    assert_eq!(withdraw_switched_off(&mut messages, &mut config, &known).unwrap(), ["calculator"]);
+    assert_eq!(config, tool_config(known[..1].to_vec()));
+    assert_eq!(messages.len(), 4);
+    assert_eq!(messages[3].role, Role::System);
+    let request = ConverseRequest { messages, tool_config: config, ..Default::default() };
+    assert!(crate::validate::validate(&request).is_ok());
+}
+
+#[test]
+fn a_called_tool_the_page_no_longer_knows_cannot_be_withdrawn() {
+    let known = builtin_specs();
+    let mut messages = called_the_calculator();
+    let mut config = None;
+    assert_eq!(withdraw_switched_off(&mut messages, &mut config, &known[1..]), None);
+    assert_eq!(messages, called_the_calculator());
+}
+
+#[test]
+fn tool_changes_stand_in_system_messages_and_name_declared_tools() {
+    let known = builtin_specs();
+    let mut messages = called_the_calculator();
+    let mut config = tool_config(known[1..].to_vec());
+    withdraw_switched_off(&mut messages, &mut config, &known).unwrap();
+    let check = |messages: Vec<Message>, config: Option<ToolConfiguration>| {
+        crate::validate::validate(&ConverseRequest { messages, tool_config: config, ..Default::default() })
+            .map_err(|e| e.message)
+    };
+    // Not declared: refused, naming it.
+    let undeclared = check(messages.clone(), tool_config(known[1..].to_vec())).unwrap_err();
+    assert!(undeclared.contains("the tool calculator is not declared in toolConfig"), "{undeclared}");
+    // A tool change in a user message: refused.
+    let mut moved = messages.clone();
+    let change = moved.remove(4).content.remove(0);
+    moved[4].content.push(change);
+    assert!(check(moved, config.clone()).unwrap_err().contains("only allowed in system messages"));
+    // An image in a system message: refused.
+    let mut image = messages.clone();
+    image[4].content.push(
+        reply(json!({"role": "user", "content": [{"image": {"format": "png", "source": {"bytes": ""}}}]}))
+            .content
+            .remove(0),
+    );
+    assert!(
+        check(image, config.clone())
+            .unwrap_err()
+            .contains("a system message holds text and tool changes, not image")
+    );
+    // A system message first: the conversation must still start with the person.
+    let mut first = messages.clone();
+    let system = first.remove(4);
+    first.insert(0, system);
+    assert!(check(first, config).unwrap_err().contains("must start with a user message"));
+}

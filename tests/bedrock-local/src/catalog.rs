@@ -103,6 +103,12 @@ pub struct Model {
     /// model's `SearchResultBlock`), and Anthropic's later models ("available on all active
     /// models", <https://platform.claude.com/docs/en/build-with-claude/search-results>).
     pub search_results: bool,
+    /// Takes messages with the `system` role within the conversation, and the tool changes
+    /// they carry (`toolAddition`, `toolRemoval`): "available on Claude Fable 5.1, Claude
+    /// Mythos 5.1, Claude Fable 5, Claude Mythos 5, Claude Opus 5.5, Claude Opus 4.8, Claude
+    /// Opus 5, Claude Sonnet 5.5, and Claude Haiku 5.5 … not available on Claude Sonnet 5"
+    /// (<https://platform.claude.com/docs/en/build-with-claude/mid-conversation-system-messages>).
+    pub system_messages: bool,
     /// Tokens of context.
     pub context: u32,
     /// The most output tokens one request may ask for.

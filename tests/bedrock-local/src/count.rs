@@ -61,6 +61,7 @@ pub fn count(model_id: &str, body: &[u8]) -> Result<CountTokensResponse, Bedrock
                 ..Default::default()
             };
             validate::check_conversation(&request.messages)?;
+            validate::tool_changes(&request)?;
             judge::check(model_id, model, &request, false)?;
             reply::input_tokens(&request.messages, request.system.as_deref())
         }

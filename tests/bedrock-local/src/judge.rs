@@ -42,6 +42,12 @@ pub fn check(
     if hour_asked && !model.cache_1h {
         return Err(invalid("This model doesn't support the ttl field. Remove ttl and try again."));
     }
+    if !model.system_messages && request.messages.iter().any(|m| m.role == Role::System) {
+        // In the pattern of Bedrock's refusals of what a model does not take.
+        return Err(invalid(
+            "This model doesn't support the system role in messages. Use the system field instead and try again.",
+        ));
+    }
     if !model.system && request.system.as_ref().is_some_and(|s| !s.is_empty()) {
         return Err(invalid(
             "This model doesn't support system messages. Remove the system messages and try again.",

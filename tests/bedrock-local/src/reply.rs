@@ -154,13 +154,15 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
     let model = catalog::resolve(model_id)
         .map_err(|refusal| BedrockError::new(ErrorKind::Validation, refusal.message()))?;
     let messages = &request.messages;
-    let last = messages.last().map(|m| text_of(&m.content)).unwrap_or_default();
-    let trigger_text = messages
-        .last()
+    // A system message within the conversation instructs; the turn it answers is the last other.
+    let last_turn = messages.iter().rfind(|m| m.role != Role::System);
+    let last = last_turn.map(|m| text_of(&m.content)).unwrap_or_default();
+    let trigger_text = last_turn
         .filter(|m| m.role == Role::User)
         .and_then(|m| m.content.iter().rev().find_map(ContentBlock::as_text))
         .unwrap_or_default();
     let on = |name: &str| marker(trigger_text, name);
+    let within = messages.iter().filter(|m| m.role == Role::System).flat_map(|m| &m.content);
     let system: Vec<&str> = request
         .system
         .iter()
@@ -169,6 +171,7 @@ pub fn plan(model_id: &str, request: &ConverseRequest) -> Result<Plan, BedrockEr
             SystemContentBlock::Text(t) => Some(t.as_str()),
             _ => None,
         })
+        .chain(within.filter_map(ContentBlock::as_text))
         .collect();
     let input_tokens = input_tokens(messages, request.system.as_deref());
     if input_tokens > model.context {

@@ -70,6 +70,7 @@ pub fn check(model_id: &str, request: &ConverseRequest, streaming: bool) -> Resu
     check_project(model_id, request.project_identifier.as_deref())?;
     check_members(request, streaming)?;
     check_conversation(&request.messages)?;
+    tool_changes(request)?;
     crate::judge::check(model_id, model, request, streaming)
 }
 
@@ -138,7 +139,10 @@ pub(crate) fn check_conversation(messages: &[Message]) -> Result<(), BedrockErro
             "A conversation must start with a user message. Try again with a conversation that starts with a user message.",
         ));
     }
-    if messages.windows(2).any(|w| w[0].role == w[1].role) {
+    // System messages stand between turns (Anthropic's mid-conversation system messages):
+    // the turns around them still alternate.
+    let turns: Vec<&Message> = messages.iter().filter(|m| m.role != Role::System).collect();
+    if turns.windows(2).any(|w| w[0].role == w[1].role) {
         return Err(invalid(
             "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.",
         ));
@@ -182,8 +186,18 @@ pub(crate) fn check_conversation(messages: &[Message]) -> Result<(), BedrockErro
                 ContentBlock::ToolResult(result) => result.r#type.is_none(),
                 _ => false,
             };
+            let tool_change = matches!(block, ContentBlock::ToolAddition(_) | ContentBlock::ToolRemoval(_));
+            let in_system = matches!(
+                block,
+                ContentBlock::Text(_)
+                    | ContentBlock::CachePoint(_)
+                    | ContentBlock::ToolAddition(_)
+                    | ContentBlock::ToolRemoval(_)
+            );
             if user_only && message.role != Role::User
                 || matches!(block, ContentBlock::ToolUse(_)) && message.role != Role::Assistant
+                || tool_change && message.role != Role::System
+                || message.role == Role::System && !in_system
             {
                 return Err(invalid(format!(
                     "The {} block at {at} is not allowed in a {} message.",
@@ -205,12 +219,44 @@ pub(crate) fn check_conversation(messages: &[Message]) -> Result<(), BedrockErro
     if videos > media::MAX_VIDEOS {
         return Err(invalid(format!("Too many videos: {videos}. The maximum is {}.", media::MAX_VIDEOS)));
     }
-    tool_pairs(messages)
+    tool_pairs(&turns)
+}
+
+/// A tool change names a tool of `toolConfig` (the service model's `ToolReference.name`:
+/// "Must match the name of a tool declared in the top-level tool configuration").
+pub(crate) fn tool_changes(request: &ConverseRequest) -> Result<(), BedrockError> {
+    use converse_shared::types::{Tool, ToolAdditionBlock, ToolRemovalBlock};
+    let declared: Vec<&str> = request
+        .tool_config
+        .iter()
+        .flat_map(|c| &c.tools)
+        .filter_map(|t| match t {
+            Tool::ToolSpec(spec) => Some(spec.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    for (i, message) in request.messages.iter().enumerate() {
+        for (j, block) in message.content.iter().enumerate() {
+            let tool = match block {
+                ContentBlock::ToolAddition(ToolAdditionBlock { tool, .. })
+                | ContentBlock::ToolRemoval(ToolRemovalBlock { tool, .. }) => tool,
+                _ => continue,
+            };
+            let name = tool.name.as_deref().unwrap_or_default();
+            if !declared.contains(&name) {
+                return Err(invalid(format!(
+                    "The tool '{name}' in the {} block at messages.{i}.content.{j} isn't defined in toolConfig. Add the tool to toolConfig.tools and try again.",
+                    block.member_name()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every `toolUse` of an assistant turn is answered by a `toolResult` in the next turn, and
 /// no result answers a call that was not made.
-fn tool_pairs(messages: &[Message]) -> Result<(), BedrockError> {
+fn tool_pairs(messages: &[&Message]) -> Result<(), BedrockError> {
     let mut asked: Vec<&str> = Vec::new();
     for (i, message) in messages.iter().enumerate() {
         let results: Vec<&str> = message

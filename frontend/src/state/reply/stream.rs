@@ -7,7 +7,6 @@ use converse_shared::eventstream::StreamItem;
 use converse_shared::models::{
     Adjustment, ModelRules, ThinkingChanges, enable_thinking, leave_out_unsupported, left_out_words, prepare,
 };
-use converse_shared::tools::tool_history_as_text;
 use converse_shared::validate::validate;
 use converse_shared::{
     BedrockError, ContentBlockDelta, ConverseRequest, ErrorKind, Message, StopReason, StreamAccumulator,
@@ -153,13 +152,8 @@ impl Reply {
         let mut request = ConverseRequest { messages: request_messages(&history), ..Default::default() };
         // What the model takes: the relay's word (the deployer's declaration, or the table).
         let rules = untrack(|| settings.model_rules());
-        if rules.tools && rules.streaming_tools {
-            request.tool_config = settings.tool_config(first_round).await;
-        }
-        if request.tool_config.is_none() {
-            // Tools used earlier, now off (or a model without them): their calls as text.
-            tool_history_as_text(&mut request.messages);
-        }
+        // Tools used earlier and now off stay valid: withdrawn, or told as text.
+        settings.offer_tools(&mut request, &rules, first_round).await;
         // Attachments the model cannot take (the conversation holds them from another model)
         // go as a line saying so, rather than wedging every later message.
         let left_out = leave_out_unsupported(&mut request.messages, &rules);

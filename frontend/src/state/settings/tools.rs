@@ -1,9 +1,11 @@
 //! The tools a conversation offers: the page's own, the deployer's (through the relay), and
 //! Bedrock's system tools the relay allows, each switched on or off here.
 
-use converse_shared::tools::{builtin_specs, tool_config};
+use converse_shared::models::ModelRules;
+use converse_shared::tools::{builtin_specs, tool_config, tool_history_as_text, withdraw_switched_off};
 use converse_shared::{
-    AnyToolChoice, SpecificToolChoice, Tool, ToolChoice, ToolConfiguration, ToolSpecification,
+    AnyToolChoice, ConverseRequest, SpecificToolChoice, Tool, ToolChoice, ToolConfiguration,
+    ToolSpecification,
 };
 use leptos::prelude::*;
 
@@ -75,6 +77,31 @@ impl SettingsState {
     pub(crate) fn may_run(self, tool: &str) -> Option<ToolSetting> {
         let setting = self.tool_settings.with_untracked(|s| s.get(tool).copied().unwrap_or_default());
         (setting.enabled && self.all_tool_specs().iter().any(|s| s.name == tool)).then_some(setting)
+    }
+
+    /// Sets the tools of `request` for the model `rules` describe: those switched on
+    /// ([`Self::tool_config`]). Tools the conversation called and that are off now keep their
+    /// calls valid: a model that takes tool changes is sent them declared as before and
+    /// withdrawn after their last use ([`withdraw_switched_off`]); to a request with no tools,
+    /// the calls go as text ([`tool_history_as_text`]).
+    pub(crate) async fn offer_tools(
+        self,
+        request: &mut ConverseRequest,
+        rules: &ModelRules,
+        first_round: bool,
+    ) {
+        if rules.tools && rules.streaming_tools {
+            request.tool_config = self.tool_config(first_round).await;
+            let known = self.all_tool_specs();
+            if rules.system_messages
+                && withdraw_switched_off(&mut request.messages, &mut request.tool_config, &known).is_some()
+            {
+                return;
+            }
+        }
+        if request.tool_config.is_none() {
+            tool_history_as_text(&mut request.messages);
+        }
     }
 
     /// The tools a request offers: those switched on. A forced tool choice applies to the

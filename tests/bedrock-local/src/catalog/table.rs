@@ -28,6 +28,7 @@ const fn chat(name: &'static str, context: u32, max_output: u32) -> Model {
         cache_1h: false,
         system_tools: &[],
         search_results: false,
+        system_messages: false,
         context,
         max_output,
     }
@@ -45,6 +46,21 @@ const fn claude_thinking(name: &'static str, max_output: u32, profiles: &'static
         cache_min: 1_024,
         search_results: true,
         ..claude(name, max_output, profiles)
+    }
+}
+
+const GLOBAL_US: &[&str] = &["global", "us"];
+
+const fn claude_5(name: &'static str, profiles: &'static [&'static str], system_messages: bool) -> Model {
+    Model {
+        effort: &["low", "medium", "high", "xhigh", "max"],
+        structured_output: true,
+        temperature_xor_top_p: true,
+        cache_1h: true,
+        cache_min: 4_096,
+        context: 1_000_000,
+        system_messages,
+        ..claude_thinking(name, 128_000, profiles)
     }
 }
 
@@ -159,6 +175,15 @@ pub(super) const MODELS: &[(&str, Model)] = &[
             ..claude_thinking("Claude Sonnet 4.6", 64_000, CLAUDE_45)
         },
     ),
+    // Claude Opus 4.8 and the 5 generation, by inference profile only (AWS's model cards:
+    // "Context window: 1M tokens", "Max output tokens: 128K", effort "low, medium, high,
+    // xhigh, max"; Opus 5.5's profiles `jp.` and `global.`, Haiku 5.5's `us.` and `global.`).
+    ("anthropic.claude-opus-4-8", claude_5("Claude Opus 4.8", GLOBAL_US, true)),
+    ("anthropic.claude-opus-5", claude_5("Claude Opus 5", GLOBAL_US, true)),
+    ("anthropic.claude-opus-5-5", claude_5("Claude Opus 5.5", &["global", "jp", "us"], true)),
+    ("anthropic.claude-sonnet-5", claude_5("Claude Sonnet 5", GLOBAL_US, false)),
+    ("anthropic.claude-sonnet-5-5", claude_5("Claude Sonnet 5.5", GLOBAL_US, true)),
+    ("anthropic.claude-haiku-5-5", claude_5("Claude Haiku 5.5", GLOBAL_US, true)),
     // Amazon. Nova Micro is text only; Titan takes no system prompt and no tools.
     (
         "amazon.nova-micro-v1:0",

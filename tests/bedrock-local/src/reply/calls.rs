@@ -26,18 +26,37 @@ pub(super) fn sample_input(schema: &Value) -> Value {
     Value::Object(input)
 }
 
-/// `[stand-in:call NAME {json}]` markers: calls with the given input, to tools the request
-/// declares; `[stand-in:call! NAME {json}]`: a call of NAME whether it is offered or not.
-pub(super) fn requested_calls(request: &ConverseRequest, text: &str, seed: &str) -> Vec<ContentBlock> {
-    let declared: Vec<&str> = request
+/// The tools the model may call at the end of the conversation: those `toolConfig` declares,
+/// less those a system message withdrew (`toolRemoval`) and did not give back after
+/// (`toolAddition`).
+fn offered(request: &ConverseRequest) -> Vec<&ToolSpecification> {
+    let mut withdrawn: Vec<&str> = Vec::new();
+    for block in request.messages.iter().filter(|m| m.role == Role::System).flat_map(|m| &m.content) {
+        match block {
+            ContentBlock::ToolRemoval(ToolRemovalBlock { tool, .. }) => {
+                withdrawn.extend(tool.name.as_deref());
+            }
+            ContentBlock::ToolAddition(ToolAdditionBlock { tool, .. }) => {
+                withdrawn.retain(|name| Some(*name) != tool.name.as_deref());
+            }
+            _ => {}
+        }
+    }
+    request
         .tool_config
         .iter()
         .flat_map(|c| &c.tools)
         .filter_map(|t| match t {
-            Tool::ToolSpec(spec) => Some(spec.name.as_str()),
+            Tool::ToolSpec(spec) if !withdrawn.contains(&spec.name.as_str()) => Some(spec),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// `[stand-in:call NAME {json}]` markers: calls with the given input, to tools the request
+/// offers; `[stand-in:call! NAME {json}]`: a call of NAME whether it is offered or not.
+pub(super) fn requested_calls(request: &ConverseRequest, text: &str, seed: &str) -> Vec<ContentBlock> {
+    let declared: Vec<&str> = offered(request).into_iter().map(|spec| spec.name.as_str()).collect();
     text.split("[stand-in:call")
         .skip(1)
         .filter_map(|rest| {
@@ -64,15 +83,7 @@ pub(super) fn requested_calls(request: &ConverseRequest, text: &str, seed: &str)
 }
 
 pub(super) fn tool_uses(request: &ConverseRequest, seed: &str, count: usize) -> Vec<ContentBlock> {
-    let specs: Vec<&ToolSpecification> = request
-        .tool_config
-        .iter()
-        .flat_map(|c| &c.tools)
-        .filter_map(|t| match t {
-            Tool::ToolSpec(spec) => Some(spec),
-            _ => None,
-        })
-        .collect();
+    let specs = offered(request);
     let chosen = request.tool_config.as_ref().and_then(|c| match &c.tool_choice {
         Some(ToolChoice::Tool(t)) => specs.iter().position(|s| s.name == t.name),
         _ => None,

@@ -244,3 +244,28 @@ fn a_prefilled_reply_is_continued_where_it_stands() {
     let spaced = serde_json::json!({"role": "assistant", "content": [{"text": start}]});
     assert_eq!(ask(serde_json::json!([user, spaced]), None).unwrap_err().kind, ErrorKind::Validation);
 }
+
+#[test]
+fn a_tool_withdrawn_is_not_called_until_it_is_given_back() {
+    let calc: Value = serde_json::from_slice(CALC.as_bytes()).unwrap();
+    let opus = "global.anthropic.claude-opus-5-5";
+    let asked = |changes: Value| {
+        let r = request(json!({"messages": [
+            {"role": "user", "content": [{"text": "hello"}]},
+            {"role": "assistant", "content": [{"text": "hi"}]},
+            {"role": "system", "content": changes},
+            {"role": "user", "content": [{"text": r#"sum [stand-in:call calc {"expr": "1"}]"#}]}],
+            "toolConfig": {"tools": [calc.clone()]}}));
+        let p = plan(opus, &r).unwrap();
+        let content = &p.response.output.message().unwrap().content;
+        content.iter().filter(|b| matches!(b, ContentBlock::ToolUse(_))).count()
+    };
+    assert_eq!(asked(json!([{"toolRemoval": {"tool": {"name": "calc"}}}])), 0);
+    assert_eq!(
+        asked(
+            json!([{"toolRemoval": {"tool": {"name": "calc"}}}, {"toolAddition": {"tool": {"name": "calc"}}}])
+        ),
+        1
+    );
+    assert_eq!(asked(json!([{"text": "Be brief."}])), 1);
+}

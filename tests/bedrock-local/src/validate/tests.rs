@@ -150,3 +150,57 @@ fn refuses_what_the_service_model_forbids() {
         message_of("anthropic.claude-3-7-sonnet-20250219-v1:0", plain).contains("with on-demand throughput")
     );
 }
+
+/// A conversation that called `calc`, then a system message withdrawing it, then a question.
+fn withdrawn(model: &str, tool_config: &str, change: &str) -> Result<ConverseRequest, String> {
+    let body = format!(
+        r#"{{"messages":[
+            {{"role":"user","content":[{{"text":"add"}}]}},
+            {{"role":"assistant","content":[{{"toolUse":{{"toolUseId":"t1","name":"calc","input":{{}}}}}}]}},
+            {{"role":"user","content":[{{"toolResult":{{"toolUseId":"t1","content":[{{"text":"2"}}]}}}}]}},
+            {{"role":"assistant","content":[{{"text":"2."}}]}},
+            {{"role":"system","content":[{change}]}},
+            {{"role":"user","content":[{{"text":"and now?"}}]}}
+        ]{tool_config}}}"#
+    );
+    parse_request(model, body.as_bytes(), true).map_err(|e| e.message)
+}
+
+const CALC_CONFIG: &str =
+    r#","toolConfig":{"tools":[{"toolSpec":{"name":"calc","inputSchema":{"json":{"type":"object"}}}}]}"#;
+const REMOVE_CALC: &str = r#"{"toolRemoval":{"tool":{"name":"calc"}}}"#;
+
+#[test]
+fn system_messages_within_the_conversation_are_judged_by_model_and_content() {
+    // Anthropic's "Mid-conversation system messages and tool changes" names the models (Opus
+    // 4.8, Opus 5 and 5.5, Sonnet 5.5, Haiku 5.5; not Sonnet 5).
+    let opus = "global.anthropic.claude-opus-5-5";
+    assert!(withdrawn(opus, CALC_CONFIG, REMOVE_CALC).is_ok());
+    assert!(withdrawn(opus, CALC_CONFIG, r#"{"text":"From now on, answer in French."}"#).is_ok());
+    let sonnet_5 = withdrawn("global.anthropic.claude-sonnet-5", CALC_CONFIG, REMOVE_CALC).unwrap_err();
+    assert!(sonnet_5.starts_with("This model doesn't support the system role in messages"), "{sonnet_5}");
+    assert!(withdrawn("us.anthropic.claude-sonnet-4-6", CALC_CONFIG, REMOVE_CALC).is_err());
+    // The tool named must be declared ("Must match the name of a tool declared in the
+    // top-level tool configuration", the service model's `ToolReference.name`).
+    let undeclared =
+        withdrawn(opus, CALC_CONFIG, r#"{"toolAddition":{"tool":{"name":"clock"}}}"#).unwrap_err();
+    assert!(
+        undeclared
+            .starts_with("The tool 'clock' in the toolAddition block at messages.4.content.0 isn't defined")
+    );
+    // What a system message may not hold, and where a tool change may not stand.
+    let image = r#"{"image":{"format":"png","source":{"bytes":"iVBORw0KGgo="}}}"#;
+    assert!(
+        withdrawn(opus, CALC_CONFIG, image)
+            .unwrap_err()
+            .contains("The image block at messages.4.content.0 is not allowed in a system message")
+    );
+    let in_user = r#"{"messages":[{"role":"user","content":[{"toolRemoval":{"tool":{"name":"calc"}}}]}],"toolConfig":{"tools":[{"toolSpec":{"name":"calc","inputSchema":{"json":{}}}}]}}"#;
+    assert!(
+        message_of(opus, in_user)
+            .contains("The toolRemoval block at messages.0.content.0 is not allowed in a user message")
+    );
+    // The turns around a system message still alternate.
+    let twice = r#"{"messages":[{"role":"user","content":[{"text":"a"}]},{"role":"system","content":[{"text":"b"}]},{"role":"user","content":[{"text":"c"}]}]}"#;
+    assert!(message_of(opus, twice).starts_with("A conversation must alternate"));
+}
