@@ -91,6 +91,14 @@ if [ "$part" != page ]; then
     FLOOR_TITLE="the reading floor (the least a delivery that rewrites the stream can cost)" \
     BENCH_FLOOR_OF="$logs/relay.json" node tests/bench/relay.mjs
   kill -- "-${stack_pids[-1]}" 2>/dev/null || true
+  # The same, with workerd reading the body and the worker called once per chunk (a
+  # TransformStream): the least a delivery written chunk by chunk in a transform can cost.
+  start_miniflare "$logs/transform-floor.log" FLOOR=transform
+  echo "==> the transform floor: a JavaScript worker piping Bedrock's body through a TransformStream"
+  STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" ONLY_STREAM=1 \
+    FLOOR_TITLE="the transform floor (workerd reads; the worker is called once per chunk)" \
+    BENCH_FLOOR_OF="$logs/relay.json" node tests/bench/relay.mjs
+  kill -- "-${stack_pids[-1]}" 2>/dev/null || true
 fi
 if [ "$part" != relay ]; then
   # Served by workerd through Miniflare, as for the relay: wrangler dev's proxy alone takes

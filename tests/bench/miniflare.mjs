@@ -58,11 +58,28 @@ const READING_FLOOR = `export default {
   },
 };`;
 
+// FLOOR=transform: a JavaScript worker that pipes Bedrock's body through a TransformStream
+// whose transform hands each chunk on: workerd reads the body itself, and calls the worker
+// once per chunk. The least a delivery that rewrites the stream chunk by chunk, in a
+// transform, can cost.
+const TRANSFORM_FLOOR = `export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const upstream = await fetch(env.BEDROCK_ENDPOINT + url.pathname, {
+      method: 'POST', body: request.body,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + env.STANDIN_API_KEY },
+    });
+    const through = new TransformStream({ transform(chunk, controller) { controller.enqueue(chunk); } });
+    return new Response(upstream.body.pipeThrough(through), upstream);
+  },
+};`;
+const FLOORS = { read: READING_FLOOR, transform: TRANSFORM_FLOOR };
+
 const mf = new Miniflare({
   host: '127.0.0.1',
   port: Number(process.env.PORT ?? 0),
   modules: true,
-  ...(process.env.FLOOR ? { script: process.env.FLOOR === 'read' ? READING_FLOOR : FLOOR } : { scriptPath: 'edge-worker/build/index.js' }),
+  ...(process.env.FLOOR ? { script: FLOORS[process.env.FLOOR] ?? FLOOR } : { scriptPath: 'edge-worker/build/index.js' }),
   modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
   compatibilityDate: '2026-04-01',
   bindings: { ...tomlVars, ...vars, STANDIN_API_KEY: process.env.STANDIN_API_KEY ?? '' },
