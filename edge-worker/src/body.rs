@@ -11,12 +11,23 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use futures_util::Stream;
-use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     ReadableStream, ReadableStreamByobReader, ReadableStreamGetReaderOptions, ReadableStreamReaderMode,
 };
+
+#[wasm_bindgen]
+extern "C" {
+    /// What a read gives (`ReadableStreamReadResult`), read by typed getters: looking its
+    /// members up by name made two JavaScript strings per read.
+    type ReadResult;
+    #[wasm_bindgen(method, getter)]
+    fn done(this: &ReadResult) -> bool;
+    #[wasm_bindgen(method, getter)]
+    fn value(this: &ReadResult) -> JsValue;
+}
 
 /// The most one read takes.
 const CAPACITY: u32 = 64 * 1024;
@@ -69,13 +80,12 @@ impl Stream for Body {
                 return Poll::Ready(Some(Err(describe(&e))));
             }
         };
-        let field =
-            |name: &str| Reflect::get(&result, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-        if field("done").as_bool() == Some(true) {
+        let result: ReadResult = result.unchecked_into();
+        if result.done() {
             this.done = true;
             return Poll::Ready(None);
         }
-        let Ok(filled) = field("value").dyn_into::<Uint8Array>() else {
+        let Ok(filled) = result.value().dyn_into::<Uint8Array>() else {
             this.done = true;
             return Poll::Ready(Some(Err("a read gave no bytes".into())));
         };

@@ -44,6 +44,13 @@ pub struct ModelRules {
     pub audio: bool,
     /// Produces reasoning blocks.
     pub reasoning: bool,
+    /// Thinks adaptively, as much as its effort asks (Claude Opus 4.8 and the 5 generation:
+    /// "adaptive thinking is always on and cannot be disabled", AWS's model card for Opus 5.5;
+    /// "on by default and can be turned off", Haiku 5.5's). It takes no thinking budget
+    /// (`budget_tokens`: the AI SDK turns one into adaptive thinking for Haiku 5.5), so none is
+    /// offered; its reasoning is shown and sent back all the same.
+    #[serde(default)]
+    pub adaptive_thinking: bool,
     /// Its reasoning is signed and must be sent back with later turns (Claude); unsigned
     /// reasoning (DeepSeek-R1, gpt-oss) must not be.
     pub signed_reasoning: bool,

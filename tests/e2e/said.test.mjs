@@ -78,6 +78,11 @@ test('extended thinking is switched on in Settings for a model that offers it, w
   // Claude 3 Haiku has none: the switch is off and says why.
   assert.equal(await settings.getByLabel('Extended thinking').isDisabled(), true);
   await settings.getByText('Claude 3 Haiku has no extended thinking.').waitFor();
+  // Claude Sonnet 5.5 thinks adaptively ("adaptive thinking is on by default", AWS's model
+  // cards for the 5.5 generation): no budget to set, and the page says why.
+  await pickModel(chat, 'global.anthropic.claude-sonnet-5-5');
+  assert.equal(await settings.getByLabel('Extended thinking').isDisabled(), true);
+  await settings.getByText('Claude Sonnet 5.5 thinks on its own, as much as its effort asks: it takes no thinking budget.').waitFor();
   await pickModel(chat, CLAUDE_37);
   await settings.getByLabel('Temperature').fill('0.5');
   await settings.getByLabel('Temperature').blur();

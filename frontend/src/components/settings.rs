@@ -349,7 +349,14 @@ fn Thinking() -> impl IntoView {
             </label>
         </Show>
         <Show when=move || !offered()>
-            <p class="hint">{move || format!("{} has no extended thinking.", settings.model_rules().family)}</p>
+            <p class="hint">{move || {
+                let rules = settings.model_rules();
+                if rules.adaptive_thinking {
+                    format!("{} thinks on its own, as much as its effort asks: it takes no thinking budget.", rules.family)
+                } else {
+                    format!("{} has no extended thinking.", rules.family)
+                }
+            }}</p>
         </Show>
     }
 }

@@ -52,6 +52,8 @@ pub struct DeclaredRules {
     /// As [`ModelRules`]' member of the same name.
     pub signed_reasoning: Option<bool>,
     /// As [`ModelRules`]' member of the same name.
+    pub adaptive_thinking: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
     pub temperature_xor_top_p: Option<bool>,
     /// As [`ModelRules`]' member of the same name.
     pub stop_sequences: Option<bool>,
@@ -103,6 +105,7 @@ impl DeclaredRules {
                 s3_media: false,
                 audio: false,
                 reasoning: false,
+                adaptive_thinking: false,
                 signed_reasoning: false,
                 temperature_xor_top_p: false,
                 count_tokens: false,
@@ -131,6 +134,7 @@ impl DeclaredRules {
             s3_media: on(self.s3_media, base.s3_media),
             reasoning: on(self.reasoning, base.reasoning),
             signed_reasoning: on(self.signed_reasoning, base.signed_reasoning),
+            adaptive_thinking: on(self.adaptive_thinking, base.adaptive_thinking),
             temperature_xor_top_p: on(self.temperature_xor_top_p, base.temperature_xor_top_p),
             stop_sequences: on(self.stop_sequences, base.stop_sequences),
             count_tokens: on(self.count_tokens, base.count_tokens),

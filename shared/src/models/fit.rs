@@ -34,7 +34,7 @@ pub const MIN_THINKING_BUDGET: u32 = 1_024;
 /// Whether the model offers extended thinking with a budget: Claude models that sign their
 /// reasoning (Claude 3.7 Sonnet and the Claude 4 family, per AWS's "Extended thinking" page).
 pub fn offers_thinking(rules: &ModelRules) -> bool {
-    rules.reasoning && rules.signed_reasoning
+    rules.reasoning && rules.signed_reasoning && !rules.adaptive_thinking
 }
 
 /// What [`enable_thinking`] had to change for thinking to be accepted.

@@ -18,6 +18,7 @@ pub(super) fn rules(family: &'static str, context_window: u32, max_output_tokens
         s3_media: false,
         audio: false,
         reasoning: false,
+        adaptive_thinking: false,
         signed_reasoning: false,
         temperature_xor_top_p: false,
         count_tokens: false,
@@ -72,6 +73,7 @@ fn claude_5(family: &'static str, system_messages: bool) -> ModelRules {
     ModelRules {
         context_window: 1_000_000,
         effort: Cow::Borrowed(EFFORT_5),
+        adaptive_thinking: true,
         system_messages,
         ..claude_structured(family, 128_000)
     }

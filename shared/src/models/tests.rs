@@ -384,6 +384,8 @@ fn system_messages_within_the_conversation_go_only_to_the_models_anthropic_names
         assert!(rules.system_messages && rules.known, "{id}: {rules:?}");
         assert_eq!((rules.context_window, rules.max_output_tokens), (1_000_000, 128_000), "{id}");
         assert_eq!(rules.effort, "low medium high xhigh max", "{id}");
+        // Its thinking is adaptive: no budget is offered, its signed reasoning goes back.
+        assert!(!offers_thinking(&rules) && rules.signed_reasoning, "{id}");
         assert!(prepare_for(id, &mut with_system_message(), true).is_ok(), "{id}");
     }
     let sonnet_5 = "global.anthropic.claude-sonnet-5";
