@@ -54,6 +54,12 @@ pub struct ModelRules {
     /// Its reasoning is signed and must be sent back with later turns (Claude); unsigned
     /// reasoning (DeepSeek-R1, gpt-oss) must not be.
     pub signed_reasoning: bool,
+    /// Takes no `temperature` or `topP` at all: Claude Opus 4.7 and later answer either with
+    /// "`temperature` is deprecated for this model." (through Bedrock: RooCodeInc/Roo-Code#12162;
+    /// "temperature, top_p, and top_k are no longer supported", OpenRouter's Claude 4.7 migration
+    /// guide, after Anthropic's). The model sets its own sampling; the effort is the control.
+    #[serde(default)]
+    pub fixed_sampling: bool,
     /// Rejects `temperature` and `topP` together (Claude 4.x).
     pub temperature_xor_top_p: bool,
     /// Bedrock counts its tokens (`CountTokens`), by its foundation-model id.
@@ -155,6 +161,8 @@ pub enum Adjustment {
     SystemPromptFolded,
     /// The model rejects `temperature` with `topP`: `topP` was left out.
     TopPDropped,
+    /// The model takes neither `temperature` nor `topP`: they were left out.
+    SamplingDropped,
     /// The model takes no `stopSequences`: they were left out.
     StopSequencesDropped,
     /// `maxTokens` was above the model's maximum and was lowered to it.
@@ -232,6 +240,9 @@ pub fn prepare(
     }
 
     if let Some(config) = request.inference_config.as_mut() {
+        if rules.fixed_sampling && (config.temperature.take().is_some() | config.top_p.take().is_some()) {
+            adjustments.push(Adjustment::SamplingDropped);
+        }
         if rules.temperature_xor_top_p && config.temperature.is_some() && config.top_p.take().is_some() {
             adjustments.push(Adjustment::TopPDropped);
         }

@@ -83,6 +83,10 @@ test('extended thinking is switched on in Settings for a model that offers it, w
   await pickModel(chat, 'global.anthropic.claude-sonnet-5-5');
   assert.equal(await settings.getByLabel('Extended thinking').isDisabled(), true);
   await settings.getByText('Claude Sonnet 5.5 thinks on its own, as much as its effort asks: it takes no thinking budget.').waitFor();
+  // Nor temperature or top P ("`temperature` is deprecated for this model", Claude Opus 4.7 on).
+  assert.equal(await settings.getByLabel('Temperature').isDisabled(), true);
+  assert.equal(await settings.getByLabel('Top P').isDisabled(), true);
+  await settings.getByText('Claude Sonnet 5.5 sets its own sampling: it takes no temperature or top P.').waitFor();
   await pickModel(chat, CLAUDE_37);
   await settings.getByLabel('Temperature').fill('0.5');
   await settings.getByLabel('Temperature').blur();

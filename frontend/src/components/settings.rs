@@ -162,6 +162,9 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
     let fields_error = move || settings.settings.with(|s| s.additional_fields().err());
     let top_p_blocked = move || {
         let r = rules();
+        if r.fixed_sampling {
+            return Some(format!("{} sets its own sampling: it takes no temperature or top P.", r.family));
+        }
         (r.temperature_xor_top_p && settings.settings.with(|s| s.temperature.is_some())).then(|| {
             format!("{} takes temperature or top P, not both: clear temperature to use top P.", r.family)
         })
@@ -215,6 +218,7 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                     <label>
                         "Temperature"
                         <input type="number" min="0" max="1" step="0.1" placeholder="default"
+                            disabled=move || rules().fixed_sampling
                             prop:value=move || settings.settings.with(|s| fmt(s.temperature))
                             on:change=move |ev| unit_field("temperature", event_target_value(&ev), |s, v| s.temperature = v)
                         />

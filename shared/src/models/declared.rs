@@ -56,6 +56,8 @@ pub struct DeclaredRules {
     /// As [`ModelRules`]' member of the same name.
     pub temperature_xor_top_p: Option<bool>,
     /// As [`ModelRules`]' member of the same name.
+    pub fixed_sampling: Option<bool>,
+    /// As [`ModelRules`]' member of the same name.
     pub stop_sequences: Option<bool>,
     /// As [`ModelRules`]' member of the same name.
     pub count_tokens: Option<bool>,
@@ -108,6 +110,7 @@ impl DeclaredRules {
                 adaptive_thinking: false,
                 signed_reasoning: false,
                 temperature_xor_top_p: false,
+                fixed_sampling: false,
                 count_tokens: false,
                 structured_output: false,
                 effort: Cow::Borrowed(""),
@@ -136,6 +139,7 @@ impl DeclaredRules {
             signed_reasoning: on(self.signed_reasoning, base.signed_reasoning),
             adaptive_thinking: on(self.adaptive_thinking, base.adaptive_thinking),
             temperature_xor_top_p: on(self.temperature_xor_top_p, base.temperature_xor_top_p),
+            fixed_sampling: on(self.fixed_sampling, base.fixed_sampling),
             stop_sequences: on(self.stop_sequences, base.stop_sequences),
             count_tokens: on(self.count_tokens, base.count_tokens),
             structured_output: on(self.structured_output, base.structured_output),

@@ -21,6 +21,7 @@ pub(super) fn rules(family: &'static str, context_window: u32, max_output_tokens
         adaptive_thinking: false,
         signed_reasoning: false,
         temperature_xor_top_p: false,
+        fixed_sampling: false,
         count_tokens: false,
         structured_output: false,
         effort: Cow::Borrowed(""),
@@ -74,6 +75,7 @@ fn claude_5(family: &'static str, system_messages: bool) -> ModelRules {
         context_window: 1_000_000,
         effort: Cow::Borrowed(EFFORT_5),
         adaptive_thinking: true,
+        fixed_sampling: true,
         system_messages,
         ..claude_structured(family, 128_000)
     }

@@ -386,6 +386,14 @@ fn system_messages_within_the_conversation_go_only_to_the_models_anthropic_names
         assert_eq!(rules.effort, "low medium high xhigh max", "{id}");
         // Its thinking is adaptive: no budget is offered, its signed reasoning goes back.
         assert!(!offers_thinking(&rules) && rules.signed_reasoning, "{id}");
+        // It sets its own sampling: temperature and top P are left out, and said so.
+        let mut sampled = request(json!({
+            "messages": [{"role": "user", "content": [{"text": "hi"}]}],
+            "inferenceConfig": {"temperature": 0.5, "topP": 0.9, "maxTokens": 100},
+        }));
+        assert_eq!(prepare_for(id, &mut sampled, true).unwrap(), [Adjustment::SamplingDropped], "{id}");
+        let config = sampled.inference_config.unwrap();
+        assert_eq!((config.temperature, config.top_p, config.max_tokens), (None, None, Some(100)));
         assert!(prepare_for(id, &mut with_system_message(), true).is_ok(), "{id}");
     }
     let sonnet_5 = "global.anthropic.claude-sonnet-5";

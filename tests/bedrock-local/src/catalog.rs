@@ -70,6 +70,11 @@ pub struct Model {
     /// Refuses `temperature` and `topP` together (Anthropic's Opus 4.1 and the 4.5
     /// generation on; Sonnet 4 and Opus 4 take both).
     pub temperature_xor_top_p: bool,
+    /// Thinks adaptively only, and sets its own sampling: Claude Opus 4.7 and later refuse
+    /// `temperature` and `topP` ("`temperature` is deprecated for this model.", through Bedrock
+    /// in RooCodeInc/Roo-Code#12162) and a thinking budget ("\"thinking.type.enabled\" is not
+    /// supported for this model…", Opus 4.8 on Bedrock in Kilo-Org/kilocode#10732).
+    pub adaptive: bool,
     /// Its reasoning.
     pub reasoning: Reasoning,
     /// `CountTokens` counts its tokens (by its bare id). AWS's list: Claude 3.5 Haiku, 3.5

@@ -90,6 +90,14 @@ pub fn check(
                 "This model doesn't support the stopSequences field. Remove stopSequences and try again.",
             ));
         }
+        // Anthropic's own error, passed on as Bedrock passes the model's errors (recorded
+        // through Bedrock in RooCodeInc/Roo-Code#12162).
+        let deprecated = [("temperature", config.temperature), ("top_p", config.top_p)];
+        if let Some((name, _)) = deprecated.iter().find(|(_, v)| model.adaptive && v.is_some()) {
+            return Err(invalid(format!(
+                r#"The model returned the following errors: {{"type":"error","request_id":"req_standin","error":{{"type":"invalid_request_error","message":"`{name}` is deprecated for this model."}}}}"#
+            )));
+        }
         if model.temperature_xor_top_p && config.temperature.is_some() && config.top_p.is_some() {
             return Err(invalid(
                 "`temperature` and `top_p` cannot both be specified for this model. Please use only one.",
@@ -101,6 +109,16 @@ pub fn check(
                 "The maximum tokens you requested ({asked}) exceeds the model limit of {most}. Try again with a maximum tokens value that is lower than {most}."
             )));
         }
+    }
+    let budget_asked = request
+        .additional_model_request_fields
+        .as_ref()
+        .is_some_and(|fields| fields["thinking"]["type"] == "enabled");
+    if model.adaptive && budget_asked {
+        // Recorded from Claude Opus 4.8 on Bedrock (Kilo-Org/kilocode#10732).
+        return Err(invalid(
+            r#"The model returned the following errors: "thinking.type.enabled" is not supported for this model. Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior."#,
+        ));
     }
     let reasoning_sent = request
         .messages

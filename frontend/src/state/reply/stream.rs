@@ -209,6 +209,7 @@ fn adjustment_note(adjustment: &Adjustment, rules: &ModelRules) -> String {
         let what = match adjustment {
             Adjustment::SystemPromptFolded => "the system prompt was sent at the start of your first message",
             Adjustment::TopPDropped => "top P was left out (temperature was sent)",
+            Adjustment::SamplingDropped => "temperature and top P were left out",
             Adjustment::StopSequencesDropped => "the stop sequences were left out",
             Adjustment::ReasoningDropped(_) => "earlier reasoning was not sent back",
             Adjustment::MaxTokensClamped(_) => "",
@@ -225,6 +226,9 @@ fn adjustment_note(adjustment: &Adjustment, rules: &ModelRules) -> String {
             format!("{family} takes temperature or top P, not both: top P was left out.")
         }
         Adjustment::StopSequencesDropped => format!("{family} takes no stop sequences: they were left out."),
+        Adjustment::SamplingDropped => {
+            format!("{family} sets its own sampling: temperature and top P were left out.")
+        }
         Adjustment::MaxTokensClamped(asked) => {
             format!("Max tokens {asked} is above {family}'s {}: it was lowered.", rules.max_output_tokens)
         }

@@ -20,6 +20,7 @@ const fn chat(name: &'static str, context: u32, max_output: u32) -> Model {
         stop_sequences: true,
         assistant_first: false,
         temperature_xor_top_p: false,
+        adaptive: false,
         reasoning: Reasoning::None,
         count_tokens: false,
         structured_output: false,
@@ -59,6 +60,7 @@ const fn claude_5(name: &'static str, profiles: &'static [&'static str], system_
         cache_1h: true,
         cache_min: 4_096,
         context: 1_000_000,
+        adaptive: true,
         system_messages,
         ..claude_thinking(name, 128_000, profiles)
     }

@@ -204,3 +204,16 @@ fn system_messages_within_the_conversation_are_judged_by_model_and_content() {
     let twice = r#"{"messages":[{"role":"user","content":[{"text":"a"}]},{"role":"system","content":[{"text":"b"}]},{"role":"user","content":[{"text":"c"}]}]}"#;
     assert!(message_of(opus, twice).starts_with("A conversation must alternate"));
 }
+
+#[test]
+fn claude_5_refuses_sampling_parameters_and_a_thinking_budget_in_anthropics_words() {
+    let opus = "global.anthropic.claude-opus-5-5";
+    let hot =
+        r#"{"messages":[{"role":"user","content":[{"text":"a"}]}],"inferenceConfig":{"temperature":0.5}}"#;
+    assert!(message_of(opus, hot).ends_with(r#""message":"`temperature` is deprecated for this model."}}"#));
+    let nucleus = r#"{"messages":[{"role":"user","content":[{"text":"a"}]}],"inferenceConfig":{"topP":0.5}}"#;
+    assert!(message_of(opus, nucleus).contains("`top_p` is deprecated"));
+    let plain =
+        r#"{"messages":[{"role":"user","content":[{"text":"a"}]}],"inferenceConfig":{"maxTokens":10}}"#;
+    assert!(parse_request(opus, plain.as_bytes(), true).is_ok());
+}
