@@ -64,11 +64,17 @@ pub fn instance(schema: &Value, defs: &Value, depth: usize) -> Value {
     }
 }
 
+/// An instance of `schema`, its `$defs` (or `definitions`) resolved: a structured reply, or
+/// the input of a tool call.
+pub fn sample(schema: &Value) -> Value {
+    let defs = schema.get("$defs").or_else(|| schema.get("definitions")).cloned().unwrap_or_default();
+    instance(schema, &defs, 0)
+}
+
 /// The reply to a request for `schema`: compact JSON, as Bedrock's structured replies come.
 pub fn reply(schema: &str) -> String {
     let schema: Value = serde_json::from_slice(schema.as_bytes()).unwrap_or_default();
-    let defs = schema.get("$defs").or_else(|| schema.get("definitions")).cloned().unwrap_or_default();
-    instance(&schema, &defs, 0).to_string()
+    sample(&schema).to_string()
 }
 
 #[cfg(test)]

@@ -10,22 +10,6 @@ pub(super) fn stable_id(seed: &str, n: usize) -> String {
     format!("tooluse_{hash:016x}{n}")
 }
 
-/// A sample input for a tool from its JSON schema: each property gets a value of its type.
-pub(super) fn sample_input(schema: &Value) -> Value {
-    let mut input = serde_json::Map::new();
-    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
-        let value = match property["type"].as_str() {
-            Some("number") | Some("integer") => json!(2),
-            Some("boolean") => json!(true),
-            Some("array") => json!([]),
-            Some("object") => json!({}),
-            _ => property["enum"].get(0).cloned().unwrap_or_else(|| json!("example")),
-        };
-        input.insert(name.clone(), value);
-    }
-    Value::Object(input)
-}
-
 /// The tools the model may call at the end of the conversation: those `toolConfig` declares,
 /// less those a system message withdrew (`toolRemoval`) and did not give back after
 /// (`toolAddition`).
@@ -103,7 +87,7 @@ pub(super) fn tool_uses(request: &ConverseRequest, seed: &str, count: usize) -> 
             ContentBlock::ToolUse(ToolUseBlock {
                 tool_use_id: stable_id(seed, n),
                 name: spec.name.clone(),
-                input: sample_input(&schema),
+                input: crate::structured::sample(&schema),
                 r#type: None,
                 extra: Extra::new(),
             })
