@@ -78,27 +78,24 @@ if [ "$part" != page ]; then
   STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" BENCH_OUT="$logs/relay.json" \
     node tests/bench/relay.mjs
   kill -- "-${stack_pids[-1]}" 2>/dev/null || true
-  start_miniflare "$logs/floor.log" FLOOR=1
-  echo "==> the floor: a JavaScript worker handing Bedrock's body straight back, in the same workerd"
-  STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" ONLY_STREAM=1 \
-    BENCH_FLOOR_OF="$logs/relay.json" node tests/bench/relay.mjs
-  kill -- "-${stack_pids[-1]}" 2>/dev/null || true
+  # floor NAME KIND WHAT [TITLE]: the streams again through a JavaScript worker of that KIND (see
+  # tests/bench/miniflare.mjs), printed as ratios of the relay's figures to its own.
+  floor() {
+    start_miniflare "$logs/$1.log" "FLOOR=$2"
+    echo "==> the ${1//-/ }: $3"
+    STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" ONLY_STREAM=1 \
+      FLOOR_TITLE="${4:-}" BENCH_FLOOR_OF="$logs/relay.json" node tests/bench/relay.mjs
+    kill -- "-${stack_pids[-1]}" 2>/dev/null || true
+  }
+  floor floor 1 "a JavaScript worker handing Bedrock's body straight back, in the same workerd"
   # SSE rewrites the stream, so the worker must read every chunk: its own floor is a
   # JavaScript worker that reads each chunk and writes it on.
-  start_miniflare "$logs/reading-floor.log" FLOOR=read
-  echo "==> the reading floor: a JavaScript worker reading each chunk of Bedrock's body and writing it on"
-  STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" ONLY_STREAM=1 \
-    FLOOR_TITLE="the reading floor (the least a delivery that rewrites the stream can cost)" \
-    BENCH_FLOOR_OF="$logs/relay.json" node tests/bench/relay.mjs
-  kill -- "-${stack_pids[-1]}" 2>/dev/null || true
+  floor reading-floor read "a JavaScript worker reading each chunk of Bedrock's body and writing it on" \
+    "the reading floor (the least a delivery that rewrites the stream can cost)"
   # The same, with workerd reading the body and the worker called once per chunk (a
   # TransformStream): the least a delivery written chunk by chunk in a transform can cost.
-  start_miniflare "$logs/transform-floor.log" FLOOR=transform
-  echo "==> the transform floor: a JavaScript worker piping Bedrock's body through a TransformStream"
-  STANDIN_URL="$STANDIN_URL" RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" ONLY_STREAM=1 \
-    FLOOR_TITLE="the transform floor (workerd reads; the worker is called once per chunk)" \
-    BENCH_FLOOR_OF="$logs/relay.json" node tests/bench/relay.mjs
-  kill -- "-${stack_pids[-1]}" 2>/dev/null || true
+  floor transform-floor transform "a JavaScript worker piping Bedrock's body through a TransformStream" \
+    "the transform floor (workerd reads; the worker is called once per chunk)"
 fi
 if [ "$part" != relay ]; then
   # Served by workerd through Miniflare, as for the relay: wrangler dev's proxy alone takes

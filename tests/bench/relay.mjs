@@ -115,7 +115,7 @@ if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify({
 if (process.env.BENCH_FLOOR_OF) {
   const relay = JSON.parse(readFileSync(process.env.BENCH_FLOOR_OF, 'utf8'));
   const floor = { paced: paced['floor (frames)'], unpaced: results['floor (frames)'] };
-  console.log(`\nThe relay against ${process.env.FLOOR_TITLE ?? 'the floor (a JavaScript pass-through in the same workerd)'}, this run:`);
+  console.log(`\nThe relay against ${process.env.FLOOR_TITLE || 'the floor (a JavaScript pass-through in the same workerd)'}, this run:`);
   console.log('| delivery | CPU paced | CPU unpaced | first event paced | first event unpaced |\n|---|---|---|---|---|');
   for (const name of ['relay (SSE)', 'relay (frames)']) {
     const ratio = (kind) => `${(relay[kind][name].cpu / floor[kind].cpu).toFixed(2)}× (${ms(relay[kind][name].cpu)} / ${ms(floor[kind].cpu)})`;
