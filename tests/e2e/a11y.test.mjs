@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 
 import { RELAY_URL, WIDGET_HOST } from './env.mjs';
-import { freshChat, launch } from './page.mjs';
+import { freshChat, launch, load } from './page.mjs';
 import { hostPage, serveHosts } from './widget-host.mjs';
 
 const AXE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -74,7 +74,7 @@ test('no serious or critical axe violation on a phone, with the drawer open', as
 test('no serious or critical axe violation in the widget\'s frame', async () => {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
-  await page.goto(`${WIDGET_HOST}/plain`);
+  await load(page, `${WIDGET_HOST}/plain`);
   await page.locator('converse-edge-widget button.launcher').click();
   const frame = page.frameLocator('converse-edge-widget iframe');
   await frame.getByLabel('Message').waitFor();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { RELAY_URL } from './env.mjs';
-import { freshChat, launch } from './page.mjs';
+import { freshChat, launch, load } from './page.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -63,9 +63,8 @@ test('a streamed reply is announced once through a polite live region, not per t
 test('dark mode follows the system, and the page works 360 px wide', async () => {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, colorScheme: 'dark', viewport: { width: 360, height: 740 } });
   const page = await context.newPage();
-  await page.goto(RELAY_URL);
   const input = page.getByLabel('Message', { exact: true });
-  await input.waitFor();
+  await load(page, RELAY_URL, { ready: () => input.waitFor({ timeout: 15_000 }) });
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   const [r, g, b] = background.match(/\d+/g).map(Number);
   assert.ok(r + g + b < 150, `a dark background: ${background}`);
@@ -113,7 +112,7 @@ test('a full disk shows an error and loses nothing; what was not saved is saved 
   await chat.send('Room again');
   await chat.waitForStatus(chat.reply(2), 'complete');
   await alert.waitFor({ state: 'detached' });
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(2), 'complete');
   assert.deepEqual(await chat.userMessages.locator('.text').allTextContents(),
     ['Saved before the disk filled', 'Written while the disk is full', 'Room again']);

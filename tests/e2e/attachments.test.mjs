@@ -37,7 +37,7 @@ test('an image and a document chosen with the picker are previewed, sent as Bedr
 
   const shown = chat.userMessages.nth(0).getByRole('list', { name: 'Attached files' });
   await shown.getByRole('img').waitFor();
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(0), 'complete');
   await chat.userMessages.nth(0).getByRole('list', { name: 'Attached files' }).getByText('meeting notes (1 KB)').waitFor();
   const src = await chat.userMessages.nth(0).getByRole('img').getAttribute('src');
@@ -61,7 +61,7 @@ test('files waiting to be sent are still there after a reload, and gone once sen
       read.onsuccess = () => resolve(read.result?.data.includes('plan') ?? false);
     };
   }));
-  await chat.page.reload();
+  await chat.reload();
   await pending(chat).getByRole('img', { name: /png image/ }).waitFor();
   await pending(chat).getByText('plan (1 KB)').waitFor();
   assert.equal(await chat.input.inputValue(), 'What is in the plan?');
@@ -70,7 +70,7 @@ test('files waiting to be sent are still there after a reload, and gone once sen
   await chat.waitForStatus(chat.reply(0), 'complete');
   const [first] = (await lastRequest()).messages;
   assert.deepEqual(first.content.map((b) => Object.keys(b)[0]), ['image', 'document', 'text']);
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(0), 'complete');
   assert.equal(await pending(chat).count(), 0, 'sent files are not offered again');
   await chat.page.context().close();

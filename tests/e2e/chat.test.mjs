@@ -37,7 +37,7 @@ test('a reply streams in token by token, continues with history, and survives a 
   );
 
   // After a reload the conversation is still there, from IndexedDB.
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(1), 'complete');
   assert.deepEqual(await chat.userMessages.locator('.text').allTextContents(), ['What is the capital of France?', 'And of Italy?']);
   assert.equal(await chat.replyText(0), full);

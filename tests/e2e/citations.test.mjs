@@ -42,7 +42,7 @@ test('a document sent to a model that cites is cited: the passage marked, its so
     assert.equal((await items.first().locator('blockquote').textContent()).trim(), NOTES);
   };
   await shown();
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(0), 'complete');
   await shown();
   // The conversation goes on with the cited reply in its history.

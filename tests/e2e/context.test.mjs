@@ -136,7 +136,7 @@ test('with "summarise", the oldest turns are replaced by the model\'s summary of
   // The summary is kept: the next request starts from it without asking again.
   await say(chat, 3, 'short');
   assert.match((await lastRequest()).messages[0].content[0].text, /^Summary of the earlier conversation:/);
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(3), 'complete');
   await note.getByText('Earlier turns are sent to the model as this summary').waitFor();
   await chat.page.context().close();

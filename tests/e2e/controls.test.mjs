@@ -56,7 +56,7 @@ test('editing a message resends it and replaces the turns after it, also in stor
   assert.match(await chat.replyText(0), /^You said: “Tell me about owls”\.( \(Local|$)/);
   assert.equal((await lastRequest()).messages.length, 1);
 
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(0), 'complete');
   assert.deepEqual(await chat.userMessages.locator('.text').allTextContents(), ['Tell me about owls']);
   assert.equal(await chat.replies.count(), 1, 'the replaced turns are gone from storage too');
@@ -84,7 +84,7 @@ test('Regenerate and Edit keep the earlier versions: ‹ › shows each again, a
   await versions.getByRole('button', { name: 'Previous version' }).click();
   await versions.locator('span', { hasText: '1/2' }).waitFor();
   assert.equal(await chat.replyText(0), first);
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(0), 'complete');
   assert.equal(await chat.replyText(0), first, 'the version shown is kept');
   assert.equal(await versions.locator('span').textContent(), '1/2');

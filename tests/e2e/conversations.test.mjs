@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 
 import { RELAY_URL, STANDIN_URL } from './env.mjs';
 import { lastRequest } from './http.mjs';
-import { ChatPage, freshChat, launch } from './page.mjs';
+import { ChatPage, freshChat, launch, load } from './page.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -43,7 +43,7 @@ const storedMessages = (page) => stored(page, 'messages');
 
 /** Writes schema-1 records (whole conversations) into a fresh origin's storage. */
 async function seedV1(page, records) {
-  await page.goto(`${RELAY_URL}/v1/health`);
+  await load(page, `${RELAY_URL}/v1/health`);
   await page.evaluate((records) => new Promise((resolve, reject) => {
     const open = indexedDB.open('converse-edge', 1);
     open.onupgradeneeded = () => open.result.createObjectStore('conversations', { keyPath: 'id' });
@@ -96,7 +96,7 @@ test('conversations are listed, opened, searched by title and by text, and renam
   await sidebar(chat).getByRole('button', { name: 'Rename “Beta question”' }).click();
   await field.fill('Not this');
   await field.press('Escape');
-  await chat.page.reload();
+  await chat.reload();
   await until(async () => (await titles(chat)).length === 2, 'the list after a reload');
   assert.deepEqual((await titles(chat)).sort(), ['Animals', 'Beta question']);
 
@@ -105,7 +105,7 @@ test('conversations are listed, opened, searched by title and by text, and renam
   const [newest, older] = await titles(chat);
   await sidebar(chat).getByRole('button', { name: older, exact: true }).click();
   await until(async () => (await current()) === older, 'the older conversation open');
-  await chat.page.reload();
+  await chat.reload();
   await until(async () => (await titles(chat)).length === 2, 'the list after a second reload');
   assert.equal((await titles(chat))[0], newest, 'opening a conversation does not make it the newest');
   await until(async () => (await current()) === older, 'the older conversation open again');
@@ -136,7 +136,7 @@ test('a deleted conversation comes back with Undo, and is gone for good otherwis
   // The deletion is saved before the page goes (a reload a moment earlier keeps it: nothing lost).
   await until(async () => (await stored(chat.page, 'threads')).some((t) => t.title === 'Delete me' && t.deletedAt),
     'the deletion saved');
-  await chat.page.reload();
+  await chat.reload();
   await until(async () => (await titles(chat)).length === 1, 'the list after a reload');
   assert.deepEqual(await titles(chat), ['Keep me']);
   const left = await storedMessages(chat.page);
@@ -152,7 +152,7 @@ const undo = (page) => page.getByRole('status').filter({ hasText: 'Deleted' }).g
  * `{ id, title, updatedAt, texts }`, its messages alternating user and assistant.
  */
 async function seedV2(page, conversations) {
-  await page.goto(`${RELAY_URL}/v1/health`);
+  await load(page, `${RELAY_URL}/v1/health`);
   await page.evaluate((conversations) => new Promise((resolve, reject) => {
     const open = indexedDB.open('converse-edge', 2);
     open.onupgradeneeded = () => {
@@ -187,7 +187,7 @@ for (const [width, height] of [[1280, 800], [390, 844], [320, 640]]) {
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width, height } });
     const page = await context.newPage();
     await seedV2(page, topics(40));
-    await page.goto(RELAY_URL);
+    await load(page, RELAY_URL);
     const nav = page.getByRole('navigation', { name: 'Conversations' });
     const phone = width < 720;
     if (phone) await page.getByRole('button', { name: 'Conversations' }).click();
@@ -222,7 +222,7 @@ test('a reload in the middle of a reply keeps what had arrived, marked interrupt
   // The partial reply reaches storage while it streams.
   await until(async () => (await storedMessages(chat.page)).some(
     (m) => m.status === 'streaming' && /word\d+/.test(m.message.content[0]?.text ?? '')), 'a saved partial reply');
-  await chat.page.reload();
+  await chat.reload();
   const reply = chat.reply(0);
   await chat.waitForStatus(reply, 'interrupted');
   assert.match(await chat.replyText(0), /^You said: “Keep this/);
@@ -270,7 +270,7 @@ test('New chat in the middle of a reply keeps that reply as stopped, not as cut 
   await until(async () => (await storedMessages(chat.page)).some((m) => m.status === 'stopped'), 'the reply saved as stopped');
   await sidebar(chat).locator('.open-conversation', { hasText: 'Long one' }).click();
   await chat.waitForStatus(chat.reply(0), 'stopped');
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(0), 'stopped');
   assert.equal(await chat.reply(0).getByText(/page closed/).count(), 0);
   assert.match(await chat.replyText(0), /word\d+/, 'what had arrived is kept');
@@ -293,7 +293,7 @@ test('schema-1 conversations are moved to the current layout, and a damaged one 
     { id: 'c-old', updatedAt: 2000, data: JSON.stringify(conversation) },
     { id: 'c-bad', updatedAt: 3000, data: '{"schemaVersion":1,"id":"c-bad", truncated' },
   ]);
-  await page.goto(RELAY_URL);
+  await load(page, RELAY_URL);
   const nav = page.getByRole('navigation', { name: 'Conversations' });
   await nav.getByRole('button', { name: 'From the old layout', exact: true }).waitFor();
   const main = page.getByRole('main', { name: 'Conversation' });
@@ -310,7 +310,7 @@ test('a long conversation opens at its end, and earlier messages are shown on re
   const page = await context.newPage();
   const texts = Array.from({ length: 230 }, (_, i) => `message ${i + 1}`);
   await seedV2(page, [{ id: 'c-long', title: 'Long', updatedAt: 2, texts }]);
-  await page.goto(RELAY_URL);
+  await load(page, RELAY_URL);
   const main = page.getByRole('main', { name: 'Conversation' });
   const articles = main.locator('article');
   await articles.last().filter({ hasText: 'message 230' }).waitFor();
@@ -362,7 +362,7 @@ test('the list is grouped by date as chat pages do, and each new message says wh
   const written = Date.parse(await time.getAttribute('datetime'));
   assert.ok(Math.abs(written - Date.now()) < 60_000, `written at ${new Date(written).toISOString()}`);
   assert.match(await time.getAttribute('title'), new RegExp(String(new Date().getFullYear())));
-  await page.reload();
+  await chat.reload();
   await chat.userMessages.nth(1).waitFor();
   assert.equal(Date.parse(await chat.userMessages.nth(1).locator('.who time').getAttribute('datetime')), written);
   await context.close();
@@ -379,7 +379,7 @@ test('after its first reply the model names the conversation, unless Settings tu
   assert.deepEqual([asked.system, asked.inferenceConfig.maxTokens], [undefined, 24]);
   await chat.send('And where to eat?');
   await chat.waitForStatus(chat.reply(1), 'complete');
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(1), 'complete');
   assert.equal((await titles(chat))[0], 'Plan a weekend in', 'kept, and not renamed by later turns');
 

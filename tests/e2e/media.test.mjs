@@ -82,7 +82,7 @@ test('a video is previewed, sent as a video block, kept across a reload, and exp
   assert.match(await chat.replyText(0), /I received a video \(mp4, 3000 bytes\)\./);
   assert.equal(await pending(chat).count(), 0);
 
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(0), 'complete');
   const kept = shown(chat, 0).locator('video');
   assert.match(await kept.getAttribute('src'), /^blob:/);
@@ -126,7 +126,7 @@ test('a recording goes to a model declared to take audio, plays from the stored 
   const [first] = (await lastRequest()).messages;
   assert.deepEqual(first.content[0], { audio: { format: 'wav', source: { bytes: recording.toString('base64') } } });
   assert.match(await chat.replyText(0), new RegExp(`I received a recording \\(wav, ${recording.length} bytes\\)\\.`));
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(0), 'complete');
   assert.equal(await playable(shown(chat, 0).locator('audio')), true, 'it plays after a reload too');
   await chat.page.context().close();
@@ -152,7 +152,7 @@ test('an image the model generates is shown with its reply, kept across a reload
   const decoded = (img) => img.evaluate((el) => el.decode().then(() => el.naturalWidth, () => 0));
   assert.equal(await decoded(image()), 1);
 
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(0), 'complete');
   assert.equal(await decoded(image()), 1);
 

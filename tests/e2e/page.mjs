@@ -15,6 +15,49 @@ export async function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
 }
 
+/**
+ * Loads `url` in `page` (without one, reloads it) and waits for `ready`, as a person opens a page. A load that stalls
+ * (seen in full runs on two cores with three `wrangler dev`s: a static file of the page that
+ * wrangler's local asset server leaves unanswered until the client gives up, logged there as
+ * `GET /widget.js 200 OK (14972ms)`; the worker's code does not run for these files) is
+ * reported with the requests still unfinished and the page's state, and loaded once more, as
+ * its user would reload; a page that does not load twice fails the test.
+ */
+export async function load(page, url, { ready = async () => {} } = {}) {
+  const go = () => (url === undefined ? page.reload({ timeout: 20_000 }) : page.goto(url, { timeout: 20_000 }));
+  const unfinished = new Map();
+  const started = (r) => unfinished.set(r, Date.now());
+  const ended = (r) => unfinished.delete(r);
+  page.on('request', started);
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
+  try {
+    try {
+      await go();
+      await ready();
+    } catch (e) {
+      console.error(`[${url ?? page.url()} did not load: ${e.message.split('\n')[0]}] ${await loadState(page, unfinished)}; loading once more`);
+      await go();
+      await ready();
+    }
+  } finally {
+    page.off('request', started);
+    page.off('requestfinished', ended);
+    page.off('requestfailed', ended);
+  }
+}
+
+async function loadState(page, unfinished) {
+  const now = Date.now();
+  const pending = [...unfinished].map(([r, t]) => `${r.method()} ${r.url()} (${now - t} ms)`);
+  const state = await page.evaluate(() => ({
+    readyState: document.readyState,
+    body: document.body?.innerHTML.slice(0, 200),
+    resources: performance.getEntriesByType('resource').map((e) => `${e.name} ${Math.round(e.duration)} ms`),
+  })).catch((e) => ({ unreadable: e.message }));
+  return `unfinished requests: [${pending.join(', ')}]; page: ${JSON.stringify(state)}`;
+}
+
 export class ChatPage {
   constructor(page) {
     this.page = page;
@@ -24,46 +67,14 @@ export class ChatPage {
     this.userMessages = this.conversation.locator('article.user');
   }
 
-  /**
-   * Loads the page and waits until it can be typed in. A start that stalls (seen in full runs
-   * on two cores with three `wrangler dev`s: no error, no composer after 30 s, or a load that
-   * never finished) is reported with the requests still unfinished and the page's state, and
-   * is loaded once more, as its user would; a page that does not start twice fails the test.
-   */
+  /** Loads the chat page (see `load`) and waits until it can be typed in. */
   async open(url = RELAY_URL) {
-    const unfinished = new Map();
-    const started = (r) => unfinished.set(r, Date.now());
-    const ended = (r) => unfinished.delete(r);
-    this.page.on('request', started);
-    this.page.on('requestfinished', ended);
-    this.page.on('requestfailed', ended);
-    try {
-      try {
-        await this.page.goto(url, { timeout: 20_000 });
-        await this.input.waitFor({ timeout: 15_000 });
-      } catch (e) {
-        // Also when the load itself never finished (seen once: goto's 30 s passed with no
-        // error from the relay); a second navigation, as a person would reload.
-        console.error(`[page did not start: ${e.message.split('\n')[0]}] ${await this.#startState(unfinished)}; loading once more`);
-        await this.page.goto(url, { timeout: 20_000 });
-        await this.input.waitFor({ timeout: 20_000 });
-      }
-    } finally {
-      this.page.off('request', started);
-      this.page.off('requestfinished', ended);
-      this.page.off('requestfailed', ended);
-    }
+    await load(this.page, url, { ready: () => this.input.waitFor({ timeout: 15_000 }) });
   }
 
-  async #startState(unfinished) {
-    const now = Date.now();
-    const pending = [...unfinished].map(([r, t]) => `${r.method()} ${r.url()} (${now - t} ms)`);
-    const state = await this.page.evaluate(() => ({
-      readyState: document.readyState,
-      body: document.body?.innerHTML.slice(0, 200),
-      resources: performance.getEntriesByType('resource').map((e) => `${e.name} ${Math.round(e.duration)} ms`),
-    })).catch((e) => ({ unreadable: e.message }));
-    return `unfinished requests: [${pending.join(', ')}]; page: ${JSON.stringify(state)}`;
+  /** Reloads the chat page (see `load`) and waits until it can be typed in. */
+  async reload() {
+    await load(this.page, undefined, { ready: () => this.input.waitFor({ timeout: 15_000 }) });
   }
 
   /** Types `text` and presses Enter, as a person would. */

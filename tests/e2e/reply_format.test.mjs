@@ -89,7 +89,7 @@ test('the page asks for a reply format, shows the JSON reply as a tree that fold
     assert.equal(await block.locator('.json-key').first().isVisible(), true, 'unfolded from the keyboard');
   };
   await shown();
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(0), 'complete');
   await shown();
 

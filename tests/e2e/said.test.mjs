@@ -41,7 +41,7 @@ test('a reasoning model\'s thinking is shown under "Thinking", redacted reasonin
   await chat.waitForStatus(chat.reply(1), 'complete');
   const sent = (await lastRequest()).messages[1].content.map((b) => Object.keys(b)[0]);
   assert.deepEqual(sent.filter((k) => k === 'reasoningContent').length, 2, JSON.stringify(sent));
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(0), 'complete');
   await check();
   assert.equal(await chat.reply(1).locator('details.thinking').count(), 0, 'a reply without reasoning has no Thinking section');

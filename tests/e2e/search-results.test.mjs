@@ -75,7 +75,7 @@ test('a tool\'s search results are listed under its call, cited in the answer wi
     assert.equal(await sources.first().getByRole('link').getAttribute('href'), 'https://shop.test/help/returns');
   };
   await shown();
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(1), 'complete');
   await shown();
   await chat.page.context().close();

@@ -88,7 +88,7 @@ test('inference parameters and model-specific fields reach Bedrock; bad values a
   assert.equal((await lastRequest()).inferenceConfig.temperature, 0.3);
 
   // The settings belong to the conversation: they come back after a reload.
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(1), 'complete');
   const again = await openSettings(chat);
   assert.equal(await again.getByLabel('Temperature').inputValue(), '0.3');

@@ -47,7 +47,7 @@ test('the code interpreter runs within the reply: its card shows what Bedrock re
   assert.deepEqual(reply.content.slice(0, 2).map((b) => Object.keys(b)[0]), ['toolUse', 'toolResult']);
   assert.equal(reply.content[1].toolResult.type, `${INTERPRETER}_result`);
 
-  await chat.page.reload();
+  await chat.reload();
   await chat.waitForStatus(chat.reply(1), 'complete');
   assert.match(await card(chat).locator('.tool-result').textContent(), /7006652/);
 

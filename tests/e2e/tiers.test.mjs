@@ -50,7 +50,7 @@ test('the page asks for the conversation\'s tier, and each reply says which tier
     assert.deepEqual((await lastRequest()).serviceTier, { type: 'flex' });
     const usage = chat.reply(0).locator('.usage');
     assert.match(await usage.textContent(), /· flex tier/);
-    await chat.page.reload();
+    await chat.reload();
     await chat.waitForStatus(chat.reply(0), 'complete');
     assert.match(await usage.textContent(), /· flex tier/);
 

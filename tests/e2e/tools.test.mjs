@@ -48,7 +48,7 @@ test('a calculation runs the calculator, shows its card, and the answer has the 
   await chat.waitForStatus(chat.reply(1), 'complete');
   assert.match(await chat.replyText(1), /^The tool results: calculator returned “0\.3”\./);
   // The tool turn stays in the conversation across a reload.
-  await chat.page.reload();
+  await chat.reload();
   await chat.page.getByRole('group', { name: 'Tool call calculator' }).and(chat.page.locator('[data-status="done"]')).waitFor();
   await chat.page.context().close();
 });

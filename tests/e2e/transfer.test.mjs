@@ -59,7 +59,7 @@ test('conversations export as JSON and import into another browser, and a bad fi
   await sidebar(other).getByRole('status').filter({ hasText: /^Import failed: conversations\[1\]\.messages\[1\]: message id \d+ appears twice\. Nothing was changed\.$/ }).waitFor();
   await importer.setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
   await sidebar(other).getByRole('status').filter({ hasText: /^Import failed: this is not a conversations file/ }).waitFor();
-  await other.page.reload();
+  await other.reload();
   await other.waitForStatus(other.reply(0), 'complete');
   assert.deepEqual((await titles(other)).sort(), ['And me too', 'Export me please']);
 

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 
 import { RELAY_URL, WIDGET_HOST, WIDGET_OTHER } from './env.mjs';
 import { body, lastRequest, post } from './http.mjs';
-import { launch } from './page.mjs';
+import { launch, load } from './page.mjs';
 import { hostPage, serveHosts } from './widget-host.mjs';
 
 const HOSTILE_CSS = `* { font-family: "Comic Sans MS", cursive !important; font-size: 31px !important; color: #f0f !important;
@@ -58,7 +58,7 @@ async function visit(path, { origin = WIDGET_HOST, context: options = {}, prepar
   page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
-  await page.goto(`${origin}${path}`);
+  await load(page, `${origin}${path}`);
   return widgetParts(page, { problems, requests });
 }
 
@@ -134,7 +134,7 @@ test('a visitor chats with a streamed reply; closing, reopening and reloading ke
   await w.frame.getByRole('button', { name: 'Close chat' }).click();
   await w.panel.and(w.page.locator('[hidden]')).waitFor({ state: 'attached' });
 
-  await w.page.reload();
+  await load(w.page);
   await w.launcher.click();
   await w.userMessages.nth(0).waitFor();
   assert.equal(await w.userMessages.nth(0).locator('.text').textContent(), 'Do you ship to Norway? [stand-in:words-40]');
@@ -149,7 +149,7 @@ test('a visitor chats with a streamed reply; closing, reopening and reloading ke
       read.onsuccess = () => resolve(read.result === 'And to Iceland?');
     };
   }), `${RELAY_URL}|p:converse-edge.draft`);
-  await w.page.reload();
+  await load(w.page);
   await w.launcher.click();
   await w.userMessages.nth(0).waitFor();
   assert.equal(await w.input.inputValue(), 'And to Iceland?');
@@ -287,17 +287,7 @@ test('a site that may not embed the chat is refused, and so is a page claiming t
       await route.fulfill({ response });
     });
     const page = await context.newPage();
-    const unfinished = new Map();
-    page.on('request', (r) => unfinished.set(r, Date.now()));
-    page.on('requestfinished', (r) => unfinished.delete(r));
-    page.on('requestfailed', (r) => unfinished.delete(r));
-    // A load that stalls (seen in full runs on two cores, not reproduced alone) is reported
-    // with the requests still unfinished, and tried once more, as a visitor would reload.
-    await page.goto(`${WIDGET_OTHER}${path}`, { timeout: 15_000 }).catch(async (e) => {
-      const pending = [...unfinished].map(([r, t]) => `${r.method()} ${r.url()} (${Date.now() - t} ms)`);
-      console.error(`[${path} did not load: ${e.message.split('\n')[0]}; unfinished requests: [${pending.join(', ')}]; loading again]`);
-      await page.goto(`${WIDGET_OTHER}${path}`, { timeout: 20_000 });
-    });
+    await load(page, `${WIDGET_OTHER}${path}`);
     if (path === '/plain') await widgetParts(page).launcher.click();
     assert.equal(await framed, expectedStatus);
     const frame = await (await page.locator('iframe').elementHandle()).contentFrame();
