@@ -3,7 +3,8 @@
 # chat page in headless Chromium, and the sizes of what is shipped. Not a test: it asserts
 # nothing. `scripts/bench.sh relay` or `scripts/bench.sh page` runs one part; `scripts/bench.sh
 # memory` (not part of the rest) measures the relay's memory at the body size cap; `scripts/bench.sh
-# fixed` (nor this) the relay's fixed cost per request.
+# fixed` (nor this) the relay's fixed cost per request, and `scripts/bench.sh profile` where the
+# relay's CPU goes, by function.
 set -euo pipefail
 part=${1:-all}
 cd "$(dirname "$0")/.."
@@ -60,6 +61,22 @@ if [ "$part" = fixed ]; then
   start_miniflare "$logs/miniflare-fixed.log"
   echo "==> fixed cost per request (relay in workerd through Miniflare $MF_URL)"
   RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" node tests/bench/fixed.mjs
+  # The same one-word stream through the JavaScript pass-through, in a workerd of its own.
+  kill -- "-${stack_pids[-1]}" 2>/dev/null || true
+  start_miniflare "$logs/miniflare-fixed-floor.log" FLOOR=1
+  RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" FIXED_FLOOR=1 \
+    node tests/bench/fixed.mjs
+  exit 0
+fi
+if [ "$part" = profile ]; then
+  # Where the relay's CPU goes, by function: a V8 CPU profile of the worker's isolate over a
+  # series of requests (PROFILE_KIND=health, word, paced or sse; see tests/bench/profile.mjs);
+  # PROFILE_FLOOR=1 profiles the JavaScript floor instead.
+  inspector=$(free_port)
+  start_miniflare "$logs/miniflare-profile.log" INSPECTOR_PORT="$inspector" ${PROFILE_FLOOR:+FLOOR=1}
+  echo "==> CPU profile of the relay (workerd through Miniflare $MF_URL)"
+  RELAY_URL="$MF_URL" INSPECTOR_URL="http://127.0.0.1:$inspector" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" \
+    node tests/bench/profile.mjs
   exit 0
 fi
 if [ "$part" != page ]; then

@@ -1,4 +1,4 @@
-//! An upstream body read in place.
+//! A body read in place: Bedrock's reply, and a caller's request.
 //!
 //! workerd charges each read of a body by the isolate (a promise, a turn of its event loop,
 //! a buffer handed across), not each byte. A default reader's read gives one chunk as it

@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use worker::Request;
 
+use crate::body::Body;
 use crate::errors::RelayError;
 
 /// How the client wants a ConverseStream delivered.
@@ -35,12 +36,17 @@ pub(crate) async fn read_capped(req: &mut Request, cap: usize) -> Result<Vec<u8>
     if declared.is_some_and(|l| l > cap as u64) {
         return Err(RelayError::TooLarge(cap));
     }
-    let Ok(mut chunks) = req.stream() else { return Ok(Vec::new()) }; // no body
+    let Some(stream) = req.inner().body() else { return Ok(Vec::new()) }; // no body
+    // Read in place (`Body`: one reused buffer, no reader released per request); workers-rs's
+    // `ByteStream` released its reader's lock on every body's end, the costliest call of a
+    // small request's in the worker's CPU profile (`scripts/bench.sh profile`).
+    let failed = |e: String| RelayError::Internal(format!("reading the request body: {e}"));
+    let mut chunks = Body::new(&stream).map_err(failed)?;
     // Grown as bytes arrive, not reserved from Content-Length: a caller that declares the cap
     // and sends nothing must not make the isolate hold the cap for it.
     let mut body = Vec::new();
     while let Some(chunk) = chunks.next().await {
-        let chunk = chunk.map_err(|e| RelayError::Internal(format!("reading the request body: {e}")))?;
+        let chunk = chunk.map_err(failed)?;
         if body.len() + chunk.len() > cap {
             return Err(RelayError::TooLarge(cap));
         }

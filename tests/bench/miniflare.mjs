@@ -23,10 +23,12 @@ const vars = Object.fromEntries(
 );
 
 // FLOOR=1: instead of the relay, the least a worker can do: hand Bedrock's body straight back
-// (JavaScript, no Rust, no decoding) — what workerd itself costs per stream.
+// (JavaScript, no Rust, no decoding) — what workerd itself costs per stream; and answer a
+// health check as the relay does, what workerd costs per request.
 const FLOOR = `export default {
   fetch(request, env) {
     const url = new URL(request.url);
+    if (url.pathname === '/v1/health') return Response.json({ status: 'ok' });
     return fetch(env.BEDROCK_ENDPOINT + url.pathname, {
       method: 'POST', body: request.body,
       headers: { 'content-type': 'application/json', authorization: 'Bearer ' + env.STANDIN_API_KEY },
@@ -78,6 +80,8 @@ const FLOORS = { read: READING_FLOOR, transform: TRANSFORM_FLOOR };
 const mf = new Miniflare({
   host: '127.0.0.1',
   port: Number(process.env.PORT ?? 0),
+  // INSPECTOR_PORT: V8's inspector, for a CPU profile of the worker (tests/bench/profile.mjs).
+  ...(process.env.INSPECTOR_PORT ? { inspectorPort: Number(process.env.INSPECTOR_PORT) } : {}),
   modules: true,
   ...(process.env.FLOOR ? { script: FLOORS[process.env.FLOOR] ?? FLOOR } : { scriptPath: 'edge-worker/build/index.js' }),
   modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],

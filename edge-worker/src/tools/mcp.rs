@@ -90,6 +90,29 @@ thread_local! {
     static KNOWN: RefCell<BTreeMap<String, Known>> = const { RefCell::new(BTreeMap::new()) };
 }
 
+/// Why a request to a server has no result.
+enum Unanswered {
+    /// The server no longer knows the session (HTTP 404 to a request that named one).
+    SessionEnded,
+    /// Anything else, said as the page shows it.
+    Failed(String),
+}
+
+impl From<String> for Unanswered {
+    fn from(why: String) -> Self {
+        Self::Failed(why)
+    }
+}
+
+impl From<Unanswered> for String {
+    fn from(why: Unanswered) -> Self {
+        match why {
+            Unanswered::SessionEnded => "it no longer knows the session it opened (HTTP 404)".to_owned(),
+            Unanswered::Failed(why) => why,
+        }
+    }
+}
+
 /// One server's connection: its resolved headers and time-out.
 struct Connection<'a> {
     server: &'a Server,
@@ -152,13 +175,18 @@ impl Connection<'_> {
         id: u64,
         message: Value,
         session: Option<&Known>,
-    ) -> Result<(Value, Option<String>), String> {
+    ) -> Result<(Value, Option<String>), Unanswered> {
         let (status, session_id, body, stream) = self.post(&message, session).await?;
         if (300..400).contains(&status) {
-            return Err(format!("it answered with a redirect (HTTP {status}), which is not followed"));
+            return Err(format!("it answered with a redirect (HTTP {status}), which is not followed").into());
+        }
+        // MCP's Streamable HTTP transport: a server that ended a session "MUST respond to
+        // requests containing that session ID with HTTP 404 Not Found".
+        if status == 404 && session.is_some_and(|k| k.session.is_some()) {
+            return Err(Unanswered::SessionEnded);
         }
         if !(200..300).contains(&status) {
-            return Err(format!("it answered HTTP {status}"));
+            return Err(format!("it answered HTTP {status}").into());
         }
         Ok((mcp::response(&body, stream, id)?, session_id))
     }
@@ -261,8 +289,8 @@ pub(crate) async fn call(
                 .map_err(|why| format!("the MCP server {}: {why}", server.name))?;
         }
         match connection.call(100, message.clone(), Some(&known)).await {
-            Err(why) if why == "it answered HTTP 404" && !fresh => continue,
-            Err(why) => return Err(format!("the MCP server {}: {why}", server.name)),
+            Err(Unanswered::SessionEnded) if !fresh => continue,
+            Err(why) => return Err(format!("the MCP server {}: {}", server.name, String::from(why))),
             Ok((result, _)) => return Ok(result),
         }
     }
