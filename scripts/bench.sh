@@ -61,11 +61,18 @@ if [ "$part" = fixed ]; then
   start_miniflare "$logs/miniflare-fixed.log"
   echo "==> fixed cost per request (relay in workerd through Miniflare $MF_URL)"
   RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" node tests/bench/fixed.mjs
-  # The same one-word stream through the JavaScript pass-through, in a workerd of its own.
+  # The same health check and one-word stream through the JavaScript pass-through, then through
+  # the same pass-through written with workers-rs (tests/bench/rust-floor, built as the relay
+  # is), each in a workerd of its own: workerd's cost, then what hosting a Rust worker adds.
   kill -- "-${stack_pids[-1]}" 2>/dev/null || true
   start_miniflare "$logs/miniflare-fixed-floor.log" FLOOR=1
-  RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" FIXED_FLOOR=1 \
-    node tests/bench/fixed.mjs
+  RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" \
+    FIXED_FLOOR="a JavaScript worker" node tests/bench/fixed.mjs
+  kill -- "-${stack_pids[-1]}" 2>/dev/null || true
+  scripts/build.sh rust-floor >"$logs/rust-floor-build.log" 2>&1 || { cat "$logs/rust-floor-build.log"; exit 1; }
+  start_miniflare "$logs/miniflare-fixed-rust-floor.log" WORKER_SCRIPT=tests/bench/rust-floor/build/index.js
+  RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" \
+    FIXED_FLOOR="a Rust (workers-rs) worker" node tests/bench/fixed.mjs
   exit 0
 fi
 if [ "$part" = profile ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the page (Trunk → dist/), the worker (worker-build → edge-worker/build/) and the
 # local Bedrock stand-in (cargo → target/release/bedrock-local). Release builds throughout.
+# `scripts/build.sh rust-floor` builds only the benchmark's Rust floor (tests/bench/rust-floor).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -10,6 +11,10 @@ export PATH="$root/node_modules/.bin:$PATH"
 export WASM_BINDGEN_BIN="$(command -v wasm-bindgen)"
 export WASM_OPT_BIN="$root/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$root/node_modules/@esbuild/linux-x64/bin/esbuild"
+
+if [ "${1:-}" = rust-floor ]; then
+  cd tests/bench/rust-floor && exec worker-build --release >/dev/null
+fi
 
 echo "==> page (trunk build --release)"
 trunk build --release --quiet

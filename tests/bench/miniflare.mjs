@@ -2,6 +2,8 @@
 // own proxy worker and dev-server layers sit in front of the worker there), so the benchmark
 // can tell the relay's cost from the local dev tooling's. Prints "listening on <url>" and
 // runs until killed. Reads the relay's variables from the env file given as the argument.
+// WORKER_SCRIPT=<built index.js, under this directory> runs another built worker instead (the
+// bench's Rust floor).
 import { readFileSync } from 'node:fs';
 
 import { Miniflare } from 'miniflare';
@@ -83,7 +85,7 @@ const mf = new Miniflare({
   // INSPECTOR_PORT: V8's inspector, for a CPU profile of the worker (tests/bench/profile.mjs).
   ...(process.env.INSPECTOR_PORT ? { inspectorPort: Number(process.env.INSPECTOR_PORT) } : {}),
   modules: true,
-  ...(process.env.FLOOR ? { script: FLOORS[process.env.FLOOR] ?? FLOOR } : { scriptPath: 'edge-worker/build/index.js' }),
+  ...(process.env.FLOOR ? { script: FLOORS[process.env.FLOOR] ?? FLOOR } : { scriptPath: process.env.WORKER_SCRIPT ?? 'edge-worker/build/index.js' }),
   modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
   compatibilityDate: '2026-04-01',
   bindings: { ...tomlVars, ...vars, STANDIN_API_KEY: process.env.STANDIN_API_KEY ?? '' },
