@@ -63,11 +63,16 @@ if [ "$part" = fixed ]; then
   RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" node tests/bench/fixed.mjs
   # The same health check and one-word stream through the JavaScript pass-through, then through
   # the same pass-through written with workers-rs (tests/bench/rust-floor, built as the relay
-  # is), each in a workerd of its own: workerd's cost, then what hosting a Rust worker adds.
+  # is), each in a workerd of its own: workerd's cost, then what hosting a Rust worker adds;
+  # between them, the JavaScript pass-through teeing the body as the relay does (its stream only).
   kill -- "-${stack_pids[-1]}" 2>/dev/null || true
   start_miniflare "$logs/miniflare-fixed-floor.log" FLOOR=1
   RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" \
     FIXED_FLOOR="a JavaScript worker" node tests/bench/fixed.mjs
+  kill -- "-${stack_pids[-1]}" 2>/dev/null || true
+  start_miniflare "$logs/miniflare-fixed-tee-floor.log" FLOOR=tee
+  RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" \
+    FIXED_FLOOR="a JavaScript worker that tees the body" FIXED_KINDS=stream node tests/bench/fixed.mjs
   kill -- "-${stack_pids[-1]}" 2>/dev/null || true
   scripts/build.sh rust-floor >"$logs/rust-floor-build.log" 2>&1 || { cat "$logs/rust-floor-build.log"; exit 1; }
   start_miniflare "$logs/miniflare-fixed-rust-floor.log" WORKER_SCRIPT=tests/bench/rust-floor/build/index.js

@@ -77,7 +77,26 @@ const TRANSFORM_FLOOR = `export default {
     return new Response(upstream.body.pipeThrough(through), upstream);
   },
 };`;
-const FLOORS = { read: READING_FLOOR, transform: TRANSFORM_FLOOR };
+// FLOOR=tee: the JavaScript pass-through, but teeing Bedrock's body as the relay does: one
+// branch handed to the client natively, the other read to its end after the response is
+// returned (the relay reads it for the reply's metadata). What the tee costs by itself.
+const TEE_FLOOR = `export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    if (url.pathname === '/v1/health') return Response.json({ status: 'ok' });
+    const upstream = await fetch(env.BEDROCK_ENDPOINT + url.pathname, {
+      method: 'POST', body: request.body,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + env.STANDIN_API_KEY },
+    });
+    const [client, kept] = upstream.body.tee();
+    ctx.waitUntil((async () => {
+      const reader = kept.getReader();
+      while (!(await reader.read()).done);
+    })());
+    return new Response(client, upstream);
+  },
+};`;
+const FLOORS = { read: READING_FLOOR, transform: TRANSFORM_FLOOR, tee: TEE_FLOOR };
 
 const mf = new Miniflare({
   host: '127.0.0.1',
