@@ -64,20 +64,21 @@ if [ "$part" = fixed ]; then
   # The same health check and one-word stream through the JavaScript pass-through, then through
   # the same pass-through written with workers-rs (tests/bench/rust-floor, built as the relay
   # is), each in a workerd of its own: workerd's cost, then what hosting a Rust worker adds;
-  # between them, the JavaScript pass-through teeing the body as the relay does (its stream only).
-  kill -- "-${stack_pids[-1]}" 2>/dev/null || true
-  start_miniflare "$logs/miniflare-fixed-floor.log" FLOOR=1
-  RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" \
-    FIXED_FLOOR="a JavaScript worker" node tests/bench/fixed.mjs
-  kill -- "-${stack_pids[-1]}" 2>/dev/null || true
-  start_miniflare "$logs/miniflare-fixed-tee-floor.log" FLOOR=tee
-  RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" \
-    FIXED_FLOOR="a JavaScript worker that tees the body" FIXED_KINDS=stream node tests/bench/fixed.mjs
-  kill -- "-${stack_pids[-1]}" 2>/dev/null || true
+  # between them, the JavaScript pass-through teeing the body as the relay does, and JavaScript
+  # asking workerd for all the relay's frames delivery asks of it (their streams only).
+  # fixed_floor NAME WHAT [ENV=VALUE ...]: the relay's workerd stopped, the floor NAME's started.
+  fixed_floor() {
+    local name=$1 what=$2; shift 2
+    kill -- "-${stack_pids[-1]}" 2>/dev/null || true
+    start_miniflare "$logs/miniflare-fixed-$name.log" "$@"
+    RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" \
+      FIXED_FLOOR="$what" node tests/bench/fixed.mjs
+  }
+  fixed_floor floor "a JavaScript worker" FLOOR=1
+  FIXED_KINDS=stream fixed_floor tee-floor "a JavaScript worker that tees the body" FLOOR=tee
+  FIXED_KINDS=stream fixed_floor shape-floor "a JavaScript worker asking workerd for what the relay asks" FLOOR=shape
   scripts/build.sh rust-floor >"$logs/rust-floor-build.log" 2>&1 || { cat "$logs/rust-floor-build.log"; exit 1; }
-  start_miniflare "$logs/miniflare-fixed-rust-floor.log" WORKER_SCRIPT=tests/bench/rust-floor/build/index.js
-  RELAY_URL="$MF_URL" RELAY_PID="${stack_pids[-1]}" RELAY_KEY_SECRET="$RELAY_KEY_SECRET" \
-    FIXED_FLOOR="a Rust (workers-rs) worker" node tests/bench/fixed.mjs
+  fixed_floor rust-floor "a Rust (workers-rs) worker" WORKER_SCRIPT=tests/bench/rust-floor/build/index.js
   exit 0
 fi
 if [ "$part" = profile ]; then

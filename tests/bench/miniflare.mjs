@@ -96,7 +96,46 @@ const TEE_FLOOR = `export default {
     return new Response(client, upstream);
   },
 };`;
-const FLOORS = { read: READING_FLOOR, transform: TRANSFORM_FLOOR, tee: TEE_FLOOR };
+// FLOOR=shape: JavaScript asking workerd for everything the relay's frames delivery asks of it,
+// and doing nothing else: the request body read whole, an abortable subrequest, the tee, the
+// opening read raced with a timer (the relay waits for the first frame, to retry a throttled
+// one), one branch piped through an IdentityTransformStream, the other watched (each read
+// followed by a 100 ms timer raced with the pipe's end, an idle deadline) after the answer, and
+// one log line. The difference between the relay and this is the isolate's own code.
+const SHAPE_FLOOR = `export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    if (url.pathname === '/v1/health') return Response.json({ status: 'ok' });
+    const body = await request.arrayBuffer();
+    const controller = new AbortController();
+    const upstream = await fetch(env.BEDROCK_ENDPOINT + url.pathname, {
+      method: 'POST', body, signal: controller.signal,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + env.STANDIN_API_KEY },
+    });
+    const [watched, whole] = upstream.body.tee();
+    const reader = watched.getReader();
+    const race = (promise, ms) => {
+      let timer;
+      return Promise.race([promise, new Promise((done) => { timer = setTimeout(done, ms); })])
+        .finally(() => clearTimeout(timer));
+    };
+    const opening = await race(reader.read(), 30000);
+    const pipe = new IdentityTransformStream();
+    const piped = whole.pipeTo(pipe.writable);
+    ctx.waitUntil((async () => {
+      let pipeDone = false;
+      piped.finally(() => { pipeDone = true; });
+      let next = opening;
+      while (next && !next.done) {
+        if (!pipeDone) await race(piped, 100);
+        next = await race(reader.read(), 30000);
+      }
+      console.log(JSON.stringify({ status: 200, model: url.pathname, outputTokens: 9, stopReason: 'end_turn' }));
+    })());
+    return new Response(pipe.readable, upstream);
+  },
+};`;
+const FLOORS = { read: READING_FLOOR, transform: TRANSFORM_FLOOR, tee: TEE_FLOOR, shape: SHAPE_FLOOR };
 
 const mf = new Miniflare({
   host: '127.0.0.1',
