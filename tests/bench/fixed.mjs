@@ -3,9 +3,8 @@
 // health check, the model listing, and a one-word stream, the stream series repeated so that
 // a cost growing with the requests the rate limiter remembers shows. Prints figures; asserts
 // nothing. Run by `scripts/bench.sh fixed`; FIXED_FLOOR="<what it is>" runs only the health
-// check and the one-word stream, once each, against a floor worker that answers the one and
-// passes the other through (a JavaScript one: workerd's and the harness's own cost; a Rust one:
-// that, and what hosting a workers-rs worker adds).
+// check and the one-word stream (warm-up, then one series each) against a floor worker that
+// answers the one and passes the other through (scripts/bench.sh says which floors and why).
 import { cpuMsByProcess } from './proc.mjs';
 
 const { RELAY_URL, RELAY_KEY_SECRET, RELAY_PID } = process.env;

@@ -24,30 +24,31 @@ const vars = Object.fromEntries(
     }),
 );
 
+// Every floor's call to the stand-in: the request's path, POSTed with the stand-in's key.
+const UPSTREAM = `const upstream = (url, env, body, init = {}) => fetch(env.BEDROCK_ENDPOINT + url.pathname, {
+  method: 'POST', body, ...init,
+  headers: { 'content-type': 'application/json', authorization: 'Bearer ' + env.STANDIN_API_KEY },
+});
+`;
+
 // FLOOR=1: instead of the relay, the least a worker can do: hand Bedrock's body straight back
 // (JavaScript, no Rust, no decoding) — what workerd itself costs per stream; and answer a
 // health check as the relay does, what workerd costs per request.
-const FLOOR = `export default {
+const FLOOR = `${UPSTREAM}export default {
   fetch(request, env) {
     const url = new URL(request.url);
     if (url.pathname === '/v1/health') return Response.json({ status: 'ok' });
-    return fetch(env.BEDROCK_ENDPOINT + url.pathname, {
-      method: 'POST', body: request.body,
-      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + env.STANDIN_API_KEY },
-    });
+    return upstream(url, env, request.body);
   },
 };`;
 
 // FLOOR=read: a JavaScript worker that reads each chunk of Bedrock's body and writes it on
 // unchanged: the least any delivery that rewrites the stream (SSE) can cost in workerd.
-const READING_FLOOR = `export default {
+const READING_FLOOR = `${UPSTREAM}export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
-    const upstream = await fetch(env.BEDROCK_ENDPOINT + url.pathname, {
-      method: 'POST', body: request.body,
-      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + env.STANDIN_API_KEY },
-    });
-    const reader = upstream.body.getReader();
+    const answer = await upstream(url, env, request.body);
+    const reader = answer.body.getReader();
     const { readable, writable } = new IdentityTransformStream();
     const writer = writable.getWriter();
     ctx.waitUntil((async () => {
@@ -58,7 +59,7 @@ const READING_FLOOR = `export default {
       }
       await writer.close();
     })());
-    return new Response(readable, upstream);
+    return new Response(readable, answer);
   },
 };`;
 
@@ -66,34 +67,28 @@ const READING_FLOOR = `export default {
 // whose transform hands each chunk on: workerd reads the body itself, and calls the worker
 // once per chunk. The least a delivery that rewrites the stream chunk by chunk, in a
 // transform, can cost.
-const TRANSFORM_FLOOR = `export default {
+const TRANSFORM_FLOOR = `${UPSTREAM}export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    const upstream = await fetch(env.BEDROCK_ENDPOINT + url.pathname, {
-      method: 'POST', body: request.body,
-      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + env.STANDIN_API_KEY },
-    });
+    const answer = await upstream(url, env, request.body);
     const through = new TransformStream({ transform(chunk, controller) { controller.enqueue(chunk); } });
-    return new Response(upstream.body.pipeThrough(through), upstream);
+    return new Response(answer.body.pipeThrough(through), answer);
   },
 };`;
 // FLOOR=tee: the JavaScript pass-through, but teeing Bedrock's body as the relay does: one
 // branch handed to the client natively, the other read to its end after the response is
 // returned (the relay reads it for the reply's metadata). What the tee costs by itself.
-const TEE_FLOOR = `export default {
+const TEE_FLOOR = `${UPSTREAM}export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     if (url.pathname === '/v1/health') return Response.json({ status: 'ok' });
-    const upstream = await fetch(env.BEDROCK_ENDPOINT + url.pathname, {
-      method: 'POST', body: request.body,
-      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + env.STANDIN_API_KEY },
-    });
-    const [client, kept] = upstream.body.tee();
+    const answer = await upstream(url, env, request.body);
+    const [client, kept] = answer.body.tee();
     ctx.waitUntil((async () => {
       const reader = kept.getReader();
       while (!(await reader.read()).done);
     })());
-    return new Response(client, upstream);
+    return new Response(client, answer);
   },
 };`;
 // FLOOR=shape: JavaScript asking workerd for everything the relay's frames delivery asks of it,
@@ -102,17 +97,14 @@ const TEE_FLOOR = `export default {
 // one), one branch piped through an IdentityTransformStream, the other watched (each read
 // followed by a 100 ms timer raced with the pipe's end, an idle deadline) after the answer, and
 // one log line. The difference between the relay and this is the isolate's own code.
-const SHAPE_FLOOR = `export default {
+const SHAPE_FLOOR = `${UPSTREAM}export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     if (url.pathname === '/v1/health') return Response.json({ status: 'ok' });
     const body = await request.arrayBuffer();
     const controller = new AbortController();
-    const upstream = await fetch(env.BEDROCK_ENDPOINT + url.pathname, {
-      method: 'POST', body, signal: controller.signal,
-      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + env.STANDIN_API_KEY },
-    });
-    const [watched, whole] = upstream.body.tee();
+    const answer = await upstream(url, env, body, { signal: controller.signal });
+    const [watched, whole] = answer.body.tee();
     const reader = watched.getReader();
     const race = (promise, ms) => {
       let timer;
@@ -132,7 +124,7 @@ const SHAPE_FLOOR = `export default {
       }
       console.log(JSON.stringify({ status: 200, model: url.pathname, outputTokens: 9, stopReason: 'end_turn' }));
     })());
-    return new Response(pipe.readable, upstream);
+    return new Response(pipe.readable, answer);
   },
 };`;
 const FLOORS = { read: READING_FLOOR, transform: TRANSFORM_FLOOR, tee: TEE_FLOOR, shape: SHAPE_FLOOR };
